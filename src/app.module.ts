@@ -1,0 +1,51 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig } from './common/config';
+import { ConfigModule } from './common/config.module';
+import { DatabaseModule } from './common/database/database.module';
+import { HtmlExceptionFilter } from './common/http/html-exception.filter';
+import { DashboardModule } from './dashboard/dashboard.module';
+import { DemoModule } from './demo/demo.module';
+import { GrantsModule } from './grants/grants.module';
+import { HeaderMiddleware } from './programs/header.middleware';
+import { ProgramsModule } from './programs/programs.module';
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            // Health of the request, not its body: form posts carry money and personal data.
+            serializers: {
+              req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+            autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/assets/') },
+          },
+        }),
+        DatabaseModule,
+        ProgramsModule,
+        GrantsModule,
+        DashboardModule,
+        DemoModule,
+      ],
+      providers: [
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({ transform: true, whitelist: true, forbidUnknownValues: false }),
+        },
+        { provide: APP_FILTER, useClass: HtmlExceptionFilter },
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HeaderMiddleware).exclude('assets/*path').forRoutes('*');
+  }
+}

@@ -1,0 +1,24 @@
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, openDatabase } from '../../database';
+import { AppConfig } from '../config';
+import { guardDataSource, WritePath } from './write-path';
+
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => dataSourceOptions(config.DATABASE_PATH),
+      dataSourceFactory: async (options) => {
+        const dataSource = await openDatabase((options as { database: string }).database);
+        guardDataSource(dataSource);
+        return dataSource;
+      },
+    }),
+  ],
+  providers: [{ provide: WritePath, inject: [DataSource], useFactory: (ds: DataSource) => new WritePath(ds) }],
+  exports: [WritePath],
+})
+export class DatabaseModule {}

@@ -1,0 +1,121 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { ReadWriteLock } from './read-write-lock';
+
+/**
+ * Why this exists: TypeORM's sqlite driver runs every request on ONE connection and one shared query
+ * runner, so two requests' transactions interleave — one request's ROLLBACK wipes another's
+ * acknowledged write, and a read sees rows that are later rolled back. The guard below gives each
+ * caller its own query runner, lets a transaction hold the connection alone from BEGIN to COMMIT, and
+ * keeps lone reads out of it. A write outside `WritePath.transaction()` is refused, so nothing can
+ * bypass the one place where writes (and, later, their audit events) happen.
+ */
+
+interface WriteContext {
+  runner: QueryRunner;
+}
+
+class ConnectionGuard {
+  readonly lock = new ReadWriteLock();
+  readonly context = new AsyncLocalStorage<WriteContext>();
+  constructor(readonly createRunner: () => QueryRunner) {}
+}
+
+const guards = new WeakMap<DataSource, ConnectionGuard>();
+
+const WRITE_STATEMENT = /^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i;
+
+export class WriteOutsideWritePathError extends Error {
+  constructor(what: string) {
+    super(`Database writes must go through WritePath.transaction(); refused: ${what}`);
+  }
+}
+
+/** Installs the guard on an initialised data source. Call once, after migrations have run. */
+export function guardDataSource(dataSource: DataSource): void {
+  if (guards.has(dataSource)) return;
+  const driver = dataSource.driver as unknown as {
+    createQueryRunner(mode: 'master' | 'slave'): QueryRunner;
+  };
+  const createRaw = driver.createQueryRunner.bind(driver);
+  const sqlite = dataSource.options.type === 'sqlite';
+  const freshRunner = (): QueryRunner => {
+    // The sqlite driver hands out one shared runner; a new one per caller keeps transaction state apart.
+    const runner = sqlite
+      ? new (createRaw('master').constructor as new (d: unknown) => QueryRunner)(driver)
+      : createRaw('master');
+    return Object.assign(runner, { manager: dataSource.createEntityManager(runner) });
+  };
+  const guard = new ConnectionGuard(freshRunner);
+  guards.set(dataSource, guard);
+
+  driver.createQueryRunner = (): QueryRunner => {
+    const context = guard.context.getStore();
+    if (context) return joined(context.runner);
+    return readOnly(freshRunner(), guard);
+  };
+}
+
+/** Inside a write, every repository call joins the open transaction; releasing is the owner's job. */
+function joined(owner: QueryRunner): QueryRunner {
+  return new Proxy(owner, {
+    get(target, property) {
+      if (property === 'release') return () => Promise.resolve();
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+    set(target, property, value) {
+      return Reflect.set(target, property, value, target);
+    },
+  });
+}
+
+/** Outside a write, a runner may only read, and only while no transaction holds the connection. */
+function readOnly(runner: QueryRunner, guard: ConnectionGuard): QueryRunner {
+  const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
+  runner.query = ((sql: string, ...rest: unknown[]) => {
+    if (WRITE_STATEMENT.test(sql)) {
+      return Promise.reject(new WriteOutsideWritePathError(sql.slice(0, 80)));
+    }
+    return guard.lock.shared(() => query(sql, ...rest));
+  }) as QueryRunner['query'];
+  runner.startTransaction = () =>
+    Promise.reject(new WriteOutsideWritePathError('a transaction started outside it'));
+  return runner;
+}
+
+@Injectable()
+export class WritePath {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Runs `work` in one transaction that holds the database alone until it commits or rolls back.
+   * Repositories injected into services join it automatically; a nested call joins the outer one.
+   */
+  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const guard = guards.get(this.dataSource);
+    if (!guard) throw new Error('guardDataSource() was not called for this data source');
+    const open = guard.context.getStore();
+    if (open) return work(open.runner.manager);
+
+    return guard.lock.exclusive(async () => {
+      const runner = guard.createRunner();
+      return guard.context.run({ runner }, async () => {
+        await runner.connect();
+        await runner.startTransaction();
+        try {
+          const result = await work(runner.manager);
+          await runner.commitTransaction();
+          return result;
+        } catch (error) {
+          // SQLite may already have rolled back (e.g. on SQLITE_FULL); the original error matters more.
+          await runner.rollbackTransaction().catch(() => undefined);
+          throw error;
+        } finally {
+          await runner.release();
+        }
+      });
+    });
+  }
+}

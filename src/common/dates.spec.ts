@@ -1,0 +1,38 @@
+import { addDays, addMonths, daysBetween, formatDate, isIsoDate, todayIn } from './dates';
+
+describe('dates', () => {
+  it('should accept only real calendar dates', () => {
+    expect(isIsoDate('2024-02-29')).toBe(true);
+    expect(isIsoDate('2023-02-29')).toBe(false);
+    expect(isIsoDate('2024-13-01')).toBe(false);
+    expect(isIsoDate('2024-1-01')).toBe(false);
+    expect(isIsoDate('01/02/2024')).toBe(false);
+    expect(isIsoDate(20240101)).toBe(false);
+  });
+
+  it('should add days across month, year and leap-day boundaries', () => {
+    expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
+    expect(addDays('2024-12-31', 1)).toBe('2025-01-01');
+    expect(addDays('2025-03-01', -1)).toBe('2025-02-28');
+  });
+
+  it('should count days between dates', () => {
+    expect(daysBetween('2025-01-01', '2025-12-31')).toBe(364);
+    expect(daysBetween('2025-03-10', '2025-03-01')).toBe(-9);
+  });
+
+  it('should clamp month arithmetic to the end of the month', () => {
+    expect(addMonths('2025-01-31', 1)).toBe('2025-02-28');
+    expect(addMonths('2025-03-27', -20)).toBe('2023-07-27');
+  });
+
+  it('should take today in the office time zone, not UTC', () => {
+    const lateEveningInWashington = new Date('2026-11-28T03:30:00Z');
+    expect(todayIn('America/New_York', lateEveningInWashington)).toBe('2026-11-27');
+    expect(todayIn('UTC', lateEveningInWashington)).toBe('2026-11-28');
+  });
+
+  it('should format a date without shifting it', () => {
+    expect(formatDate('2025-01-01')).toBe('Jan 1, 2025');
+  });
+});

@@ -1,0 +1,101 @@
+import { BadRequestException, ConflictException, HttpException, HttpStatus } from '@nestjs/common';
+import { ClassConstructor, plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import type { Response } from 'express';
+import { setFlash } from './flash';
+
+export type FieldErrors = Record<string, string>;
+
+/** A business rule refused the input; each message belongs next to a form field. */
+export class FormError extends HttpException {
+  constructor(readonly errors: FieldErrors) {
+    super({ errors }, HttpStatus.UNPROCESSABLE_ENTITY);
+  }
+}
+
+/** The record changed since the form was opened (optimistic locking). */
+export class EditConflictError extends ConflictException {
+  constructor(
+    readonly entity: string,
+    readonly currentVersion: number,
+    readonly changedAt: string,
+  ) {
+    super(
+      `This ${entity} was changed by someone else at ${changedAt} (now version ${currentVersion}) ` +
+        'after you opened the form. Nothing was saved: review the current values below, then save again.',
+    );
+  }
+}
+
+/** Validates and whitelists a form body; values stay as the user typed them. */
+export async function validateForm<T extends object>(
+  dto: ClassConstructor<T>,
+  body: unknown,
+): Promise<{ value: T; errors: FieldErrors }> {
+  const plain = body && typeof body === 'object' ? body : {};
+  const value = plainToInstance(dto, plain);
+  const failures = await validate(value, { whitelist: true, forbidUnknownValues: true });
+  const errors: FieldErrors = {};
+  for (const failure of failures) {
+    errors[failure.property] = Object.values(failure.constraints ?? {})[0] ?? 'This value is not valid.';
+  }
+  return { value, errors };
+}
+
+export interface FormSubmission<D extends object, R> {
+  dto: ClassConstructor<D>;
+  body: unknown;
+  /** The form view and what it needs besides the typed values and the errors. */
+  view: string;
+  model: () => Promise<object> | object;
+  save: (dto: D) => Promise<R>;
+  redirectTo: (result: R) => string;
+  flash: (result: R) => string;
+  /** For edit forms: the record as it is now, shown beside a conflict message. */
+  current?: () => Promise<object>;
+}
+
+/**
+ * Post/Redirect/Get for every form: invalid input or a refused rule re-renders the same form with
+ * 422, the typed values and a message per field; an edit conflict with 409; success redirects (303).
+ */
+export async function submitForm<D extends object, R>(
+  res: Response,
+  form: FormSubmission<D, R>,
+): Promise<void> {
+  const values = form.body && typeof form.body === 'object' ? form.body : {};
+  const { value, errors } = await validateForm(form.dto, form.body);
+  const rerender = async (status: number, extra: object) =>
+    res.status(status).render(form.view, { ...(await form.model()), values, ...extra });
+
+  if (Object.keys(errors).length > 0) {
+    return rerender(422, { errors, errorSummary: Object.values(errors) });
+  }
+  try {
+    const result = await form.save(value);
+    setFlash(res, form.flash(result));
+    return res.redirect(303, form.redirectTo(result));
+  } catch (error) {
+    if (error instanceof FormError) {
+      return rerender(422, { errors: error.errors, errorSummary: Object.values(error.errors) });
+    }
+    if (error instanceof EditConflictError) {
+      // The hidden version moves to the current one, so saving again is a deliberate overwrite.
+      return rerender(409, {
+        values: { ...values, version: error.currentVersion },
+        conflict: error.message,
+        current: await form.current?.(),
+      });
+    }
+    throw error;
+  }
+}
+
+/** The version an edit form was opened at: the precondition of the update, never an editable field. */
+export function expectedVersion(body: unknown): number {
+  const raw = body && typeof body === 'object' ? (body as Record<string, unknown>).version : undefined;
+  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw)) {
+    throw new BadRequestException('The form is missing the record version; reload the page and try again.');
+  }
+  return Number(raw);
+}

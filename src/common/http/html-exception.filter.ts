@@ -1,0 +1,58 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { EntityNotFoundError, QueryFailedError } from 'typeorm';
+
+const TITLES: Record<number, string> = {
+  400: 'That request could not be understood',
+  403: 'You may not do that',
+  404: 'Page not found',
+  405: 'Method not allowed',
+  409: 'That change conflicts with the current data',
+  422: 'Some values need fixing',
+  429: 'Too many attempts',
+};
+
+/** Every error becomes an HTML page with the right status; a 500 never shows a stack trace. */
+@Catch()
+export class HtmlExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const { status, message } = this.describe(exception);
+    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : exception);
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(status).render('errors/error', {
+      pageTitle: TITLES[status] ?? 'Something went wrong',
+      status,
+      title: TITLES[status] ?? 'Something went wrong',
+      message,
+    });
+  }
+
+  private describe(exception: unknown): { status: number; message: string } {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      const raw = typeof body === 'object' && body && 'message' in body ? body.message : exception.message;
+      const message = Array.isArray(raw) ? raw.join(' ') : String(raw);
+      return { status, message };
+    }
+    if (exception instanceof EntityNotFoundError) {
+      return { status: HttpStatus.NOT_FOUND, message: 'No such record.' };
+    }
+    if (exception instanceof QueryFailedError && /SQLITE_CONSTRAINT|violates/.test(exception.message)) {
+      return {
+        status: HttpStatus.CONFLICT,
+        message: 'That change conflicts with existing data and was not saved.',
+      };
+    }
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      message: 'The server could not complete the request. Nothing was saved. The error has been logged.',
+    };
+  }
+}

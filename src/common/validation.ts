@@ -1,0 +1,63 @@
+import { Transform } from 'class-transformer';
+import { registerDecorator, ValidationOptions } from 'class-validator';
+import { isIsoDate } from './dates';
+import { parseMoney } from './money';
+
+/** Form-friendly validators: HTML forms send strings, and an empty field means "not given". */
+
+export const Trim = () =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+
+/** Trims, and turns an empty string into null (an optional field left blank). */
+export const EmptyToNull = () =>
+  Transform(({ value }: { value: unknown }) => {
+    if (typeof value !== 'string') return value;
+    const trimmed = value.trim();
+    return trimmed === '' ? null : trimmed;
+  });
+
+/** Dollar text (`1,234.50`, `$1,234.50`) that parses to whole cents; the field stays text. */
+export function IsMoney(options: { allowNegative?: boolean } = {}, validation?: ValidationOptions) {
+  return (object: object, propertyName: string) => {
+    let message = 'Enter an amount in dollars.';
+    registerDecorator({
+      name: 'isMoney',
+      target: object.constructor,
+      propertyName,
+      options: validation,
+      validator: {
+        validate(value: unknown) {
+          if (typeof value !== 'string') {
+            message = 'Enter an amount in dollars.';
+            return false;
+          }
+          const parsed = parseMoney(value);
+          if (!parsed.ok) {
+            message = parsed.message;
+            return false;
+          }
+          if (!options.allowNegative && parsed.cents < 0) {
+            message = 'Enter an amount of zero or more.';
+            return false;
+          }
+          return true;
+        },
+        defaultMessage: () => message,
+      },
+    });
+  };
+}
+
+export function IsIsoDate(validation?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isIsoDate',
+      target: object.constructor,
+      propertyName,
+      options: validation,
+      validator: {
+        validate: (value: unknown) => isIsoDate(value),
+        defaultMessage: () => 'Enter a real date as YYYY-MM-DD.',
+      },
+    });
+}

@@ -1,0 +1,49 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import hbs from 'hbs';
+import { formatDate } from './dates';
+import { formatMoney } from './money';
+
+/** The repository root, whether running from src/ (tests) or dist/src/ (npm start). */
+export const PROJECT_ROOT = [join(__dirname, '..', '..'), join(__dirname, '..', '..', '..')].find((dir) =>
+  existsSync(join(dir, 'package.json')),
+) as string;
+export const VIEWS_DIR = join(PROJECT_ROOT, 'views');
+
+const labels: Record<string, string> = {
+  national_laboratory: 'National laboratory',
+  state_local_tribal: 'State, local or tribal',
+  incremental_funding: 'Incremental funding',
+  no_cost_extension: 'No-cost extension',
+};
+
+/** `incremental_funding` → `Incremental funding`. */
+export function humanize(value: unknown): string {
+  if (typeof value !== 'string') return '';
+  return labels[value] ?? value.charAt(0).toUpperCase() + value.slice(1).replace(/_/g, ' ');
+}
+
+/** Registers helpers and every partial (synchronously, so the first request already has them). */
+export function registerViews(): void {
+  hbs.registerHelper('money', (cents: unknown) =>
+    typeof cents === 'number' && Number.isSafeInteger(cents) ? formatMoney(cents) : '',
+  );
+  hbs.registerHelper('date', (value: unknown) => (typeof value === 'string' ? formatDate(value) : ''));
+  hbs.registerHelper('humanize', humanize);
+  // The last argument of every helper call is Handlebars' options object, not a value.
+  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
+  hbs.registerHelper('add', (a: unknown, b: unknown) => Number(a) + Number(b));
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => String(a) === String(b));
+  const partials = join(VIEWS_DIR, 'partials');
+  for (const file of walk(partials)) {
+    const name = relative(partials, file).replace(/\.hbs$/, '');
+    hbs.registerPartial(name, readFileSync(file, 'utf8'));
+  }
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? walk(path) : path.endsWith('.hbs') ? [path] : [];
+  });
+}

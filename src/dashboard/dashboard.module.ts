@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { GrantsModule } from '../grants/grants.module';
+import { ProgramsModule } from '../programs/programs.module';
+import { DashboardController } from './dashboard.controller';
+
+@Module({ imports: [ProgramsModule, GrantsModule], controllers: [DashboardController] })
+export class DashboardModule {}

@@ -1,0 +1,36 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
+import { MIGRATIONS } from '../migrations';
+import { Amendment } from './grants/amendment.entity';
+import { BudgetPeriod } from './grants/budget-period.entity';
+import { Grant } from './grants/grant.entity';
+import { Recipient } from './grants/recipient.entity';
+import { Program } from './programs/program.entity';
+
+export const ENTITIES = [Program, Recipient, Grant, BudgetPeriod, Amendment];
+
+/** The one description of the database, used by the app, the tests and the TypeORM CLI. */
+export function dataSourceOptions(databasePath: string): DataSourceOptions {
+  if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true });
+  return {
+    type: 'sqlite',
+    database: databasePath,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTransactionMode: 'all',
+    namingStrategy: new SnakeNamingStrategy(),
+    synchronize: false,
+    enableWAL: true,
+    busyTimeout: 5000,
+  };
+}
+
+/** Opens the database, brings its schema up to date and sets the durability pragmas. */
+export async function openDatabase(databasePath: string): Promise<DataSource> {
+  const dataSource = await new DataSource(dataSourceOptions(databasePath)).initialize();
+  await dataSource.query('PRAGMA synchronous = FULL');
+  await dataSource.runMigrations();
+  return dataSource;
+}

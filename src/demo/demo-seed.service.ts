@@ -1,0 +1,8 @@
+import { Injectable } from '@nestjs/common';
+
+@Injectable()
+export class DemoSeedService {
+  async seedIfEmpty(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+}

@@ -1,0 +1,124 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { nowIso } from '../common/database/columns';
+import { WritePath } from '../common/database/write-path';
+import { FieldErrors, FormError } from '../common/forms';
+import { formatMoney, toCents } from '../common/money';
+import { Program } from '../programs/program.entity';
+import { Amendment } from './amendment.entity';
+import { BudgetPeriod } from './budget-period.entity';
+import { AmendmentFormDto } from './dto/amendment-form.dto';
+import { Grant } from './grant.entity';
+
+/**
+ * Amendments are the only way money is obligated. They are appended, never edited or deleted, and each
+ * one is checked against the program ceiling inside the write transaction, so two amendments submitted
+ * at the same moment cannot both squeeze under it.
+ */
+@Injectable()
+export class AmendmentsService {
+  constructor(private readonly writes: WritePath) {}
+
+  add(grantId: number, form: AmendmentFormDto): Promise<Amendment> {
+    return this.writes.transaction(async (manager) => {
+      const grant = await manager.findOneBy(Grant, { id: grantId });
+      if (!grant) throw new NotFoundException(`Grant ${grantId} does not exist.`);
+      const change = toCents(form.federalChange);
+      const previous = await manager.findOne(Amendment, { where: { grantId }, order: { number: 'DESC' } });
+      this.checkKind(form, change, grant, previous);
+      await this.checkMoney(manager, grant, change);
+
+      if (form.kind === 'no_cost_extension' && form.newEndDate) {
+        await this.extend(manager, grant, form.newEndDate);
+      }
+      return manager.save(
+        manager.create(Amendment, {
+          grantId,
+          number: previous ? previous.number + 1 : 0,
+          effectiveDate: form.effectiveDate,
+          kind: form.kind,
+          federalChangeCents: change,
+          newEndDate: form.kind === 'no_cost_extension' ? form.newEndDate : null,
+          note: form.note ?? '',
+          createdAt: nowIso(),
+        }),
+      );
+    });
+  }
+
+  private checkKind(form: AmendmentFormDto, change: number, grant: Grant, previous: Amendment | null): void {
+    const errors: FieldErrors = {};
+    if (!previous && form.kind !== 'initial') {
+      errors.kind = 'The first amendment of a grant is its original award: choose “Initial”.';
+    }
+    if (previous && form.kind === 'initial') {
+      errors.kind = `This grant already has its original award (amendment 0); choose another kind.`;
+    }
+    if (previous && form.effectiveDate < previous.effectiveDate) {
+      errors.effectiveDate = `Amendment ${previous.number} is effective ${previous.effectiveDate}; a later amendment cannot take effect before it.`;
+    }
+    if ((form.kind === 'initial' || form.kind === 'incremental_funding') && change <= 0) {
+      errors.federalChange = 'An award or incremental funding adds money: enter an amount above zero.';
+    }
+    if (form.kind === 'deobligation' && change >= 0) {
+      errors.federalChange = 'A deobligation removes money: enter a negative amount, e.g. -25,000.00.';
+    }
+    if ((form.kind === 'no_cost_extension' || form.kind === 'rebudget') && change !== 0) {
+      errors.federalChange = `A ${form.kind === 'rebudget' ? 'rebudget' : 'no-cost extension'} does not change the federal amount: enter 0.`;
+    }
+    if (form.kind === 'no_cost_extension') {
+      if (!form.newEndDate) errors.newEndDate = 'A no-cost extension needs the new end date.';
+      else if (form.newEndDate <= grant.endDate) {
+        errors.newEndDate = `The new end date must be after the current end date, ${grant.endDate}.`;
+      }
+    } else if (form.newEndDate) {
+      errors.newEndDate = 'Only a no-cost extension changes the end date; leave this blank.';
+    }
+    if (change > 0 && (grant.status === 'closed' || grant.status === 'terminated')) {
+      errors.federalChange = `Grant ${grant.awardNumber} is ${grant.status}; no new money can be obligated to it.`;
+    }
+    if (Object.keys(errors).length > 0) throw new FormError(errors);
+  }
+
+  /** Rule 1: the program's obligations never exceed its ceiling; a grant's never go below zero. */
+  private async checkMoney(manager: EntityManager, grant: Grant, change: number): Promise<void> {
+    const program = await manager.findOneByOrFail(Program, { id: grant.programId });
+    const sum = async (where: string, id: number) =>
+      Number(
+        (
+          await manager
+            .createQueryBuilder()
+            .select('COALESCE(SUM(a.federal_change_cents), 0)', 'total')
+            .from('amendments', 'a')
+            .innerJoin('grants', 'g', 'g.id = a.grant_id')
+            .where(where, { id })
+            .getRawOne<{ total: number | string }>()
+        )?.total ?? 0,
+      );
+    const programObligated = await sum('g.program_id = :id', program.id);
+    const headroom = program.ceilingCents - programObligated;
+    if (change > headroom) {
+      throw new FormError({
+        federalChange: `This would obligate ${formatMoney(programObligated + change)}, above the program ceiling of ${formatMoney(program.ceilingCents)}. Headroom left: ${formatMoney(headroom)}.`,
+      });
+    }
+    const grantObligated = await sum('g.id = :id', grant.id);
+    if (grantObligated + change < 0) {
+      throw new FormError({
+        federalChange: `The grant has ${formatMoney(grantObligated)} obligated; it cannot deobligate more than that.`,
+      });
+    }
+  }
+
+  /** A no-cost extension moves the period of performance and the final budget period with it. */
+  private async extend(manager: EntityManager, grant: Grant, newEndDate: string): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(Grant)
+      .set({ endDate: newEndDate, version: () => 'version + 1', updatedAt: nowIso() })
+      .where('id = :id', { id: grant.id })
+      .execute();
+    const last = await manager.findOne(BudgetPeriod, { where: { grantId: grant.id }, order: { number: 'DESC' } });
+    if (last) await manager.update(BudgetPeriod, { id: last.id }, { endDate: newEndDate });
+  }
+}

@@ -1,0 +1,92 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { addDays, daysBetween, isIsoDate } from '../common/dates';
+import { WritePath } from '../common/database/write-path';
+import { FieldErrors, FormError } from '../common/forms';
+import { BudgetPeriod } from './budget-period.entity';
+import { Grant } from './grant.entity';
+
+export interface PeriodInput {
+  startDate: string;
+  endDate: string;
+}
+
+/** Reads the submitted rows; a row with both dates blank is an unused "add a period" row. */
+export function readPeriodRows(rows: unknown[]): { periods: PeriodInput[]; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const periods: PeriodInput[] = [];
+  rows.forEach((row, index) => {
+    const cells = row && typeof row === 'object' ? (row as Record<string, unknown>) : {};
+    const start = typeof cells.startDate === 'string' ? cells.startDate.trim() : '';
+    const end = typeof cells.endDate === 'string' ? cells.endDate.trim() : '';
+    if (start === '' && end === '') return;
+    const label = `BP${periods.length + 1}`;
+    if (!isIsoDate(start)) errors[`periods.${index}.startDate`] = `${label}: enter the start date as YYYY-MM-DD.`;
+    if (!isIsoDate(end)) errors[`periods.${index}.endDate`] = `${label}: enter the end date as YYYY-MM-DD.`;
+    periods.push({ startDate: start, endDate: end });
+  });
+  return { periods, errors };
+}
+
+/** Budget periods are contiguous (BPn+1 starts the day after BPn ends) and inside the period of performance. */
+export function checkSchedule(grant: Pick<Grant, 'startDate' | 'endDate'>, periods: PeriodInput[]): FieldErrors {
+  const errors: FieldErrors = {};
+  periods.forEach((period, i) => {
+    const key = `periods.${i}`;
+    const label = `BP${i + 1}`;
+    if (period.endDate < period.startDate) {
+      errors[`${key}.endDate`] = `${label} ends (${period.endDate}) before it starts (${period.startDate}).`;
+      return;
+    }
+    if (i === 0 && period.startDate !== grant.startDate) {
+      errors[`${key}.startDate`] = `BP1 must start when the period of performance starts, ${grant.startDate}.`;
+    }
+    if (period.endDate > grant.endDate) {
+      errors[`${key}.endDate`] = `${label} ends after the period of performance, which ends ${grant.endDate}.`;
+    }
+    if (i > 0) {
+      const previous = periods[i - 1];
+      const expected = addDays(previous.endDate, 1);
+      if (period.startDate < expected) {
+        const overlap = daysBetween(period.startDate, previous.endDate) + 1;
+        errors[`${key}.startDate`] =
+          `${label} overlaps BP${i} by ${overlap} day${overlap === 1 ? '' : 's'}: it must start on ${expected}, the day after BP${i} ends.`;
+      } else if (period.startDate > expected) {
+        const gap = daysBetween(expected, period.startDate);
+        errors[`${key}.startDate`] =
+          `There is a gap of ${gap} day${gap === 1 ? '' : 's'} between BP${i} and ${label}: it must start on ${expected}, the day after BP${i} ends.`;
+      }
+    }
+  });
+  return errors;
+}
+
+@Injectable()
+export class BudgetPeriodsService {
+  constructor(private readonly writes: WritePath) {}
+
+  /** Saves the whole schedule at once: all periods valid, or nothing changes. */
+  replace(grantId: number, rows: unknown[]): Promise<BudgetPeriod[]> {
+    return this.writes.transaction(async (manager) => {
+      const grant = await manager.findOneBy(Grant, { id: grantId });
+      if (!grant) throw new NotFoundException(`Grant ${grantId} does not exist.`);
+      const { periods, errors } = readPeriodRows(rows);
+      if (Object.keys(errors).length > 0) throw new FormError(errors);
+      const existing = await manager.find(BudgetPeriod, { where: { grantId }, order: { number: 'ASC' } });
+      if (periods.length < existing.length) {
+        throw new FormError({
+          periods: `This grant has ${existing.length} budget periods; a period cannot be removed by leaving its row blank.`,
+        });
+      }
+      if (periods.length === 0) throw new FormError({ periods: 'Enter at least one budget period.' });
+      const scheduleErrors = checkSchedule(grant, periods);
+      if (Object.keys(scheduleErrors).length > 0) throw new FormError(scheduleErrors);
+
+      for (const [index, period] of periods.entries()) {
+        const current = existing[index];
+        if (current) await manager.update(BudgetPeriod, { id: current.id }, period);
+        else await manager.insert(BudgetPeriod, { grantId, number: index + 1, ...period });
+      }
+      return manager.find(BudgetPeriod, { where: { grantId }, order: { number: 'ASC' } });
+    });
+  }
+}

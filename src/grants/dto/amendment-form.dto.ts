@@ -1,0 +1,24 @@
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { EmptyToNull, IsIsoDate, IsMoney, Trim } from '../../common/validation';
+import { AMENDMENT_KINDS, AmendmentKind } from '../amendment.entity';
+
+export class AmendmentFormDto {
+  @IsIsoDate()
+  effectiveDate: string;
+
+  @IsIn(AMENDMENT_KINDS, { message: 'Choose the kind of amendment.' })
+  kind: AmendmentKind;
+
+  @IsMoney({ allowNegative: true })
+  federalChange: string;
+
+  @EmptyToNull()
+  @IsOptional()
+  @IsIsoDate()
+  newEndDate: string | null;
+
+  @Trim()
+  @IsString()
+  @MaxLength(2000, { message: 'Use at most 2,000 characters.' })
+  note: string = '';
+}

@@ -1,0 +1,204 @@
+import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { setFlash } from '../common/flash';
+import { expectedVersion, FormError, submitForm } from '../common/forms';
+import { ParseIdPipe } from '../common/http/parse-id.pipe';
+import { centsToDecimal } from '../common/money';
+import { pageLinks } from '../common/pagination';
+import { ProgramsService } from '../programs/programs.service';
+import { AMENDMENT_KINDS } from './amendment.entity';
+import { AmendmentsService } from './amendments.service';
+import { BudgetPeriodsService } from './budget-periods.service';
+import { AmendmentFormDto } from './dto/amendment-form.dto';
+import { BudgetPeriodsFormDto } from './dto/budget-periods-form.dto';
+import { GrantFormDto } from './dto/grant-form.dto';
+import { GRANT_SORTS, GrantListQueryDto } from './dto/grant-list-query.dto';
+import { GRANT_STATUSES } from './grant.entity';
+import { GrantsService } from './grants.service';
+import { RecipientsService } from './recipients.service';
+
+@Controller('grants')
+export class GrantsController {
+  constructor(
+    private readonly grants: GrantsService,
+    private readonly amendments: AmendmentsService,
+    private readonly budgetPeriods: BudgetPeriodsService,
+    private readonly recipients: RecipientsService,
+    private readonly programs: ProgramsService,
+  ) {}
+
+  @Get()
+  @Render('grants/index')
+  async index(@Query() query: GrantListQueryDto) {
+    const page = await this.grants.list(query);
+    const sortLinks = Object.fromEntries(
+      GRANT_SORTS.map((column) => {
+        const dir = query.sort === column && query.dir !== 'desc' ? 'desc' : 'asc';
+        const params = new URLSearchParams({ ...this.filters(query), sort: column, dir });
+        return [column, `/grants?${params.toString()}`];
+      }),
+    );
+    return {
+      pageTitle: 'Grants',
+      page,
+      query,
+      statuses: GRANT_STATUSES,
+      programs: await this.programs.list(),
+      sortLinks,
+      sortedBy: query.sort ?? 'awardNumber',
+      sortDir: query.dir ?? 'asc',
+      pager: pageLinks('/grants', { ...this.filters(query), sort: query.sort, dir: query.dir }, page),
+    };
+  }
+
+  @Get('new')
+  @Render('grants/new')
+  async newForm() {
+    const program = await this.programs.first();
+    return { ...(await this.formModel('New grant')), values: { status: 'draft', programId: program?.id, costShareCommitted: '0.00' } };
+  }
+
+  @Post()
+  create(@Body() body: unknown, @Res() res: Response) {
+    return submitForm(res, {
+      dto: GrantFormDto,
+      body,
+      view: 'grants/new',
+      model: () => this.formModel('New grant'),
+      save: (form) => this.grants.create(form),
+      redirectTo: (grant) => `/grants/${grant.id}`,
+      flash: (grant) => `Grant ${grant.awardNumber} created.`,
+    });
+  }
+
+  @Get(':id')
+  async show(@Param('id', ParseIdPipe) id: number, @Res() res: Response) {
+    res.render('grants/show', await this.showModel(id));
+  }
+
+  @Get(':id/edit')
+  @Render('grants/edit')
+  async editForm(@Param('id', ParseIdPipe) id: number) {
+    const grant = await this.grants.findOne(id);
+    return { ...(await this.formModel(`Edit ${grant.awardNumber}`)), grant, values: this.grants.toFormValues(grant) };
+  }
+
+  @Post(':id')
+  async update(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+    const grant = await this.grants.findOne(id);
+    return submitForm(res, {
+      dto: GrantFormDto,
+      body,
+      view: 'grants/edit',
+      model: async () => ({ ...(await this.formModel(`Edit ${grant.awardNumber}`)), grant }),
+      save: (form) => this.grants.update(id, expectedVersion(body), form),
+      current: async () => this.grants.toFormValues(await this.grants.findOne(id)),
+      redirectTo: () => `/grants/${id}`,
+      flash: (saved) => `Grant ${saved.awardNumber} saved.`,
+    });
+  }
+
+  @Post(':id/delete')
+  async remove(@Param('id', ParseIdPipe) id: number, @Res() res: Response) {
+    try {
+      const grant = await this.grants.remove(id);
+      setFlash(res, `Draft grant ${grant.awardNumber} deleted.`);
+      res.redirect(303, '/grants');
+    } catch (error) {
+      if (!(error instanceof FormError)) throw error;
+      res.status(409).render('grants/show', { ...(await this.showModel(id)), deleteError: error.errors.delete });
+    }
+  }
+
+  @Get(':id/amendments/new')
+  @Render('grants/amendment-new')
+  async newAmendment(@Param('id', ParseIdPipe) id: number) {
+    const model = await this.amendmentModel(id);
+    return { ...model, values: { kind: model.amendments.length === 0 ? 'initial' : 'incremental_funding' } };
+  }
+
+  @Post(':id/amendments')
+  async addAmendment(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+    await this.grants.findOne(id);
+    return submitForm(res, {
+      dto: AmendmentFormDto,
+      body,
+      view: 'grants/amendment-new',
+      model: () => this.amendmentModel(id),
+      save: (form) => this.amendments.add(id, form),
+      redirectTo: () => `/grants/${id}#amendments`,
+      flash: (amendment) => `Amendment ${amendment.number} recorded.`,
+    });
+  }
+
+  @Get(':id/budget-periods/edit')
+  @Render('grants/budget-periods')
+  async editBudgetPeriods(@Param('id', ParseIdPipe) id: number) {
+    const model = await this.budgetPeriodModel(id);
+    const periods = await this.grants.budgetPeriodsOf(id);
+    const rows = periods.map((p) => ({ startDate: p.startDate, endDate: p.endDate }));
+    return { ...model, values: { periods: [...rows, { startDate: '', endDate: '' }] } };
+  }
+
+  @Post(':id/budget-periods')
+  async saveBudgetPeriods(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+    await this.grants.findOne(id);
+    return submitForm(res, {
+      dto: BudgetPeriodsFormDto,
+      body,
+      view: 'grants/budget-periods',
+      model: () => this.budgetPeriodModel(id),
+      save: (form) => this.budgetPeriods.replace(id, form.periods),
+      redirectTo: () => `/grants/${id}#budget-periods`,
+      flash: (periods) => `Budget periods saved (${periods.length}).`,
+    });
+  }
+
+  private filters(query: GrantListQueryDto): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (query.q) out.q = query.q;
+    if (query.status) out.status = query.status;
+    if (query.programId) out.programId = String(query.programId);
+    return out;
+  }
+
+  private async formModel(pageTitle: string) {
+    return {
+      pageTitle,
+      statuses: GRANT_STATUSES,
+      programs: await this.programs.list(),
+      recipients: await this.recipients.options(),
+    };
+  }
+
+  private async showModel(id: number) {
+    const grant = await this.grants.findOne(id);
+    return {
+      pageTitle: `${grant.awardNumber} — ${grant.title}`,
+      grant,
+      obligatedCents: await this.grants.obligatedCents(id),
+      amendments: await this.grants.amendmentsOf(id),
+      budgetPeriods: await this.grants.budgetPeriodsOf(id),
+      canDelete: grant.status === 'draft',
+    };
+  }
+
+  private async amendmentModel(id: number) {
+    const grant = await this.grants.findOne(id);
+    const amendments = await this.grants.amendmentsOf(id);
+    const obligatedCents = await this.grants.obligatedCents(id);
+    return {
+      pageTitle: `New amendment — ${grant.awardNumber}`,
+      grant,
+      amendments,
+      obligatedCents,
+      obligatedDecimal: centsToDecimal(obligatedCents),
+      kinds: AMENDMENT_KINDS,
+    };
+  }
+
+  private async budgetPeriodModel(id: number) {
+    const grant = await this.grants.findOne(id);
+    return { pageTitle: `Budget periods — ${grant.awardNumber}`, grant };
+  }
+}

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ProgramsModule } from '../programs/programs.module';
+import { Amendment } from './amendment.entity';
+import { AmendmentsService } from './amendments.service';
+import { BudgetPeriod } from './budget-period.entity';
+import { BudgetPeriodsService } from './budget-periods.service';
+import { Grant } from './grant.entity';
+import { GrantsController } from './grants.controller';
+import { GrantsService } from './grants.service';
+import { Recipient } from './recipient.entity';
+import { RecipientsController } from './recipients.controller';
+import { RecipientsService } from './recipients.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Grant, Recipient, Amendment, BudgetPeriod]), ProgramsModule],
+  controllers: [GrantsController, RecipientsController],
+  providers: [GrantsService, RecipientsService, AmendmentsService, BudgetPeriodsService],
+  exports: [GrantsService, RecipientsService, AmendmentsService, BudgetPeriodsService],
+})
+export class GrantsModule {}

@@ -1,0 +1,219 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, EntityManager, Repository } from 'typeorm';
+import { nowIso } from '../common/database/columns';
+import { updateVersioned } from '../common/database/versioned-update';
+import { WritePath } from '../common/database/write-path';
+import { FormError } from '../common/forms';
+import { centsToDecimal, toCents } from '../common/money';
+import { Page, PAGE_SIZE, toPage } from '../common/pagination';
+import { Program } from '../programs/program.entity';
+import { Amendment } from './amendment.entity';
+import { BudgetPeriod } from './budget-period.entity';
+import { GrantFormDto } from './dto/grant-form.dto';
+import { GrantListQueryDto, GrantSort } from './dto/grant-list-query.dto';
+import { Grant } from './grant.entity';
+import { Recipient } from './recipient.entity';
+
+export interface GrantRow {
+  id: number;
+  awardNumber: string;
+  title: string;
+  piName: string;
+  status: string;
+  startDate: string;
+  endDate: string;
+  recipientId: number;
+  recipientName: string;
+  programId: number;
+  obligatedCents: number;
+}
+
+const SORT_COLUMNS: Record<GrantSort, string> = {
+  awardNumber: 'g.award_number',
+  title: 'g.title',
+  recipient: 'r.name',
+  status: 'g.status',
+  startDate: 'g.start_date',
+  endDate: 'g.end_date',
+  obligated: 'obligated',
+};
+
+const OBLIGATED = '(SELECT COALESCE(SUM(a.federal_change_cents), 0) FROM amendments a WHERE a.grant_id = g.id)';
+
+/** Escapes LIKE wildcards so a search for `100%` finds the text, not everything. */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+@Injectable()
+export class GrantsService {
+  constructor(
+    @InjectRepository(Grant) private readonly grants: Repository<Grant>,
+    @InjectRepository(Amendment) private readonly amendments: Repository<Amendment>,
+    @InjectRepository(BudgetPeriod) private readonly periods: Repository<BudgetPeriod>,
+    private readonly writes: WritePath,
+  ) {}
+
+  async list(query: GrantListQueryDto, pageSize = PAGE_SIZE): Promise<Page<GrantRow>> {
+    const page = query.page ?? 1;
+    const base = this.grants.manager
+      .createQueryBuilder()
+      .from('grants', 'g')
+      .innerJoin('recipients', 'r', 'r.id = g.recipient_id');
+    if (query.q) {
+      const q = likePattern(query.q);
+      base.andWhere(
+        new Brackets((where) =>
+          ['g.award_number', 'g.title', 'g.pi_name', 'r.name'].forEach((column) =>
+            where.orWhere(`${column} LIKE :q ESCAPE '\\'`, { q }),
+          ),
+        ),
+      );
+    }
+    if (query.status) base.andWhere('g.status = :status', { status: query.status });
+    if (query.programId) base.andWhere('g.program_id = :programId', { programId: query.programId });
+
+    const total = Number((await base.clone().select('COUNT(*)', 'n').getRawOne<{ n: number }>())?.n ?? 0);
+    const direction = query.dir === 'desc' ? 'DESC' : 'ASC';
+    const raw = await base
+      .select([
+        'g.id AS "id"',
+        'g.award_number AS "awardNumber"',
+        'g.title AS "title"',
+        'g.pi_name AS "piName"',
+        'g.status AS "status"',
+        'g.start_date AS "startDate"',
+        'g.end_date AS "endDate"',
+        'g.program_id AS "programId"',
+        'r.id AS "recipientId"',
+        'r.name AS "recipientName"',
+      ])
+      .addSelect(OBLIGATED, 'obligated')
+      .orderBy(SORT_COLUMNS[query.sort ?? 'awardNumber'], direction)
+      .addOrderBy('g.id', direction)
+      .offset((page - 1) * pageSize)
+      .limit(pageSize)
+      .getRawMany<Omit<GrantRow, 'obligatedCents'> & { obligated: number | string }>();
+    const items = raw.map(({ obligated, ...row }) => ({ ...row, obligatedCents: Number(obligated) }));
+    return toPage(items, total, page, pageSize);
+  }
+
+  async findOne(id: number): Promise<Grant> {
+    const grant = await this.grants.findOne({ where: { id }, relations: { recipient: true, program: true } });
+    if (!grant) throw new NotFoundException(`Grant ${id} does not exist.`);
+    return grant;
+  }
+
+  async obligatedCents(grantId: number): Promise<number> {
+    const row = await this.amendments
+      .createQueryBuilder('a')
+      .select('COALESCE(SUM(a.federal_change_cents), 0)', 'total')
+      .where('a.grant_id = :grantId', { grantId })
+      .getRawOne<{ total: number | string }>();
+    return Number(row?.total ?? 0);
+  }
+
+  amendmentsOf(grantId: number): Promise<Amendment[]> {
+    return this.amendments.find({ where: { grantId }, order: { number: 'ASC' } });
+  }
+
+  budgetPeriodsOf(grantId: number): Promise<BudgetPeriod[]> {
+    return this.periods.find({ where: { grantId }, order: { number: 'ASC' } });
+  }
+
+  create(form: GrantFormDto): Promise<Grant> {
+    return this.writes.transaction(async (manager) => {
+      await this.checkForm(manager, form);
+      const now = nowIso();
+      return manager.save(manager.create(Grant, { ...this.fields(form), createdAt: now, updatedAt: now }));
+    });
+  }
+
+  update(id: number, version: number, form: GrantFormDto): Promise<Grant> {
+    return this.writes.transaction(async (manager) => {
+      const grant = await this.findOne(id);
+      await this.checkForm(manager, form, grant);
+      await updateVersioned(manager, Grant, 'grant', id, version, this.fields(form));
+      return this.findOne(id);
+    });
+  }
+
+  /** Only a draft with no amendments may be deleted; anything that obligated money is closed instead. */
+  remove(id: number): Promise<Grant> {
+    return this.writes.transaction(async (manager) => {
+      const grant = await this.findOne(id);
+      const amendmentCount = await manager.countBy(Amendment, { grantId: id });
+      if (grant.status !== 'draft') {
+        throw new FormError({
+          delete: `Grant ${grant.awardNumber} is ${grant.status}; only a draft grant can be deleted. Close or terminate it instead.`,
+        });
+      }
+      if (amendmentCount > 0) {
+        throw new FormError({
+          delete: `Grant ${grant.awardNumber} has ${amendmentCount} amendment(s); a grant with amendments is a financial record and cannot be deleted.`,
+        });
+      }
+      await manager.delete(BudgetPeriod, { grantId: id });
+      await manager.delete(Grant, { id });
+      return grant;
+    });
+  }
+
+  toFormValues(grant: Grant): Record<string, string | number> {
+    return {
+      programId: grant.programId,
+      recipientId: grant.recipientId,
+      awardNumber: grant.awardNumber,
+      title: grant.title,
+      piName: grant.piName,
+      piEmail: grant.piEmail,
+      status: grant.status,
+      startDate: grant.startDate,
+      endDate: grant.endDate,
+      costShareCommitted: centsToDecimal(grant.costShareCommittedCents),
+      version: grant.version,
+    };
+  }
+
+  private fields(form: GrantFormDto) {
+    return {
+      programId: form.programId,
+      recipientId: form.recipientId,
+      awardNumber: form.awardNumber.toUpperCase(),
+      title: form.title,
+      piName: form.piName,
+      piEmail: form.piEmail,
+      status: form.status,
+      startDate: form.startDate,
+      endDate: form.endDate,
+      costShareCommittedCents: toCents(form.costShareCommitted),
+    };
+  }
+
+  private async checkForm(manager: EntityManager, form: GrantFormDto, existing?: Grant): Promise<void> {
+    const errors: Record<string, string> = {};
+    if (!(await manager.existsBy(Program, { id: form.programId }))) errors.programId = 'Choose an existing program.';
+    if (!(await manager.existsBy(Recipient, { id: form.recipientId }))) {
+      errors.recipientId = 'Choose an existing recipient.';
+    }
+    const duplicate = await manager.findOneBy(Grant, { awardNumber: form.awardNumber.toUpperCase() });
+    if (duplicate && duplicate.id !== existing?.id) {
+      errors.awardNumber = `Award number ${duplicate.awardNumber} is already used by another grant.`;
+    }
+    if (form.endDate <= form.startDate) errors.endDate = 'The end date must be after the start date.';
+    if (existing && !errors.endDate) {
+      const periods = await manager.find(BudgetPeriod, { where: { grantId: existing.id }, order: { number: 'ASC' } });
+      const first = periods[0];
+      const last = periods[periods.length - 1];
+      if (first && form.startDate > first.startDate) {
+        errors.startDate = `Budget period 1 starts ${first.startDate}; the period of performance cannot start after it.`;
+      }
+      if (last && form.endDate < last.endDate) {
+        errors.endDate = `Budget period ${last.number} ends ${last.endDate}; the period of performance cannot end before it.`;
+      }
+      if (existing.programId !== form.programId && (await manager.countBy(Amendment, { grantId: existing.id })) > 0) {
+        errors.programId = 'A grant with amendments cannot move to another program; its obligations count against this one.';
+      }
+    }
+    if (Object.keys(errors).length > 0) throw new FormError(errors);
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Program } from './program.entity';
+import { ProgramsController } from './programs.controller';
+import { ProgramsService } from './programs.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Program])],
+  controllers: [ProgramsController],
+  providers: [ProgramsService],
+  exports: [ProgramsService],
+})
+export class ProgramsModule {}

@@ -1,0 +1,139 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { nowIso } from '../common/database/columns';
+import { updateVersioned } from '../common/database/versioned-update';
+import { WritePath } from '../common/database/write-path';
+import { FormError } from '../common/forms';
+import { centsToDecimal, formatMoney, toCents } from '../common/money';
+import { ProgramFormDto } from './dto/program-form.dto';
+import { Program } from './program.entity';
+
+export interface ProgramSummary {
+  program: Program;
+  obligatedCents: number;
+  unobligatedCents: number;
+  grantCount: number;
+}
+
+@Injectable()
+export class ProgramsService {
+  constructor(
+    @InjectRepository(Program) private readonly programs: Repository<Program>,
+    private readonly writes: WritePath,
+  ) {}
+
+  list(): Promise<Program[]> {
+    return this.programs.find({ order: { startDate: 'ASC', id: 'ASC' } });
+  }
+
+  async findOne(id: number): Promise<Program> {
+    const program = await this.programs.findOneBy({ id });
+    if (!program) throw new NotFoundException(`Program ${id} does not exist.`);
+    return program;
+  }
+
+  /** The program shown in the header: the first one (the app usually runs one program). */
+  first(): Promise<Program | null> {
+    return this.programs.findOne({ where: {}, order: { id: 'ASC' } });
+  }
+
+  async summaries(): Promise<ProgramSummary[]> {
+    const rows = await this.programs
+      .createQueryBuilder('p')
+      .select('p.id', 'id')
+      .addSelect(
+        '(SELECT COALESCE(SUM(a.federal_change_cents), 0) FROM amendments a JOIN grants g ON g.id = a.grant_id WHERE g.program_id = p.id)',
+        'obligated',
+      )
+      .addSelect('(SELECT COUNT(*) FROM grants g WHERE g.program_id = p.id)', 'grantCount')
+      .orderBy('p.id')
+      .getRawMany<{ id: number; obligated: string | number; grantCount: string | number }>();
+    const programs = new Map((await this.list()).map((p) => [p.id, p]));
+    return rows.map((row) => {
+      const program = programs.get(row.id) as Program;
+      const obligatedCents = Number(row.obligated);
+      return {
+        program,
+        obligatedCents,
+        unobligatedCents: program.ceilingCents - obligatedCents,
+        grantCount: Number(row.grantCount),
+      };
+    });
+  }
+
+  async summary(id: number): Promise<ProgramSummary> {
+    const found = (await this.summaries()).find((s) => s.program.id === id);
+    if (!found) throw new NotFoundException(`Program ${id} does not exist.`);
+    return found;
+  }
+
+  create(form: ProgramFormDto): Promise<Program> {
+    this.checkDates(form);
+    return this.writes.transaction((manager) => {
+      const now = nowIso();
+      return manager.save(
+        manager.create(Program, { ...this.fields(form), illustrative: false, createdAt: now, updatedAt: now }),
+      );
+    });
+  }
+
+  update(id: number, version: number, form: ProgramFormDto): Promise<Program> {
+    this.checkDates(form);
+    return this.writes.transaction(async (manager) => {
+      await this.findOne(id);
+      const ceilingCents = toCents(form.ceiling);
+      const obligated = await this.obligatedCents(id);
+      if (ceilingCents < obligated) {
+        throw new FormError({
+          ceiling: `The ceiling cannot be below the ${formatMoney(obligated)} already obligated under this program.`,
+        });
+      }
+      await updateVersioned(manager, Program, 'program', id, version, this.fields(form));
+      return this.findOne(id);
+    });
+  }
+
+  /** Sum of every amendment of every grant in the program, in cents. */
+  async obligatedCents(programId: number): Promise<number> {
+    const row = await this.programs.manager
+      .createQueryBuilder()
+      .select('COALESCE(SUM(a.federal_change_cents), 0)', 'total')
+      .from('amendments', 'a')
+      .innerJoin('grants', 'g', 'g.id = a.grant_id')
+      .where('g.program_id = :programId', { programId })
+      .getRawOne<{ total: string | number }>();
+    return Number(row?.total ?? 0);
+  }
+
+  toFormValues(program: Program): Record<string, string | number> {
+    return {
+      name: program.name,
+      fundingOpportunity: program.fundingOpportunity,
+      office: program.office,
+      ceiling: centsToDecimal(program.ceilingCents),
+      startDate: program.startDate,
+      endDate: program.endDate,
+      costSharePercent: program.costSharePercent,
+      version: program.version,
+    };
+  }
+
+  private fields(form: ProgramFormDto) {
+    return {
+      name: form.name,
+      fundingOpportunity: form.fundingOpportunity,
+      office: form.office,
+      ceilingCents: toCents(form.ceiling),
+      startDate: form.startDate,
+      endDate: form.endDate,
+      costSharePercent: form.costSharePercent,
+    };
+  }
+
+  private checkDates(form: ProgramFormDto): void {
+    if (form.endDate <= form.startDate) {
+      throw new FormError({ endDate: 'The end date must be after the start date.' });
+    }
+  }
+}

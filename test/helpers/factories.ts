@@ -1,0 +1,112 @@
+import { Amendment } from '../../src/grants/amendment.entity';
+import { BudgetPeriod } from '../../src/grants/budget-period.entity';
+import { Grant } from '../../src/grants/grant.entity';
+import { Recipient } from '../../src/grants/recipient.entity';
+import { Program } from '../../src/programs/program.entity';
+import type { TestApp } from './test-app';
+
+/** Small factories with overrides; they write through the WritePath like the app does. */
+
+let sequence = 0;
+const next = () => ++sequence;
+const now = () => new Date().toISOString();
+
+export function makeProgram(t: TestApp, overrides: Partial<Program> = {}): Promise<Program> {
+  return t.writes.transaction((m) =>
+    m.save(
+      m.create(Program, {
+        name: `Critical Minerals Program ${next()}`,
+        fundingOpportunity: 'DE-FOA-0002483',
+        office: 'DOE Office of Science, Basic Energy Sciences',
+        ceilingCents: 3_000_000_000,
+        startDate: '2025-01-01',
+        endDate: '2029-12-31',
+        costSharePercent: 20,
+        createdAt: now(),
+        updatedAt: now(),
+        ...overrides,
+      }),
+    ),
+  );
+}
+
+export function makeRecipient(t: TestApp, overrides: Partial<Recipient> = {}): Promise<Recipient> {
+  return t.writes.transaction((m) =>
+    m.save(
+      m.create(Recipient, {
+        name: `University of Test ${next()}`,
+        type: 'university',
+        state: 'WY',
+        uei: null,
+        createdAt: now(),
+        updatedAt: now(),
+        ...overrides,
+      }),
+    ),
+  );
+}
+
+export async function makeGrant(
+  t: TestApp,
+  overrides: Partial<Grant> & { programId: number; recipientId: number },
+): Promise<Grant> {
+  return t.writes.transaction((m) =>
+    m.save(
+      m.create(Grant, {
+        awardNumber: `DE-SC00${String(next()).padStart(5, '0')}`,
+        title: 'Selective separation of heavy rare earths from coal fly ash',
+        piName: 'Dr. Ada Example',
+        piEmail: 'ada@example.edu',
+        status: 'active',
+        startDate: '2025-04-01',
+        endDate: '2028-03-31',
+        costShareCommittedCents: 0,
+        createdAt: now(),
+        updatedAt: now(),
+        ...overrides,
+      }),
+    ),
+  );
+}
+
+export function makeAmendment(
+  t: TestApp,
+  overrides: Partial<Amendment> & { grantId: number; federalChangeCents: number },
+): Promise<Amendment> {
+  return t.writes.transaction(async (m) => {
+    const count = await m.countBy(Amendment, { grantId: overrides.grantId });
+    return m.save(
+      m.create(Amendment, {
+        number: count,
+        effectiveDate: '2025-04-01',
+        kind: count === 0 ? 'initial' : 'incremental_funding',
+        newEndDate: null,
+        note: '',
+        createdAt: now(),
+        ...overrides,
+      }),
+    );
+  });
+}
+
+export function makeBudgetPeriods(
+  t: TestApp,
+  grantId: number,
+  periods: { startDate: string; endDate: string }[],
+): Promise<BudgetPeriod[]> {
+  return t.writes.transaction((m) =>
+    m.save(periods.map((p, i) => m.create(BudgetPeriod, { grantId, number: i + 1, ...p }))),
+  );
+}
+
+/** A program with one recipient and one active grant, ready for amendments. */
+export async function makeGrantWithProgram(
+  t: TestApp,
+  programOverrides: Partial<Program> = {},
+  grantOverrides: Partial<Grant> = {},
+) {
+  const program = await makeProgram(t, programOverrides);
+  const recipient = await makeRecipient(t);
+  const grant = await makeGrant(t, { programId: program.id, recipientId: recipient.id, ...grantOverrides });
+  return { program, recipient, grant };
+}
