@@ -54,7 +54,15 @@ export class InitialSchema1764230400000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'recipients',
-        columns: [id, text('name'), text('type'), text('state'), text('uei', true), version, ...timestamps],
+        columns: [
+          id,
+          text('name'),
+          text('type'),
+          text('state'),
+          text('uei', true),
+          version,
+          ...timestamps,
+        ],
         uniques: [{ columnNames: ['uei'] }],
         checks: [
           {
@@ -92,8 +100,16 @@ export class InitialSchema1764230400000 implements MigrationInterface {
         ],
         uniques: [{ columnNames: ['award_number'] }],
         foreignKeys: [
-          { columnNames: ['program_id'], referencedTableName: 'programs', referencedColumnNames: ['id'] },
-          { columnNames: ['recipient_id'], referencedTableName: 'recipients', referencedColumnNames: ['id'] },
+          {
+            columnNames: ['program_id'],
+            referencedTableName: 'programs',
+            referencedColumnNames: ['id'],
+          },
+          {
+            columnNames: ['recipient_id'],
+            referencedTableName: 'recipients',
+            referencedColumnNames: ['id'],
+          },
         ],
         indices: [{ columnNames: ['program_id'] }, { columnNames: ['recipient_id'] }],
         checks: [
@@ -112,7 +128,11 @@ export class InitialSchema1764230400000 implements MigrationInterface {
         columns: [id, int('grant_id'), int('number'), text('start_date'), text('end_date')],
         uniques: [{ columnNames: ['grant_id', 'number'] }],
         foreignKeys: [
-          { columnNames: ['grant_id'], referencedTableName: 'grants', referencedColumnNames: ['id'] },
+          {
+            columnNames: ['grant_id'],
+            referencedTableName: 'grants',
+            referencedColumnNames: ['id'],
+          },
         ],
         checks: [
           { expression: '"number" >= 1' },
@@ -139,7 +159,11 @@ export class InitialSchema1764230400000 implements MigrationInterface {
         ],
         uniques: [{ columnNames: ['grant_id', 'number'] }],
         foreignKeys: [
-          { columnNames: ['grant_id'], referencedTableName: 'grants', referencedColumnNames: ['id'] },
+          {
+            columnNames: ['grant_id'],
+            referencedTableName: 'grants',
+            referencedColumnNames: ['id'],
+          },
         ],
         checks: [
           { expression: '"number" >= 0' },

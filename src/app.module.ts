@@ -1,4 +1,10 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/common';
+import {
+  DynamicModule,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+  ValidationPipe,
+} from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from './common/config';
@@ -38,7 +44,11 @@ export class AppModule implements NestModule {
       providers: [
         {
           provide: APP_PIPE,
-          useValue: new ValidationPipe({ transform: true, whitelist: true, forbidUnknownValues: false }),
+          useValue: new ValidationPipe({
+            transform: true,
+            whitelist: true,
+            forbidUnknownValues: false,
+          }),
         },
         { provide: APP_FILTER, useClass: HtmlExceptionFilter },
       ],

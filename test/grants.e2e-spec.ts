@@ -1,5 +1,12 @@
 import { createTestApp, rows, TestApp } from './helpers/test-app';
-import { makeAmendment, makeBudgetPeriods, makeGrant, makeGrantWithProgram, makeProgram, makeRecipient } from './helpers/factories';
+import {
+  makeAmendment,
+  makeBudgetPeriods,
+  makeGrant,
+  makeGrantWithProgram,
+  makeProgram,
+  makeRecipient,
+} from './helpers/factories';
 
 const grantForm = (overrides: Record<string, string> = {}) => ({
   awardNumber: 'DE-SC0031987',
@@ -32,15 +39,25 @@ describe('Grants (HTTP)', () => {
       .http()
       .post('/grants')
       .type('form')
-      .send(grantForm({ programId: String(program.id), recipientId: String(recipient.id), extra: 'ignored' }));
+      .send(
+        grantForm({
+          programId: String(program.id),
+          recipientId: String(recipient.id),
+          extra: 'ignored',
+        }),
+      );
 
     expect(res.status).toBe(303);
-    const [grant] = await rows<{ id: number; award_number: string; cost_share_committed_cents: number }>(
-      t,
-      'SELECT id, award_number, cost_share_committed_cents FROM grants',
-    );
+    const [grant] = await rows<{
+      id: number;
+      award_number: string;
+      cost_share_committed_cents: number;
+    }>(t, 'SELECT id, award_number, cost_share_committed_cents FROM grants');
     expect(res.headers.location).toBe(`/grants/${grant.id}`);
-    expect(grant).toMatchObject({ award_number: 'DE-SC0031987', cost_share_committed_cents: 25_000_000 });
+    expect(grant).toMatchObject({
+      award_number: 'DE-SC0031987',
+      cost_share_committed_cents: 25_000_000,
+    });
 
     const page = await t.http().get(res.headers.location).set('Cookie', res.headers['set-cookie']);
     expect(page.status).toBe(200);
@@ -80,7 +97,13 @@ describe('Grants (HTTP)', () => {
       .http()
       .post('/grants')
       .type('form')
-      .send(grantForm({ awardNumber: grant.awardNumber.toLowerCase(), programId: String(program.id), recipientId: String(recipient.id) }));
+      .send(
+        grantForm({
+          awardNumber: grant.awardNumber.toLowerCase(),
+          programId: String(program.id),
+          recipientId: String(recipient.id),
+        }),
+      );
     expect(res.status).toBe(422);
     expect(res.text).toContain(`Award number ${grant.awardNumber} is already used`);
     expect(await rows(t, 'SELECT * FROM grants')).toHaveLength(1);
@@ -89,7 +112,10 @@ describe('Grants (HTTP)', () => {
   it('should search, filter, sort and paginate the list', async () => {
     const program = await makeProgram(t);
     const mines = await makeRecipient(t, { name: 'Colorado School of Mines' });
-    const ames = await makeRecipient(t, { name: 'Ames National Laboratory', type: 'national_laboratory' });
+    const ames = await makeRecipient(t, {
+      name: 'Ames National Laboratory',
+      type: 'national_laboratory',
+    });
     for (let i = 0; i < 30; i++) {
       await makeGrant(t, {
         programId: program.id,
@@ -127,7 +153,13 @@ describe('Grants (HTTP)', () => {
   });
 
   it('should answer 404 pages for unknown or malformed ids', async () => {
-    for (const path of ['/grants/999', '/grants/abc', '/grants/1.5/edit', '/recipients/0', '/programs/999']) {
+    for (const path of [
+      '/grants/999',
+      '/grants/abc',
+      '/grants/1.5/edit',
+      '/recipients/0',
+      '/programs/999',
+    ]) {
       const res = await t.http().get(path);
       expect(res.status).toBe(404);
       expect(res.text).toContain('Page not found');
@@ -144,14 +176,25 @@ describe('Grants (HTTP)', () => {
       title: 'Renamed project',
     });
 
-    const ok = await t.http().post(`/grants/${grant.id}`).type('form').send({ ...form, version: '1' });
+    const ok = await t
+      .http()
+      .post(`/grants/${grant.id}`)
+      .type('form')
+      .send({ ...form, version: '1' });
     expect(ok.status).toBe(303);
-    const stale = await t.http().post(`/grants/${grant.id}`).type('form').send({ ...form, title: 'Lost', version: '1' });
+    const stale = await t
+      .http()
+      .post(`/grants/${grant.id}`)
+      .type('form')
+      .send({ ...form, title: 'Lost', version: '1' });
     expect(stale.status).toBe(409);
     expect(stale.text).toContain('changed by someone else');
     expect(stale.text).toContain('value="Lost"');
 
-    const [saved] = await rows<{ title: string; version: number }>(t, 'SELECT title, version FROM grants');
+    const [saved] = await rows<{ title: string; version: number }>(
+      t,
+      'SELECT title, version FROM grants',
+    );
     expect(saved).toEqual({ title: 'Renamed project', version: 2 });
   });
 
@@ -165,15 +208,31 @@ describe('Grants (HTTP)', () => {
       .http()
       .post(`/grants/${grant.id}`)
       .type('form')
-      .send({ ...grantForm({ awardNumber: grant.awardNumber, programId: String(program.id), recipientId: String(recipient.id), endDate: '2027-12-31' }), version: '1' });
+      .send({
+        ...grantForm({
+          awardNumber: grant.awardNumber,
+          programId: String(program.id),
+          recipientId: String(recipient.id),
+          endDate: '2027-12-31',
+        }),
+        version: '1',
+      });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Budget period 2 ends 2028-03-31');
   });
 
   it('should delete only a draft grant without amendments', async () => {
     const { program, recipient, grant: active } = await makeGrantWithProgram(t);
-    const draft = await makeGrant(t, { programId: program.id, recipientId: recipient.id, status: 'draft' });
-    const fundedDraft = await makeGrant(t, { programId: program.id, recipientId: recipient.id, status: 'draft' });
+    const draft = await makeGrant(t, {
+      programId: program.id,
+      recipientId: recipient.id,
+      status: 'draft',
+    });
+    const fundedDraft = await makeGrant(t, {
+      programId: program.id,
+      recipientId: recipient.id,
+      status: 'draft',
+    });
     await makeAmendment(t, { grantId: fundedDraft.id, federalChangeCents: 100_00 });
 
     const refused = await t.http().post(`/grants/${active.id}/delete`);

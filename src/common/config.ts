@@ -1,5 +1,14 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Max, Min, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsString,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
 
 const toBoolean = ({ value }: { value: unknown }) => {
   if (value === undefined || value === '') return undefined;
@@ -67,7 +76,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const [first] = validateSync(config);
   if (first) {
     const message = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
-    throw new ConfigError(`Invalid configuration: ${message} (got ${JSON.stringify(env[first.property])}).`);
+    throw new ConfigError(
+      `Invalid configuration: ${message} (got ${JSON.stringify(env[first.property])}).`,
+    );
   }
   if (!isTimeZone(config.APP_TIME_ZONE)) {
     throw new ConfigError(

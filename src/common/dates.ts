@@ -16,7 +16,7 @@ export function isIsoDate(value: unknown): value is string {
 }
 
 function toUtcMs(date: string): number {
-  if (!isIsoDate(date)) throw new Error(`Not a calendar date: ${date}`);
+  if (!isIsoDate(date)) throw new Error(`Not a calendar date: ${String(date)}`);
   const [y, m, d] = date.split('-').map(Number);
   return Date.UTC(y, m - 1, d);
 }
@@ -38,7 +38,9 @@ export function daysBetween(from: string, to: string): number {
 export function addMonths(date: string, months: number): string {
   const [y, m, d] = date.split('-').map(Number);
   const first = new Date(Date.UTC(y, m - 1 + months, 1));
-  const lastDay = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+  const lastDay = new Date(
+    Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0),
+  ).getUTCDate();
   first.setUTCDate(Math.min(d, lastDay));
   return fromUtcMs(first.getTime());
 }

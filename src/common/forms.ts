@@ -37,7 +37,8 @@ export async function validateForm<T extends object>(
   const failures = await validate(value, { whitelist: true, forbidUnknownValues: true });
   const errors: FieldErrors = {};
   for (const failure of failures) {
-    errors[failure.property] = Object.values(failure.constraints ?? {})[0] ?? 'This value is not valid.';
+    errors[failure.property] =
+      Object.values(failure.constraints ?? {})[0] ?? 'This value is not valid.';
   }
   return { value, errors };
 }
@@ -93,9 +94,12 @@ export async function submitForm<D extends object, R>(
 
 /** The version an edit form was opened at: the precondition of the update, never an editable field. */
 export function expectedVersion(body: unknown): number {
-  const raw = body && typeof body === 'object' ? (body as Record<string, unknown>).version : undefined;
+  const raw =
+    body && typeof body === 'object' ? (body as Record<string, unknown>).version : undefined;
   if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw)) {
-    throw new BadRequestException('The form is missing the record version; reload the page and try again.');
+    throw new BadRequestException(
+      'The form is missing the record version; reload the page and try again.',
+    );
   }
   return Number(raw);
 }

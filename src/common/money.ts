@@ -10,7 +10,8 @@ export type MoneyParseResult = { ok: true; cents: number } | { ok: false; messag
 /** Parses `1234567.89`, `1,234,567.89`, `$1,234,567.89` or `-$1,250.50` into integer cents. */
 export function parseMoney(input: string): MoneyParseResult {
   const text = input.trim();
-  if (text === '') return { ok: false, message: 'Enter an amount in dollars, for example 1,250.00.' };
+  if (text === '')
+    return { ok: false, message: 'Enter an amount in dollars, for example 1,250.00.' };
   const match = MONEY_PATTERN.exec(text);
   if (!match) {
     if (/\.\d{3,}$/.test(text)) {

@@ -5,8 +5,8 @@ import { formatDate } from './dates';
 import { formatMoney } from './money';
 
 /** The repository root, whether running from src/ (tests) or dist/src/ (npm start). */
-export const PROJECT_ROOT = [join(__dirname, '..', '..'), join(__dirname, '..', '..', '..')].find((dir) =>
-  existsSync(join(dir, 'package.json')),
+export const PROJECT_ROOT = [join(__dirname, '..', '..'), join(__dirname, '..', '..', '..')].find(
+  (dir) => existsSync(join(dir, 'package.json')),
 ) as string;
 export const VIEWS_DIR = join(PROJECT_ROOT, 'views');
 
@@ -28,7 +28,9 @@ export function registerViews(): void {
   hbs.registerHelper('money', (cents: unknown) =>
     typeof cents === 'number' && Number.isSafeInteger(cents) ? formatMoney(cents) : '',
   );
-  hbs.registerHelper('date', (value: unknown) => (typeof value === 'string' ? formatDate(value) : ''));
+  hbs.registerHelper('date', (value: unknown) =>
+    typeof value === 'string' ? formatDate(value) : '',
+  );
   hbs.registerHelper('humanize', humanize);
   // The last argument of every helper call is Handlebars' options object, not a value.
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));

@@ -16,7 +16,9 @@ export class DashboardController {
     const programs = await Promise.all(
       summaries.map(async (summary) => ({
         ...summary,
-        grants: (await this.grants.list({ programId: summary.program.id, sort: 'awardNumber' }, 500)).items,
+        grants: (
+          await this.grants.list({ programId: summary.program.id, sort: 'awardNumber' }, 500)
+        ).items,
       })),
     );
     return { pageTitle: 'Dashboard', programs };

@@ -24,7 +24,10 @@ export class AmendmentsService {
       const grant = await manager.findOneBy(Grant, { id: grantId });
       if (!grant) throw new NotFoundException(`Grant ${grantId} does not exist.`);
       const change = toCents(form.federalChange);
-      const previous = await manager.findOne(Amendment, { where: { grantId }, order: { number: 'DESC' } });
+      const previous = await manager.findOne(Amendment, {
+        where: { grantId },
+        order: { number: 'DESC' },
+      });
       this.checkKind(form, change, grant, previous);
       await this.checkMoney(manager, grant, change);
 
@@ -46,7 +49,12 @@ export class AmendmentsService {
     });
   }
 
-  private checkKind(form: AmendmentFormDto, change: number, grant: Grant, previous: Amendment | null): void {
+  private checkKind(
+    form: AmendmentFormDto,
+    change: number,
+    grant: Grant,
+    previous: Amendment | null,
+  ): void {
     const errors: FieldErrors = {};
     if (!previous && form.kind !== 'initial') {
       errors.kind = 'The first amendment of a grant is its original award: choose “Initial”.';
@@ -58,10 +66,12 @@ export class AmendmentsService {
       errors.effectiveDate = `Amendment ${previous.number} is effective ${previous.effectiveDate}; a later amendment cannot take effect before it.`;
     }
     if ((form.kind === 'initial' || form.kind === 'incremental_funding') && change <= 0) {
-      errors.federalChange = 'An award or incremental funding adds money: enter an amount above zero.';
+      errors.federalChange =
+        'An award or incremental funding adds money: enter an amount above zero.';
     }
     if (form.kind === 'deobligation' && change >= 0) {
-      errors.federalChange = 'A deobligation removes money: enter a negative amount, e.g. -25,000.00.';
+      errors.federalChange =
+        'A deobligation removes money: enter a negative amount, e.g. -25,000.00.';
     }
     if ((form.kind === 'no_cost_extension' || form.kind === 'rebudget') && change !== 0) {
       errors.federalChange = `A ${form.kind === 'rebudget' ? 'rebudget' : 'no-cost extension'} does not change the federal amount: enter 0.`;
@@ -118,7 +128,10 @@ export class AmendmentsService {
       .set({ endDate: newEndDate, version: () => 'version + 1', updatedAt: nowIso() })
       .where('id = :id', { id: grant.id })
       .execute();
-    const last = await manager.findOne(BudgetPeriod, { where: { grantId: grant.id }, order: { number: 'DESC' } });
+    const last = await manager.findOne(BudgetPeriod, {
+      where: { grantId: grant.id },
+      order: { number: 'DESC' },
+    });
     if (last) await manager.update(BudgetPeriod, { id: last.id }, { endDate: newEndDate });
   }
 }

@@ -20,28 +20,36 @@ export function readPeriodRows(rows: unknown[]): { periods: PeriodInput[]; error
     const end = typeof cells.endDate === 'string' ? cells.endDate.trim() : '';
     if (start === '' && end === '') return;
     const label = `BP${periods.length + 1}`;
-    if (!isIsoDate(start)) errors[`periods.${index}.startDate`] = `${label}: enter the start date as YYYY-MM-DD.`;
-    if (!isIsoDate(end)) errors[`periods.${index}.endDate`] = `${label}: enter the end date as YYYY-MM-DD.`;
+    if (!isIsoDate(start))
+      errors[`periods.${index}.startDate`] = `${label}: enter the start date as YYYY-MM-DD.`;
+    if (!isIsoDate(end))
+      errors[`periods.${index}.endDate`] = `${label}: enter the end date as YYYY-MM-DD.`;
     periods.push({ startDate: start, endDate: end });
   });
   return { periods, errors };
 }
 
 /** Budget periods are contiguous (BPn+1 starts the day after BPn ends) and inside the period of performance. */
-export function checkSchedule(grant: Pick<Grant, 'startDate' | 'endDate'>, periods: PeriodInput[]): FieldErrors {
+export function checkSchedule(
+  grant: Pick<Grant, 'startDate' | 'endDate'>,
+  periods: PeriodInput[],
+): FieldErrors {
   const errors: FieldErrors = {};
   periods.forEach((period, i) => {
     const key = `periods.${i}`;
     const label = `BP${i + 1}`;
     if (period.endDate < period.startDate) {
-      errors[`${key}.endDate`] = `${label} ends (${period.endDate}) before it starts (${period.startDate}).`;
+      errors[`${key}.endDate`] =
+        `${label} ends (${period.endDate}) before it starts (${period.startDate}).`;
       return;
     }
     if (i === 0 && period.startDate !== grant.startDate) {
-      errors[`${key}.startDate`] = `BP1 must start when the period of performance starts, ${grant.startDate}.`;
+      errors[`${key}.startDate`] =
+        `BP1 must start when the period of performance starts, ${grant.startDate}.`;
     }
     if (period.endDate > grant.endDate) {
-      errors[`${key}.endDate`] = `${label} ends after the period of performance, which ends ${grant.endDate}.`;
+      errors[`${key}.endDate`] =
+        `${label} ends after the period of performance, which ends ${grant.endDate}.`;
     }
     if (i > 0) {
       const previous = periods[i - 1];
@@ -71,13 +79,17 @@ export class BudgetPeriodsService {
       if (!grant) throw new NotFoundException(`Grant ${grantId} does not exist.`);
       const { periods, errors } = readPeriodRows(rows);
       if (Object.keys(errors).length > 0) throw new FormError(errors);
-      const existing = await manager.find(BudgetPeriod, { where: { grantId }, order: { number: 'ASC' } });
+      const existing = await manager.find(BudgetPeriod, {
+        where: { grantId },
+        order: { number: 'ASC' },
+      });
       if (periods.length < existing.length) {
         throw new FormError({
           periods: `This grant has ${existing.length} budget periods; a period cannot be removed by leaving its row blank.`,
         });
       }
-      if (periods.length === 0) throw new FormError({ periods: 'Enter at least one budget period.' });
+      if (periods.length === 0)
+        throw new FormError({ periods: 'Enter at least one budget period.' });
       const scheduleErrors = checkSchedule(grant, periods);
       if (Object.keys(scheduleErrors).length > 0) throw new FormError(scheduleErrors);
 

@@ -47,7 +47,11 @@ export class GrantsController {
       sortLinks,
       sortedBy: query.sort ?? 'awardNumber',
       sortDir: query.dir ?? 'asc',
-      pager: pageLinks('/grants', { ...this.filters(query), sort: query.sort, dir: query.dir }, page),
+      pager: pageLinks(
+        '/grants',
+        { ...this.filters(query), sort: query.sort, dir: query.dir },
+        page,
+      ),
     };
   }
 
@@ -55,7 +59,10 @@ export class GrantsController {
   @Render('grants/new')
   async newForm() {
     const program = await this.programs.first();
-    return { ...(await this.formModel('New grant')), values: { status: 'draft', programId: program?.id, costShareCommitted: '0.00' } };
+    return {
+      ...(await this.formModel('New grant')),
+      values: { status: 'draft', programId: program?.id, costShareCommitted: '0.00' },
+    };
   }
 
   @Post()
@@ -80,7 +87,11 @@ export class GrantsController {
   @Render('grants/edit')
   async editForm(@Param('id', ParseIdPipe) id: number) {
     const grant = await this.grants.findOne(id);
-    return { ...(await this.formModel(`Edit ${grant.awardNumber}`)), grant, values: this.grants.toFormValues(grant) };
+    return {
+      ...(await this.formModel(`Edit ${grant.awardNumber}`)),
+      grant,
+      values: this.grants.toFormValues(grant),
+    };
   }
 
   @Post(':id')
@@ -106,7 +117,9 @@ export class GrantsController {
       res.redirect(303, '/grants');
     } catch (error) {
       if (!(error instanceof FormError)) throw error;
-      res.status(409).render('grants/show', { ...(await this.showModel(id)), deleteError: error.errors.delete });
+      res
+        .status(409)
+        .render('grants/show', { ...(await this.showModel(id)), deleteError: error.errors.delete });
     }
   }
 
@@ -114,11 +127,18 @@ export class GrantsController {
   @Render('grants/amendment-new')
   async newAmendment(@Param('id', ParseIdPipe) id: number) {
     const model = await this.amendmentModel(id);
-    return { ...model, values: { kind: model.amendments.length === 0 ? 'initial' : 'incremental_funding' } };
+    return {
+      ...model,
+      values: { kind: model.amendments.length === 0 ? 'initial' : 'incremental_funding' },
+    };
   }
 
   @Post(':id/amendments')
-  async addAmendment(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+  async addAmendment(
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ) {
     await this.grants.findOne(id);
     return submitForm(res, {
       dto: AmendmentFormDto,
@@ -141,7 +161,11 @@ export class GrantsController {
   }
 
   @Post(':id/budget-periods')
-  async saveBudgetPeriods(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+  async saveBudgetPeriods(
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ) {
     await this.grants.findOne(id);
     return submitForm(res, {
       dto: BudgetPeriodsFormDto,

@@ -39,7 +39,8 @@ const SORT_COLUMNS: Record<GrantSort, string> = {
   obligated: 'obligated',
 };
 
-const OBLIGATED = '(SELECT COALESCE(SUM(a.federal_change_cents), 0) FROM amendments a WHERE a.grant_id = g.id)';
+const OBLIGATED =
+  '(SELECT COALESCE(SUM(a.federal_change_cents), 0) FROM amendments a WHERE a.grant_id = g.id)';
 
 /** Escapes LIKE wildcards so a search for `100%` finds the text, not everything. */
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -72,7 +73,9 @@ export class GrantsService {
     if (query.status) base.andWhere('g.status = :status', { status: query.status });
     if (query.programId) base.andWhere('g.program_id = :programId', { programId: query.programId });
 
-    const total = Number((await base.clone().select('COUNT(*)', 'n').getRawOne<{ n: number }>())?.n ?? 0);
+    const total = Number(
+      (await base.clone().select('COUNT(*)', 'n').getRawOne<{ n: number }>())?.n ?? 0,
+    );
     const direction = query.dir === 'desc' ? 'DESC' : 'ASC';
     const raw = await base
       .select([
@@ -93,12 +96,18 @@ export class GrantsService {
       .offset((page - 1) * pageSize)
       .limit(pageSize)
       .getRawMany<Omit<GrantRow, 'obligatedCents'> & { obligated: number | string }>();
-    const items = raw.map(({ obligated, ...row }) => ({ ...row, obligatedCents: Number(obligated) }));
+    const items = raw.map(({ obligated, ...row }) => ({
+      ...row,
+      obligatedCents: Number(obligated),
+    }));
     return toPage(items, total, page, pageSize);
   }
 
   async findOne(id: number): Promise<Grant> {
-    const grant = await this.grants.findOne({ where: { id }, relations: { recipient: true, program: true } });
+    const grant = await this.grants.findOne({
+      where: { id },
+      relations: { recipient: true, program: true },
+    });
     if (!grant) throw new NotFoundException(`Grant ${id} does not exist.`);
     return grant;
   }
@@ -124,7 +133,9 @@ export class GrantsService {
     return this.writes.transaction(async (manager) => {
       await this.checkForm(manager, form);
       const now = nowIso();
-      return manager.save(manager.create(Grant, { ...this.fields(form), createdAt: now, updatedAt: now }));
+      return manager.save(
+        manager.create(Grant, { ...this.fields(form), createdAt: now, updatedAt: now }),
+      );
     });
   }
 
@@ -189,19 +200,30 @@ export class GrantsService {
     };
   }
 
-  private async checkForm(manager: EntityManager, form: GrantFormDto, existing?: Grant): Promise<void> {
+  private async checkForm(
+    manager: EntityManager,
+    form: GrantFormDto,
+    existing?: Grant,
+  ): Promise<void> {
     const errors: Record<string, string> = {};
-    if (!(await manager.existsBy(Program, { id: form.programId }))) errors.programId = 'Choose an existing program.';
+    if (!(await manager.existsBy(Program, { id: form.programId })))
+      errors.programId = 'Choose an existing program.';
     if (!(await manager.existsBy(Recipient, { id: form.recipientId }))) {
       errors.recipientId = 'Choose an existing recipient.';
     }
-    const duplicate = await manager.findOneBy(Grant, { awardNumber: form.awardNumber.toUpperCase() });
+    const duplicate = await manager.findOneBy(Grant, {
+      awardNumber: form.awardNumber.toUpperCase(),
+    });
     if (duplicate && duplicate.id !== existing?.id) {
       errors.awardNumber = `Award number ${duplicate.awardNumber} is already used by another grant.`;
     }
-    if (form.endDate <= form.startDate) errors.endDate = 'The end date must be after the start date.';
+    if (form.endDate <= form.startDate)
+      errors.endDate = 'The end date must be after the start date.';
     if (existing && !errors.endDate) {
-      const periods = await manager.find(BudgetPeriod, { where: { grantId: existing.id }, order: { number: 'ASC' } });
+      const periods = await manager.find(BudgetPeriod, {
+        where: { grantId: existing.id },
+        order: { number: 'ASC' },
+      });
       const first = periods[0];
       const last = periods[periods.length - 1];
       if (first && form.startDate > first.startDate) {
@@ -210,8 +232,12 @@ export class GrantsService {
       if (last && form.endDate < last.endDate) {
         errors.endDate = `Budget period ${last.number} ends ${last.endDate}; the period of performance cannot end before it.`;
       }
-      if (existing.programId !== form.programId && (await manager.countBy(Amendment, { grantId: existing.id })) > 0) {
-        errors.programId = 'A grant with amendments cannot move to another program; its obligations count against this one.';
+      if (
+        existing.programId !== form.programId &&
+        (await manager.countBy(Amendment, { grantId: existing.id })) > 0
+      ) {
+        errors.programId =
+          'A grant with amendments cannot move to another program; its obligations count against this one.';
       }
     }
     if (Object.keys(errors).length > 0) throw new FormError(errors);

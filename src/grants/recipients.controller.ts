@@ -47,7 +47,12 @@ export class RecipientsController {
   @Render('recipients/edit')
   async editForm(@Param('id', ParseIdPipe) id: number) {
     const recipient = await this.recipients.findOne(id);
-    return { pageTitle: `Edit ${recipient.name}`, recipient, ...choices, values: this.recipients.toFormValues(recipient) };
+    return {
+      pageTitle: `Edit ${recipient.name}`,
+      recipient,
+      ...choices,
+      values: this.recipients.toFormValues(recipient),
+    };
   }
 
   @Post(':id')
@@ -73,7 +78,12 @@ export class RecipientsController {
       res.redirect(303, '/recipients');
     } catch (error) {
       if (!(error instanceof FormError)) throw error;
-      res.status(409).render('recipients/show', { ...(await this.showModel(id)), deleteError: error.errors.delete });
+      res
+        .status(409)
+        .render('recipients/show', {
+          ...(await this.showModel(id)),
+          deleteError: error.errors.delete,
+        });
     }
   }
 

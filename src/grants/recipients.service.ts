@@ -27,7 +27,10 @@ export class RecipientsService {
       .orderBy('r.name', 'ASC')
       .addOrderBy('r.id', 'ASC')
       .getRawAndEntities<{ grant_count: number | string }>();
-    return entities.map((recipient, i) => ({ ...recipient, grantCount: Number(raw[i].grant_count) }));
+    return entities.map((recipient, i) => ({
+      ...recipient,
+      grantCount: Number(raw[i].grant_count),
+    }));
   }
 
   /** For select boxes. */
@@ -42,14 +45,19 @@ export class RecipientsService {
   }
 
   grantsOf(recipientId: number): Promise<Grant[]> {
-    return this.recipients.manager.find(Grant, { where: { recipientId }, order: { awardNumber: 'ASC' } });
+    return this.recipients.manager.find(Grant, {
+      where: { recipientId },
+      order: { awardNumber: 'ASC' },
+    });
   }
 
   create(form: RecipientFormDto): Promise<Recipient> {
     return this.writes.transaction(async (manager) => {
       await this.checkUei(manager, form.uei);
       const now = nowIso();
-      return manager.save(manager.create(Recipient, { ...this.fields(form), createdAt: now, updatedAt: now }));
+      return manager.save(
+        manager.create(Recipient, { ...this.fields(form), createdAt: now, updatedAt: now }),
+      );
     });
   }
 
@@ -88,10 +96,19 @@ export class RecipientsService {
   }
 
   private fields(form: RecipientFormDto) {
-    return { name: form.name, type: form.type, state: form.state, uei: form.uei ? form.uei.toUpperCase() : null };
+    return {
+      name: form.name,
+      type: form.type,
+      state: form.state,
+      uei: form.uei ? form.uei.toUpperCase() : null,
+    };
   }
 
-  private async checkUei(manager: EntityManager, uei: string | null, ownId?: number): Promise<void> {
+  private async checkUei(
+    manager: EntityManager,
+    uei: string | null,
+    ownId?: number,
+  ): Promise<void> {
     if (!uei) return;
     const other = await manager.findOneBy(Recipient, { uei: uei.toUpperCase() });
     if (other && other.id !== ownId) {

@@ -45,7 +45,11 @@ export class ProgramsController {
   @Render('programs/edit')
   async editForm(@Param('id', ParseIdPipe) id: number) {
     const program = await this.programs.findOne(id);
-    return { pageTitle: `Edit ${program.name}`, program, values: this.programs.toFormValues(program) };
+    return {
+      pageTitle: `Edit ${program.name}`,
+      program,
+      values: this.programs.toFormValues(program),
+    };
   }
 
   @Post(':id')

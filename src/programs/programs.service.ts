@@ -73,7 +73,12 @@ export class ProgramsService {
     return this.writes.transaction((manager) => {
       const now = nowIso();
       return manager.save(
-        manager.create(Program, { ...this.fields(form), illustrative: false, createdAt: now, updatedAt: now }),
+        manager.create(Program, {
+          ...this.fields(form),
+          illustrative: false,
+          createdAt: now,
+          updatedAt: now,
+        }),
       );
     });
   }

@@ -107,6 +107,10 @@ export async function makeGrantWithProgram(
 ) {
   const program = await makeProgram(t, programOverrides);
   const recipient = await makeRecipient(t);
-  const grant = await makeGrant(t, { programId: program.id, recipientId: recipient.id, ...grantOverrides });
+  const grant = await makeGrant(t, {
+    programId: program.id,
+    recipientId: recipient.id,
+    ...grantOverrides,
+  });
   return { program, recipient, grant };
 }

@@ -30,7 +30,9 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
     NODE_ENV: 'test',
     ...overrides,
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot(config)],
+  }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
   configureApp(app);
   await app.init();
@@ -48,6 +50,10 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
 }
 
 /** Reads rows straight from the database, for assertions. */
-export function rows<T = Record<string, unknown>>(t: TestApp, sql: string, params: unknown[] = []): Promise<T[]> {
+export function rows<T = Record<string, unknown>>(
+  t: TestApp,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   return t.dataSource.query(sql, params);
 }

@@ -18,7 +18,9 @@ import { guardDataSource, WritePath } from './write-path';
       },
     }),
   ],
-  providers: [{ provide: WritePath, inject: [DataSource], useFactory: (ds: DataSource) => new WritePath(ds) }],
+  providers: [
+    { provide: WritePath, inject: [DataSource], useFactory: (ds: DataSource) => new WritePath(ds) },
+  ],
   exports: [WritePath],
 })
 export class DatabaseModule {}

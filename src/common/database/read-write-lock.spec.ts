@@ -34,9 +34,7 @@ describe(ReadWriteLock.name, () => {
 
   it('should release the lock when the work throws', async () => {
     const sut = new ReadWriteLock();
-    await expect(
-      sut.exclusive(() => Promise.reject(new Error('boom'))),
-    ).rejects.toThrow('boom');
+    await expect(sut.exclusive(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(sut.exclusive(() => Promise.resolve('next'))).resolves.toBe('next');
   });
 });

@@ -6,7 +6,9 @@ import { nowIso } from './columns';
  * Optimistic locking: `UPDATE … WHERE id = ? AND version = ?`, then check the affected count.
  * (TypeORM's save() with @VersionColumn silently accepts a stale version.)
  */
-export async function updateVersioned<T extends ObjectLiteral & { id: number; version: number; updatedAt: string }>(
+export async function updateVersioned<
+  T extends ObjectLiteral & { id: number; version: number; updatedAt: string },
+>(
   manager: EntityManager,
   entity: EntityTarget<T>,
   label: string,
@@ -17,7 +19,7 @@ export async function updateVersioned<T extends ObjectLiteral & { id: number; ve
   const result = await manager
     .createQueryBuilder()
     .update(entity)
-    .set({ ...changes, version: () => 'version + 1', updatedAt: nowIso() } as never)
+    .set({ ...changes, version: () => 'version + 1', updatedAt: nowIso() })
     .where('id = :id AND version = :version', { id, version: expectedVersion })
     .execute();
   if (result.affected === 1) return;

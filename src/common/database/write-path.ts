@@ -24,7 +24,8 @@ class ConnectionGuard {
 
 const guards = new WeakMap<DataSource, ConnectionGuard>();
 
-const WRITE_STATEMENT = /^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i;
+const WRITE_STATEMENT =
+  /^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i;
 
 export class WriteOutsideWritePathError extends Error {
   constructor(what: string) {
@@ -63,7 +64,9 @@ function joined(owner: QueryRunner): QueryRunner {
     get(target, property) {
       if (property === 'release') return () => Promise.resolve();
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      return typeof value === 'function'
+        ? (value as (...args: unknown[]) => unknown).bind(target)
+        : value;
     },
     set(target, property, value) {
       return Reflect.set(target, property, value, target);

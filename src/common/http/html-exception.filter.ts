@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { EntityNotFoundError, QueryFailedError } from 'typeorm';
 
@@ -37,14 +44,18 @@ export class HtmlExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
-      const raw = typeof body === 'object' && body && 'message' in body ? body.message : exception.message;
+      const raw =
+        typeof body === 'object' && body && 'message' in body ? body.message : exception.message;
       const message = Array.isArray(raw) ? raw.join(' ') : String(raw);
       return { status, message };
     }
     if (exception instanceof EntityNotFoundError) {
       return { status: HttpStatus.NOT_FOUND, message: 'No such record.' };
     }
-    if (exception instanceof QueryFailedError && /SQLITE_CONSTRAINT|violates/.test(exception.message)) {
+    if (
+      exception instanceof QueryFailedError &&
+      /SQLITE_CONSTRAINT|violates/.test(exception.message)
+    ) {
       return {
         status: HttpStatus.CONFLICT,
         message: 'That change conflicts with existing data and was not saved.',
@@ -52,7 +63,8 @@ export class HtmlExceptionFilter implements ExceptionFilter {
     }
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,
-      message: 'The server could not complete the request. Nothing was saved. The error has been logged.',
+      message:
+        'The server could not complete the request. Nothing was saved. The error has been logged.',
     };
   }
 }

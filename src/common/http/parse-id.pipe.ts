@@ -4,7 +4,8 @@ import { Injectable, NotFoundException, PipeTransform } from '@nestjs/common';
 @Injectable()
 export class ParseIdPipe implements PipeTransform<string, number> {
   transform(value: string): number {
-    if (!/^[1-9]\d{0,15}$/.test(value)) throw new NotFoundException(`No record has the id "${value}".`);
+    if (!/^[1-9]\d{0,15}$/.test(value))
+      throw new NotFoundException(`No record has the id "${value}".`);
     return Number(value);
   }
 }

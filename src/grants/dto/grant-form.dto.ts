@@ -1,5 +1,14 @@
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsNotEmpty, IsString, Matches, MaxLength, Min } from 'class-validator';
+import {
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { IsIsoDate, IsMoney, Trim } from '../../common/validation';
 import { GRANT_STATUSES, GrantStatus } from '../grant.entity';
 
@@ -37,7 +46,10 @@ export class GrantFormDto {
   piName: string;
 
   @Trim()
-  @IsEmail({}, { message: 'Enter the principal investigator’s email address, like name@example.edu.' })
+  @IsEmail(
+    {},
+    { message: 'Enter the principal investigator’s email address, like name@example.edu.' },
+  )
   piEmail: string;
 
   @IsIn(GRANT_STATUSES, { message: 'Choose a status.' })

@@ -2,13 +2,23 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { GRANT_STATUSES, GrantStatus } from '../grant.entity';
 
-export const GRANT_SORTS = ['awardNumber', 'title', 'recipient', 'status', 'startDate', 'endDate', 'obligated'] as const;
+export const GRANT_SORTS = [
+  'awardNumber',
+  'title',
+  'recipient',
+  'status',
+  'startDate',
+  'endDate',
+  'obligated',
+] as const;
 export type GrantSort = (typeof GRANT_SORTS)[number];
 
 const blankToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : blankToUndefined({ value });
+  typeof value === 'string' && /^\d{1,9}$/.test(value)
+    ? Number(value)
+    : blankToUndefined({ value });
 
 export class GrantListQueryDto {
   @Transform(blankToUndefined)

@@ -1,0 +1,185 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../app.module';
+import { AppConfig } from '../common/config';
+import { addDays, addMonths, todayIn } from '../common/dates';
+import { AmendmentsService } from '../grants/amendments.service';
+import { Program } from '../programs/program.entity';
+import { DemoSeedService } from './demo-seed.service';
+
+const TABLES = ['programs', 'recipients', 'grants', 'budget_periods', 'amendments'];
+
+describe(DemoSeedService.name, () => {
+  let dir: string;
+  let config: AppConfig;
+  let app: INestApplication;
+  let db: DataSource;
+  let sut: DemoSeedService;
+
+  const query = <T>(sql: string): Promise<T[]> => db.query<T[]>(sql);
+  const single = async (sql: string): Promise<number> =>
+    Number(Object.values((await query<Record<string, unknown>>(sql))[0])[0]);
+  const counts = async (): Promise<Record<string, number>> =>
+    Object.fromEntries(
+      await Promise.all(
+        TABLES.map(async (t): Promise<[string, number]> => [
+          t,
+          await single(`SELECT COUNT(*) FROM ${t}`),
+        ]),
+      ),
+    );
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'demo-seed-'));
+    config = Object.assign(new AppConfig(), {
+      DATABASE_PATH: join(dir, 'test.sqlite'),
+      SEED_DEMO: false,
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'test',
+    });
+    const moduleRef = await Test.createTestingModule({
+      imports: [AppModule.forRoot(config)],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    db = app.get(DataSource);
+    sut = app.get(DemoSeedService);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // Runs first, on the still-empty database; the tests below seed it for real.
+  it('should leave the database empty when a step fails half-way', async () => {
+    const amendments = app.get(AmendmentsService);
+    const add = amendments.add.bind(amendments);
+    let calls = 0;
+    const spy = jest.spyOn(amendments, 'add').mockImplementation((grantId, form) => {
+      calls += 1;
+      return calls === 20 ? Promise.reject(new Error('disk full')) : add(grantId, form);
+    });
+    try {
+      await expect(sut.seedIfEmpty()).rejects.toThrow('disk full');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await counts()).toEqual(Object.fromEntries(TABLES.map((t) => [t, 0])));
+  });
+
+  describe('on an empty database', () => {
+    let seeded: boolean;
+    let today: string;
+
+    beforeAll(async () => {
+      today = todayIn(config.APP_TIME_ZONE);
+      seeded = await sut.seedIfEmpty();
+    });
+
+    it('should report that it seeded', () => {
+      expect(seeded).toBe(true);
+    });
+
+    it('should create one illustrative program with a $30,000,000 ceiling', async () => {
+      const programs = await db.getRepository(Program).find();
+      expect(programs).toHaveLength(1);
+      expect(programs[0]).toMatchObject({
+        fundingOpportunity: 'DE-FOA-0002483',
+        office: 'DOE Office of Science, Basic Energy Sciences',
+        ceilingCents: 3_000_000_000,
+        costSharePercent: 20,
+        illustrative: true,
+      });
+    });
+
+    it('should create 13 active grants led by 10 universities and 3 national laboratories', async () => {
+      const grants = await query<{ status: string }>('SELECT status FROM grants');
+      expect(grants).toHaveLength(13);
+      expect(grants.every((g) => g.status === 'active')).toBe(true);
+      const types = await query<{ type: string; n: number }>(
+        `SELECT r.type, COUNT(DISTINCT r.id) AS n FROM grants g JOIN recipients r ON r.id = g.recipient_id
+         GROUP BY r.type ORDER BY r.type`,
+      );
+      expect(types).toEqual([
+        { type: 'national_laboratory', n: 3 },
+        { type: 'university', n: 10 },
+      ]);
+    });
+
+    it('should obligate exactly $30,000,000, $10,000,000 of it in the original awards', async () => {
+      expect(await single('SELECT SUM(federal_change_cents) FROM amendments')).toBe(3_000_000_000);
+      expect(
+        await single(`SELECT SUM(federal_change_cents) FROM amendments WHERE kind = 'initial'`),
+      ).toBe(1_000_000_000);
+      const byNumber = await query<{ number: number; total: number }>(
+        'SELECT number, SUM(federal_change_cents) AS total FROM amendments WHERE number <= 2 GROUP BY number',
+      );
+      expect(byNumber.map((row) => Number(row.total))).toEqual([
+        1_000_000_000, 1_000_000_000, 1_000_000_000,
+      ]);
+    });
+
+    it('should give every grant a plausible size between $1.6M and $3.0M', async () => {
+      const totals = await query<{ total: number }>(
+        'SELECT SUM(federal_change_cents) AS total FROM amendments GROUP BY grant_id',
+      );
+      expect(totals).toHaveLength(13);
+      for (const { total } of totals) {
+        expect(Number(total)).toBeGreaterThanOrEqual(160_000_000);
+        expect(Number(total)).toBeLessThanOrEqual(300_000_000);
+      }
+    });
+
+    it('should start every grant with an initial award and date no amendment after today', async () => {
+      const firsts = await query<{ kind: string; effective_date: string; start_date: string }>(
+        `SELECT a.kind, a.effective_date, g.start_date FROM amendments a JOIN grants g ON g.id = a.grant_id
+         WHERE a.number = 0`,
+      );
+      expect(firsts).toHaveLength(13);
+      for (const first of firsts) {
+        expect(first).toMatchObject({ kind: 'initial', effective_date: first.start_date });
+      }
+      expect(
+        await single(`SELECT COUNT(*) FROM amendments WHERE effective_date > '${today}'`),
+      ).toBe(0);
+    });
+
+    it('should give every grant a three-year period of performance that today falls in', async () => {
+      const grants = await query<{ start_date: string; end_date: string }>(
+        'SELECT start_date, end_date FROM grants',
+      );
+      for (const grant of grants) {
+        expect(grant.end_date).toBe(addDays(addMonths(grant.start_date, 36), -1));
+        expect(grant.start_date <= today && today <= grant.end_date).toBe(true);
+      }
+    });
+
+    it('should split every grant into two contiguous budget periods covering its period of performance', async () => {
+      const grants = await query<{ id: number; start_date: string; end_date: string }>(
+        'SELECT id, start_date, end_date FROM grants',
+      );
+      for (const grant of grants) {
+        const periods = await query<{ number: number; start_date: string; end_date: string }>(
+          `SELECT number, start_date, end_date FROM budget_periods WHERE grant_id = ${grant.id} ORDER BY number`,
+        );
+        expect(periods.map((p) => p.number)).toEqual([1, 2]);
+        const [bp1, bp2] = periods;
+        expect(bp1.start_date).toBe(grant.start_date);
+        expect(bp1.end_date).toBe(addDays(addMonths(grant.start_date, 18), -1));
+        expect(bp2.start_date).toBe(addDays(bp1.end_date, 1));
+        expect(bp2.end_date).toBe(grant.end_date);
+      }
+    });
+
+    it('should do nothing and say so when the database already has a program', async () => {
+      const before = await counts();
+      await expect(sut.seedIfEmpty()).resolves.toBe(false);
+      expect(await counts()).toEqual(before);
+    });
+  });
+});

@@ -1,0 +1,198 @@
+import { makeAmendment, makeBudgetPeriods, makeGrantWithProgram } from './helpers/factories';
+import { createTestApp, rows, TestApp } from './helpers/test-app';
+
+const sumObligated = async (t: TestApp) =>
+  Number(
+    (
+      await rows<{ total: number }>(
+        t,
+        'SELECT COALESCE(SUM(federal_change_cents), 0) AS total FROM amendments',
+      )
+    )[0].total,
+  );
+
+describe('Amendments (HTTP)', () => {
+  let t: TestApp;
+
+  beforeEach(async () => {
+    t = await createTestApp();
+  });
+
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('should obligate money through amendments numbered from 0', async () => {
+    const { grant } = await makeGrantWithProgram(t);
+    const post = (form: Record<string, string>) =>
+      t.http().post(`/grants/${grant.id}/amendments`).type('form').send(form);
+
+    const initial = await post({
+      effectiveDate: '2025-04-01',
+      kind: 'initial',
+      federalChange: '$1,000,000.00',
+      note: 'Award',
+    });
+    expect(initial.status).toBe(303);
+    expect(initial.headers.location).toBe(`/grants/${grant.id}#amendments`);
+    const increment = await post({
+      effectiveDate: '2026-04-01',
+      kind: 'incremental_funding',
+      federalChange: '500,000.50',
+    });
+    expect(increment.status).toBe(303);
+
+    const saved = await rows<{ number: number; federal_change_cents: number }>(
+      t,
+      'SELECT number, federal_change_cents FROM amendments ORDER BY number',
+    );
+    expect(saved).toEqual([
+      { number: 0, federal_change_cents: 100_000_000 },
+      { number: 1, federal_change_cents: 50_000_050 },
+    ]);
+    const page = await t.http().get(`/grants/${grant.id}`);
+    expect(page.text).toContain('$1,500,000.50');
+  });
+
+  it('should refuse an amendment above the ceiling with 422 naming the headroom', async () => {
+    const { grant } = await makeGrantWithProgram(t, { ceilingCents: 1_000_000_00 });
+    await makeAmendment(t, { grantId: grant.id, federalChangeCents: 990_000_00 });
+
+    const res = await t
+      .http()
+      .post(`/grants/${grant.id}/amendments`)
+      .type('form')
+      .send({
+        effectiveDate: '2026-04-01',
+        kind: 'incremental_funding',
+        federalChange: '10,000.01',
+      });
+
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(
+      'above the program ceiling of $1,000,000.00. Headroom left: $10,000.00.',
+    );
+    expect(res.text).toContain('value="10,000.01"');
+    expect(await sumObligated(t)).toBe(990_000_00);
+  });
+
+  it('should obligate exactly up to the ceiling when amendments arrive at the same moment', async () => {
+    const { grant } = await makeGrantWithProgram(t, { ceilingCents: 1_000_000_00 });
+    await makeAmendment(t, { grantId: grant.id, federalChangeCents: 100_000_00 });
+
+    // 12 × $100,000 requested against $900,000 of headroom: exactly 9 may succeed.
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        t
+          .http()
+          .post(`/grants/${grant.id}/amendments`)
+          .type('form')
+          .send({
+            effectiveDate: '2026-04-01',
+            kind: 'incremental_funding',
+            federalChange: '100000',
+          }),
+      ),
+    );
+
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 303)).toHaveLength(9);
+    expect(statuses.filter((s) => s === 422)).toHaveLength(3);
+    expect(await sumObligated(t)).toBe(1_000_000_00);
+    const numbers = await rows<{ number: number }>(
+      t,
+      'SELECT number FROM amendments ORDER BY number',
+    );
+    expect(numbers.map((a) => a.number)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it.each([
+    [{ kind: 'incremental_funding', federalChange: '10' }, 'kind', 'original award'],
+    [{ kind: 'initial', federalChange: '-10' }, 'federalChange', 'enter an amount above zero'],
+    [{ kind: 'initial', federalChange: '10.001' }, 'federalChange', 'two decimal places'],
+    [{ kind: 'initial', federalChange: '' }, 'federalChange', 'Enter an amount in dollars'],
+    [{ kind: 'initial', federalChange: '1e5' }, 'federalChange', 'Enter dollars as digits'],
+    [{ kind: 'bonus', federalChange: '10' }, 'kind', 'Choose the kind'],
+  ])('should refuse a bad first amendment %p', async (form, _field, message) => {
+    const { grant } = await makeGrantWithProgram(t);
+    const res = await t
+      .http()
+      .post(`/grants/${grant.id}/amendments`)
+      .type('form')
+      .send({ effectiveDate: '2025-04-01', ...form });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(message);
+    expect(await rows(t, 'SELECT * FROM amendments')).toHaveLength(0);
+  });
+
+  it('should not deobligate more than the grant has', async () => {
+    const { grant } = await makeGrantWithProgram(t);
+    await makeAmendment(t, { grantId: grant.id, federalChangeCents: 50_000_00 });
+    const res = await t
+      .http()
+      .post(`/grants/${grant.id}/amendments`)
+      .type('form')
+      .send({ effectiveDate: '2025-06-01', kind: 'deobligation', federalChange: '-50,000.01' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('cannot deobligate more than that');
+    expect(await sumObligated(t)).toBe(50_000_00);
+  });
+
+  it('should move the end date and the last budget period with a no-cost extension', async () => {
+    const { grant } = await makeGrantWithProgram(t);
+    await makeBudgetPeriods(t, grant.id, [
+      { startDate: '2025-04-01', endDate: '2026-09-30' },
+      { startDate: '2026-10-01', endDate: '2028-03-31' },
+    ]);
+    await makeAmendment(t, { grantId: grant.id, federalChangeCents: 50_000_00 });
+
+    const early = await t
+      .http()
+      .post(`/grants/${grant.id}/amendments`)
+      .type('form')
+      .send({
+        effectiveDate: '2027-12-01',
+        kind: 'no_cost_extension',
+        federalChange: '0',
+        newEndDate: '2028-01-31',
+      });
+    expect(early.status).toBe(422);
+    expect(early.text).toContain('must be after the current end date, 2028-03-31');
+
+    const res = await t
+      .http()
+      .post(`/grants/${grant.id}/amendments`)
+      .type('form')
+      .send({
+        effectiveDate: '2027-12-01',
+        kind: 'no_cost_extension',
+        federalChange: '0',
+        newEndDate: '2028-09-30',
+      });
+    expect(res.status).toBe(303);
+    const [saved] = await rows<{ end_date: string; version: number }>(
+      t,
+      'SELECT end_date, version FROM grants',
+    );
+    expect(saved).toEqual({ end_date: '2028-09-30', version: 2 });
+    const periods = await rows<{ end_date: string }>(
+      t,
+      'SELECT end_date FROM budget_periods ORDER BY number',
+    );
+    expect(periods.map((p) => p.end_date)).toEqual(['2026-09-30', '2028-09-30']);
+  });
+
+  it('should have no route that edits or deletes an amendment', async () => {
+    const { grant } = await makeGrantWithProgram(t);
+    const amendment = await makeAmendment(t, { grantId: grant.id, federalChangeCents: 100 });
+    for (const path of [
+      `/grants/${grant.id}/amendments/${amendment.id}`,
+      `/grants/${grant.id}/amendments/${amendment.id}/delete`,
+    ]) {
+      expect((await t.http().post(path).type('form').send({ federalChange: '5' })).status).toBe(
+        404,
+      );
+    }
+    expect(await sumObligated(t)).toBe(100);
+  });
+});

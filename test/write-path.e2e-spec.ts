@@ -1,0 +1,164 @@
+import { Recipient } from '../src/grants/recipient.entity';
+import { WriteOutsideWritePathError } from '../src/common/database/write-path';
+import { makeProgram, makeRecipient } from './helpers/factories';
+import { createTestApp, rows, TestApp } from './helpers/test-app';
+
+const now = () => new Date().toISOString();
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('WritePath on the shared SQLite connection', () => {
+  let t: TestApp;
+
+  beforeEach(async () => {
+    t = await createTestApp();
+  });
+
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('should keep every acknowledged write, drop every failed one, and never show a rolled-back row', async () => {
+    const acknowledged: string[] = [];
+    const failed: string[] = [];
+    const seenByReaders = new Set<string>();
+    let writing = true;
+
+    const writer = async (i: number) => {
+      const name = `Recipient ${i}`;
+      try {
+        await t.writes.transaction(async (m) => {
+          await m.insert(Recipient, {
+            name,
+            type: 'university',
+            state: 'CO',
+            uei: null,
+            createdAt: now(),
+            updatedAt: now(),
+          });
+          await tick(); // give readers and other writers the chance to interleave
+          await m.insert(Recipient, {
+            name: `${name} (second row)`,
+            type: 'nonprofit',
+            state: 'CO',
+            uei: null,
+            createdAt: now(),
+            updatedAt: now(),
+          });
+          if (i % 3 === 0) throw new Error('fail on purpose after writing');
+        });
+        acknowledged.push(name, `${name} (second row)`);
+      } catch {
+        failed.push(name, `${name} (second row)`);
+      }
+    };
+    const reader = async () => {
+      while (writing) {
+        const found = await t.dataSource.getRepository(Recipient).find({ select: { name: true } });
+        found.forEach((r) => seenByReaders.add(r.name));
+        await tick();
+      }
+    };
+
+    const readers = [reader(), reader(), reader()];
+    await Promise.all(Array.from({ length: 60 }, (_, i) => writer(i)));
+    writing = false;
+    await Promise.all(readers);
+
+    const stored = (await rows<{ name: string }>(t, 'SELECT name FROM recipients')).map(
+      (r) => r.name,
+    );
+    expect(acknowledged).toHaveLength(80);
+    expect(failed).toHaveLength(40);
+    expect(stored.sort()).toEqual([...acknowledged].sort());
+    expect(failed.filter((name) => seenByReaders.has(name))).toEqual([]);
+    expect(seenByReaders.size).toBeGreaterThan(0);
+  });
+
+  it('should lose no acknowledged form submission while other submissions fail', async () => {
+    const program = await makeProgram(t);
+    const recipient = await makeRecipient(t);
+    const grantForm = (awardNumber: string) => ({
+      programId: String(program.id),
+      recipientId: String(recipient.id),
+      awardNumber,
+      title: 'Recovery of rare earths from acid mine drainage',
+      piName: 'Dr. Example',
+      piEmail: 'pi@example.edu',
+      status: 'active',
+      startDate: '2025-04-01',
+      endDate: '2028-03-31',
+      costShareCommitted: '0',
+    });
+
+    // Every award number is sent three times: one of each trio may win, the others must fail cleanly.
+    const requests = Array.from({ length: 45 }, (_, i) =>
+      t
+        .http()
+        .post('/grants')
+        .type('form')
+        .send(grantForm(`DE-SC${String(9000 + (i % 15)).padStart(7, '0')}`)),
+    );
+    const responses = await Promise.all(requests);
+
+    const created = responses
+      .filter((r) => r.status === 303)
+      .map((r) => Number(r.headers.location.split('/').pop()));
+    expect(created).toHaveLength(15);
+    expect(responses.filter((r) => r.status === 422)).toHaveLength(30);
+    const stored = await rows<{ id: number }>(t, 'SELECT id FROM grants ORDER BY id');
+    expect(stored.map((g) => g.id)).toEqual([...created].sort((a, b) => a - b));
+  });
+
+  it('should refuse writes that bypass it', async () => {
+    const repository = t.dataSource.getRepository(Recipient);
+    const recipient = {
+      name: 'Sneaky',
+      type: 'university' as const,
+      state: 'CO',
+      uei: null,
+      createdAt: now(),
+      updatedAt: now(),
+    };
+
+    await expect(repository.save(repository.create(recipient))).rejects.toThrow(
+      WriteOutsideWritePathError,
+    );
+    await expect(repository.insert(recipient)).rejects.toThrow(WriteOutsideWritePathError);
+    await expect(t.dataSource.query(`DELETE FROM recipients`)).rejects.toThrow(
+      WriteOutsideWritePathError,
+    );
+    await expect(t.dataSource.transaction(() => Promise.resolve())).rejects.toThrow(
+      WriteOutsideWritePathError,
+    );
+    expect(await rows(t, 'SELECT * FROM recipients')).toEqual([]);
+  });
+
+  it('should let repositories and nested calls join the open transaction and roll back with it', async () => {
+    const repository = t.dataSource.getRepository(Recipient);
+    await expect(
+      t.writes.transaction(async () => {
+        await repository.insert({
+          name: 'Joined',
+          type: 'university',
+          state: 'CO',
+          uei: null,
+          createdAt: now(),
+          updatedAt: now(),
+        });
+        await t.writes.transaction((inner) =>
+          inner.insert(Recipient, {
+            name: 'Nested',
+            type: 'university',
+            state: 'CO',
+            uei: null,
+            createdAt: now(),
+            updatedAt: now(),
+          }),
+        );
+        expect(await repository.count()).toBe(2);
+        throw new Error('roll everything back');
+      }),
+    ).rejects.toThrow('roll everything back');
+    expect(await repository.count()).toBe(0);
+  });
+});
