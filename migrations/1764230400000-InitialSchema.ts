@@ -18,6 +18,12 @@ const cents = (name: string): TableColumnOptions => ({ name, type: 'bigint' });
 const version: TableColumnOptions = { name: 'version', type: 'integer', default: 1 };
 const timestamps = [text('created_at'), text('updated_at')];
 const isoDate = (column: string) => `length("${column}") = 10`;
+/** A start and end date, both calendar dates, the end not before the start (or strictly after). */
+const datedPeriod = (strict: boolean) => [
+  { expression: isoDate('start_date') },
+  { expression: isoDate('end_date') },
+  { expression: `"start_date" ${strict ? '<' : '<='} "end_date"` },
+];
 const oneOf = (column: string, values: string[]) =>
   `"${column}" IN (${values.map((v) => `'${v}'`).join(', ')})`;
 
@@ -44,9 +50,7 @@ export class InitialSchema1764230400000 implements MigrationInterface {
         checks: [
           { expression: '"ceiling_cents" >= 0' },
           { expression: '"cost_share_percent" BETWEEN 0 AND 100' },
-          { expression: isoDate('start_date') },
-          { expression: isoDate('end_date') },
-          { expression: '"start_date" < "end_date"' },
+          ...datedPeriod(true),
         ],
       }),
     );
@@ -115,9 +119,7 @@ export class InitialSchema1764230400000 implements MigrationInterface {
         checks: [
           { expression: oneOf('status', ['draft', 'active', 'suspended', 'closed', 'terminated']) },
           { expression: '"cost_share_committed_cents" >= 0' },
-          { expression: isoDate('start_date') },
-          { expression: isoDate('end_date') },
-          { expression: '"start_date" < "end_date"' },
+          ...datedPeriod(true),
         ],
       }),
     );
@@ -134,12 +136,7 @@ export class InitialSchema1764230400000 implements MigrationInterface {
             referencedColumnNames: ['id'],
           },
         ],
-        checks: [
-          { expression: '"number" >= 1' },
-          { expression: isoDate('start_date') },
-          { expression: isoDate('end_date') },
-          { expression: '"start_date" <= "end_date"' },
-        ],
+        checks: [{ expression: '"number" >= 1' }, ...datedPeriod(false)],
       }),
     );
 

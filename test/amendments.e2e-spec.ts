@@ -58,15 +58,11 @@ describe('Amendments (HTTP)', () => {
     const { grant } = await makeGrantWithProgram(t, { ceilingCents: 1_000_000_00 });
     await makeAmendment(t, { grantId: grant.id, federalChangeCents: 990_000_00 });
 
-    const res = await t
-      .http()
-      .post(`/grants/${grant.id}/amendments`)
-      .type('form')
-      .send({
-        effectiveDate: '2026-04-01',
-        kind: 'incremental_funding',
-        federalChange: '10,000.01',
-      });
+    const res = await t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
+      effectiveDate: '2026-04-01',
+      kind: 'incremental_funding',
+      federalChange: '10,000.01',
+    });
 
     expect(res.status).toBe(422);
     expect(res.text).toContain(
@@ -83,15 +79,11 @@ describe('Amendments (HTTP)', () => {
     // 12 × $100,000 requested against $900,000 of headroom: exactly 9 may succeed.
     const responses = await Promise.all(
       Array.from({ length: 12 }, () =>
-        t
-          .http()
-          .post(`/grants/${grant.id}/amendments`)
-          .type('form')
-          .send({
-            effectiveDate: '2026-04-01',
-            kind: 'incremental_funding',
-            federalChange: '100000',
-          }),
+        t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
+          effectiveDate: '2026-04-01',
+          kind: 'incremental_funding',
+          federalChange: '100000',
+        }),
       ),
     );
 
@@ -125,16 +117,21 @@ describe('Amendments (HTTP)', () => {
     expect(await rows(t, 'SELECT * FROM amendments')).toHaveLength(0);
   });
 
-  it('should not deobligate more than the grant has', async () => {
+  it.each([
+    [
+      { effectiveDate: '2028-04-01', kind: 'incremental_funding', federalChange: '1000' },
+      'The period of performance ended 2028-03-31',
+    ],
+    [
+      { effectiveDate: '2025-06-01', kind: 'deobligation', federalChange: '-50,000.01' },
+      'cannot deobligate more than that',
+    ],
+  ])('should refuse %j on a funded grant, leaving its obligations alone', async (form, message) => {
     const { grant } = await makeGrantWithProgram(t);
     await makeAmendment(t, { grantId: grant.id, federalChangeCents: 50_000_00 });
-    const res = await t
-      .http()
-      .post(`/grants/${grant.id}/amendments`)
-      .type('form')
-      .send({ effectiveDate: '2025-06-01', kind: 'deobligation', federalChange: '-50,000.01' });
+    const res = await t.http().post(`/grants/${grant.id}/amendments`).type('form').send(form);
     expect(res.status).toBe(422);
-    expect(res.text).toContain('cannot deobligate more than that');
+    expect(res.text).toContain(message);
     expect(await sumObligated(t)).toBe(50_000_00);
   });
 
@@ -146,29 +143,21 @@ describe('Amendments (HTTP)', () => {
     ]);
     await makeAmendment(t, { grantId: grant.id, federalChangeCents: 50_000_00 });
 
-    const early = await t
-      .http()
-      .post(`/grants/${grant.id}/amendments`)
-      .type('form')
-      .send({
-        effectiveDate: '2027-12-01',
-        kind: 'no_cost_extension',
-        federalChange: '0',
-        newEndDate: '2028-01-31',
-      });
+    const early = await t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
+      effectiveDate: '2027-12-01',
+      kind: 'no_cost_extension',
+      federalChange: '0',
+      newEndDate: '2028-01-31',
+    });
     expect(early.status).toBe(422);
     expect(early.text).toContain('must be after the current end date, 2028-03-31');
 
-    const res = await t
-      .http()
-      .post(`/grants/${grant.id}/amendments`)
-      .type('form')
-      .send({
-        effectiveDate: '2027-12-01',
-        kind: 'no_cost_extension',
-        federalChange: '0',
-        newEndDate: '2028-09-30',
-      });
+    const res = await t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
+      effectiveDate: '2027-12-01',
+      kind: 'no_cost_extension',
+      federalChange: '0',
+      newEndDate: '2028-09-30',
+    });
     expect(res.status).toBe(303);
     const [saved] = await rows<{ end_date: string; version: number }>(
       t,

@@ -13,16 +13,12 @@ describe('Recipients (HTTP)', () => {
   });
 
   it('should create, list and edit a recipient', async () => {
-    const created = await t
-      .http()
-      .post('/recipients')
-      .type('form')
-      .send({
-        name: 'University of Wyoming',
-        type: 'university',
-        state: 'WY',
-        uei: 'abcd1234efgh',
-      });
+    const created = await t.http().post('/recipients').type('form').send({
+      name: 'University of Wyoming',
+      type: 'university',
+      state: 'WY',
+      uei: 'abcd1234efgh',
+    });
     expect(created.status).toBe(303);
     const [row] = await rows<{ id: number; uei: string; version: number }>(
       t,
@@ -34,17 +30,13 @@ describe('Recipients (HTTP)', () => {
     const list = await t.http().get('/recipients');
     expect(list.text).toContain('University of Wyoming');
 
-    const edited = await t
-      .http()
-      .post(`/recipients/${row.id}`)
-      .type('form')
-      .send({
-        name: 'University of Wyoming, Laramie',
-        type: 'university',
-        state: 'WY',
-        uei: '',
-        version: '1',
-      });
+    const edited = await t.http().post(`/recipients/${row.id}`).type('form').send({
+      name: 'University of Wyoming, Laramie',
+      type: 'university',
+      state: 'WY',
+      uei: '',
+      version: '1',
+    });
     expect(edited.status).toBe(303);
     const [after] = await rows<{ name: string; uei: string | null; version: number }>(
       t,

@@ -84,6 +84,9 @@ export class AmendmentsService {
     } else if (form.newEndDate) {
       errors.newEndDate = 'Only a no-cost extension changes the end date; leave this blank.';
     }
+    if (change > 0 && form.effectiveDate > grant.endDate) {
+      errors.effectiveDate = `The period of performance ended ${grant.endDate}; money cannot be obligated after it.`;
+    }
     if (change > 0 && (grant.status === 'closed' || grant.status === 'terminated')) {
       errors.federalChange = `Grant ${grant.awardNumber} is ${grant.status}; no new money can be obligated to it.`;
     }

@@ -1,4 +1,5 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne } from 'typeorm';
+import { VersionedRecord } from '../common/database/versioned-record';
 import { centsTransformer } from '../common/database/columns';
 import { Program } from '../programs/program.entity';
 import { Recipient } from './recipient.entity';
@@ -7,10 +8,7 @@ export const GRANT_STATUSES = ['draft', 'active', 'suspended', 'closed', 'termin
 export type GrantStatus = (typeof GRANT_STATUSES)[number];
 
 @Entity('grants')
-export class Grant {
-  @PrimaryGeneratedColumn()
-  id: number;
-
+export class Grant extends VersionedRecord {
   @Column('integer')
   programId: number;
 
@@ -49,13 +47,4 @@ export class Grant {
 
   @Column('bigint', { transformer: centsTransformer })
   costShareCommittedCents: number;
-
-  @Column('integer', { default: 1 })
-  version: number;
-
-  @Column('varchar')
-  createdAt: string;
-
-  @Column('varchar')
-  updatedAt: string;
 }

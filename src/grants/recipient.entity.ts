@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { VersionedRecord } from '../common/database/versioned-record';
 
 export const RECIPIENT_TYPES = [
   'university',
@@ -10,10 +11,7 @@ export const RECIPIENT_TYPES = [
 export type RecipientType = (typeof RECIPIENT_TYPES)[number];
 
 @Entity('recipients')
-export class Recipient {
-  @PrimaryGeneratedColumn()
-  id: number;
-
+export class Recipient extends VersionedRecord {
   @Column('varchar')
   name: string;
 
@@ -27,13 +25,4 @@ export class Recipient {
   /** SAM.gov Unique Entity ID: 12 characters, optional. */
   @Column('varchar', { nullable: true })
   uei: string | null;
-
-  @Column('integer', { default: 1 })
-  version: number;
-
-  @Column('varchar')
-  createdAt: string;
-
-  @Column('varchar')
-  updatedAt: string;
 }

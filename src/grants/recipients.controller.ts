@@ -78,12 +78,10 @@ export class RecipientsController {
       res.redirect(303, '/recipients');
     } catch (error) {
       if (!(error instanceof FormError)) throw error;
-      res
-        .status(409)
-        .render('recipients/show', {
-          ...(await this.showModel(id)),
-          deleteError: error.errors.delete,
-        });
+      res.status(409).render('recipients/show', {
+        ...(await this.showModel(id)),
+        deleteError: error.errors.delete,
+      });
     }
   }
 

@@ -1,11 +1,9 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { VersionedRecord } from '../common/database/versioned-record';
 import { centsTransformer } from '../common/database/columns';
 
 @Entity('programs')
-export class Program {
-  @PrimaryGeneratedColumn()
-  id: number;
-
+export class Program extends VersionedRecord {
   @Column('varchar')
   name: string;
 
@@ -30,13 +28,4 @@ export class Program {
   /** The demo program is invented in its details; the UI says so. */
   @Column('boolean', { default: false })
   illustrative: boolean;
-
-  @Column('integer', { default: 1 })
-  version: number;
-
-  @Column('varchar')
-  createdAt: string;
-
-  @Column('varchar')
-  updatedAt: string;
 }
