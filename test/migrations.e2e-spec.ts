@@ -53,6 +53,12 @@ describe('Migrations', () => {
     expect(await tables(dataSource)).toHaveLength(5);
   });
 
+  it('should leave nothing for migration:generate to find (entities and migrations agree)', async () => {
+    await dataSource.runMigrations();
+    const pending = await dataSource.driver.createSchemaBuilder().log();
+    expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+  });
+
   it('should enforce the money and date constraints in the schema itself', async () => {
     await dataSource.runMigrations();
     const insertProgram = (ceiling: number, start: string) =>

@@ -1,4 +1,13 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  Entity,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
+import { Grant } from './grant.entity';
 import { centsTransformer } from '../common/database/columns';
 
 export const AMENDMENT_KINDS = [
@@ -13,12 +22,21 @@ export type AmendmentKind = (typeof AMENDMENT_KINDS)[number];
 
 /** A modification of an award. Never edited or deleted: a mistake is fixed by another amendment. */
 @Entity('amendments')
+@Unique(['grantId', 'number'])
+@Check('"number" >= 0')
+@Check(`"kind" IN (${AMENDMENT_KINDS.map((k) => `'${k}'`).join(', ')})`)
+@Check('length("effective_date") = 10')
+@Check('"new_end_date" IS NULL OR length("new_end_date") = 10')
 export class Amendment {
   @PrimaryGeneratedColumn()
   id: number;
 
   @Column('integer')
   grantId: number;
+
+  @ManyToOne(() => Grant)
+  @JoinColumn({ name: 'grant_id' })
+  grant?: Grant;
 
   /** 0 is the original award. */
   @Column('integer')

@@ -1,4 +1,4 @@
-import { Column, Entity, JoinColumn, ManyToOne } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, Unique } from 'typeorm';
 import { VersionedRecord } from '../common/database/versioned-record';
 import { centsTransformer } from '../common/database/columns';
 import { Program } from '../programs/program.entity';
@@ -8,6 +8,14 @@ export const GRANT_STATUSES = ['draft', 'active', 'suspended', 'closed', 'termin
 export type GrantStatus = (typeof GRANT_STATUSES)[number];
 
 @Entity('grants')
+@Unique(['awardNumber'])
+@Index(['programId'])
+@Index(['recipientId'])
+@Check(`"status" IN (${GRANT_STATUSES.map((s) => `'${s}'`).join(', ')})`)
+@Check('"cost_share_committed_cents" >= 0')
+@Check('length("start_date") = 10')
+@Check('length("end_date") = 10')
+@Check('"start_date" < "end_date"')
 export class Grant extends VersionedRecord {
   @Column('integer')
   programId: number;

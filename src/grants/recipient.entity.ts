@@ -1,4 +1,4 @@
-import { Column, Entity } from 'typeorm';
+import { Check, Column, Entity, Unique } from 'typeorm';
 import { VersionedRecord } from '../common/database/versioned-record';
 
 export const RECIPIENT_TYPES = [
@@ -11,6 +11,10 @@ export const RECIPIENT_TYPES = [
 export type RecipientType = (typeof RECIPIENT_TYPES)[number];
 
 @Entity('recipients')
+@Unique(['uei'])
+@Check(`"type" IN (${RECIPIENT_TYPES.map((t) => `'${t}'`).join(', ')})`)
+@Check('length("state") = 2')
+@Check('"uei" IS NULL OR length("uei") = 12')
 export class Recipient extends VersionedRecord {
   @Column('varchar')
   name: string;
