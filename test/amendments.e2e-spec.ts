@@ -1,5 +1,5 @@
 import { makeAmendment, makeBudgetPeriods, makeGrantWithProgram } from './helpers/factories';
-import { createTestApp, rows, TestApp } from './helpers/test-app';
+import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
 
 const sumObligated = async (t: TestApp) =>
   Number(
@@ -12,15 +12,7 @@ const sumObligated = async (t: TestApp) =>
   );
 
 describe('Amendments (HTTP)', () => {
-  let t: TestApp;
-
-  beforeEach(async () => {
-    t = await createTestApp();
-  });
-
-  afterEach(async () => {
-    await t.close();
-  });
+  const t = freshAppPerTest();
 
   it('should obligate money through amendments numbered from 0', async () => {
     const { grant } = await makeGrantWithProgram(t);

@@ -1,5 +1,5 @@
 import { makeBudgetPeriods, makeGrantWithProgram } from './helpers/factories';
-import { createTestApp, rows, TestApp } from './helpers/test-app';
+import { freshAppPerTest, rows } from './helpers/test-app';
 
 /** The body exactly as a browser sends the grid: periods[0][startDate]=…&periods[0][endDate]=… */
 const schedule = (...periods: [string, string][]) =>
@@ -11,15 +11,7 @@ const schedule = (...periods: [string, string][]) =>
     .join('&');
 
 describe('Budget periods (HTTP)', () => {
-  let t: TestApp;
-
-  beforeEach(async () => {
-    t = await createTestApp();
-  });
-
-  afterEach(async () => {
-    await t.close();
-  });
+  const t = freshAppPerTest();
 
   const periodsOf = (grantId: number) =>
     rows<{ number: number; start_date: string; end_date: string }>(

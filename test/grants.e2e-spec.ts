@@ -1,4 +1,4 @@
-import { createTestApp, rows, TestApp } from './helpers/test-app';
+import { freshAppPerTest, rows } from './helpers/test-app';
 import {
   makeAmendment,
   makeBudgetPeriods,
@@ -21,15 +21,7 @@ const grantForm = (overrides: Record<string, string> = {}) => ({
 });
 
 describe('Grants (HTTP)', () => {
-  let t: TestApp;
-
-  beforeEach(async () => {
-    t = await createTestApp();
-  });
-
-  afterEach(async () => {
-    await t.close();
-  });
+  const t = freshAppPerTest();
 
   it('should create a grant from the form and redirect to it', async () => {
     const program = await makeProgram(t);

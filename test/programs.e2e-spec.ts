@@ -1,5 +1,5 @@
 import { makeAmendment, makeGrantWithProgram } from './helpers/factories';
-import { createTestApp, rows, TestApp } from './helpers/test-app';
+import { freshAppPerTest, rows } from './helpers/test-app';
 
 const programForm = (overrides: Record<string, string> = {}) => ({
   name: 'Critical Minerals and Materials',
@@ -13,15 +13,7 @@ const programForm = (overrides: Record<string, string> = {}) => ({
 });
 
 describe('Programs and the dashboard (HTTP)', () => {
-  let t: TestApp;
-
-  beforeEach(async () => {
-    t = await createTestApp();
-  });
-
-  afterEach(async () => {
-    await t.close();
-  });
+  const t = freshAppPerTest();
 
   it('should open the database with WAL, full sync and foreign keys', async () => {
     expect(await rows(t, 'PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);

@@ -1,16 +1,8 @@
 import { makeGrant, makeProgram, makeRecipient } from './helpers/factories';
-import { createTestApp, rows, TestApp } from './helpers/test-app';
+import { freshAppPerTest, rows } from './helpers/test-app';
 
 describe('Recipients (HTTP)', () => {
-  let t: TestApp;
-
-  beforeEach(async () => {
-    t = await createTestApp();
-  });
-
-  afterEach(async () => {
-    await t.close();
-  });
+  const t = freshAppPerTest();
 
   it('should create, list and edit a recipient', async () => {
     const created = await t.http().post('/recipients').type('form').send({

@@ -1,21 +1,13 @@
 import { Recipient } from '../src/grants/recipient.entity';
 import { WriteOutsideWritePathError } from '../src/common/database/write-path';
 import { makeProgram, makeRecipient } from './helpers/factories';
-import { createTestApp, rows, TestApp } from './helpers/test-app';
+import { freshAppPerTest, rows } from './helpers/test-app';
 
 const now = () => new Date().toISOString();
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('WritePath on the shared SQLite connection', () => {
-  let t: TestApp;
-
-  beforeEach(async () => {
-    t = await createTestApp();
-  });
-
-  afterEach(async () => {
-    await t.close();
-  });
+  const t = freshAppPerTest();
 
   it('should keep every acknowledged write, drop every failed one, and never show a rolled-back row', async () => {
     const acknowledged: string[] = [];

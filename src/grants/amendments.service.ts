@@ -5,10 +5,12 @@ import { WritePath } from '../common/database/write-path';
 import { FieldErrors, FormError } from '../common/forms';
 import { formatMoney, toCents } from '../common/money';
 import { Program } from '../programs/program.entity';
+import { ProgramsService } from '../programs/programs.service';
 import { Amendment } from './amendment.entity';
 import { BudgetPeriod } from './budget-period.entity';
 import { AmendmentFormDto } from './dto/amendment-form.dto';
 import { Grant } from './grant.entity';
+import { GrantsService } from './grants.service';
 
 /**
  * Amendments are the only way money is obligated. They are appended, never edited or deleted, and each
@@ -17,7 +19,12 @@ import { Grant } from './grant.entity';
  */
 @Injectable()
 export class AmendmentsService {
-  constructor(private readonly writes: WritePath) {}
+  // The sums run inside the write transaction: the injected repositories join it.
+  constructor(
+    private readonly writes: WritePath,
+    private readonly programs: ProgramsService,
+    private readonly grants: GrantsService,
+  ) {}
 
   add(grantId: number, form: AmendmentFormDto): Promise<Amendment> {
     return this.writes.transaction(async (manager) => {
@@ -96,26 +103,14 @@ export class AmendmentsService {
   /** Rule 1: the program's obligations never exceed its ceiling; a grant's never go below zero. */
   private async checkMoney(manager: EntityManager, grant: Grant, change: number): Promise<void> {
     const program = await manager.findOneByOrFail(Program, { id: grant.programId });
-    const sum = async (where: string, id: number) =>
-      Number(
-        (
-          await manager
-            .createQueryBuilder()
-            .select('COALESCE(SUM(a.federal_change_cents), 0)', 'total')
-            .from('amendments', 'a')
-            .innerJoin('grants', 'g', 'g.id = a.grant_id')
-            .where(where, { id })
-            .getRawOne<{ total: number | string }>()
-        )?.total ?? 0,
-      );
-    const programObligated = await sum('g.program_id = :id', program.id);
+    const programObligated = await this.programs.obligatedCents(program.id);
     const headroom = program.ceilingCents - programObligated;
     if (change > headroom) {
       throw new FormError({
         federalChange: `This would obligate ${formatMoney(programObligated + change)}, above the program ceiling of ${formatMoney(program.ceilingCents)}. Headroom left: ${formatMoney(headroom)}.`,
       });
     }
-    const grantObligated = await sum('g.id = :id', grant.id);
+    const grantObligated = await this.grants.obligatedCents(grant.id);
     if (grantObligated + change < 0) {
       throw new FormError({
         federalChange: `The grant has ${formatMoney(grantObligated)} obligated; it cannot deobligate more than that.`,

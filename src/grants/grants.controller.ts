@@ -58,11 +58,13 @@ export class GrantsController {
   @Get('new')
   @Render('grants/new')
   async newForm() {
-    const program = await this.programs.first();
-    return {
-      ...(await this.formModel('New grant')),
-      values: { status: 'draft', programId: program?.id, costShareCommitted: '0.00' },
+    const model = await this.formModel('New grant');
+    const values = {
+      status: 'draft',
+      programId: model.programs[0]?.id,
+      costShareCommitted: '0.00',
     };
+    return { ...model, values };
   }
 
   @Post()

@@ -38,34 +38,41 @@ export class ProgramsService {
     return this.programs.findOne({ where: {}, order: { id: 'ASC' } });
   }
 
-  async summaries(): Promise<ProgramSummary[]> {
-    const rows = await this.programs
+  summaries(): Promise<ProgramSummary[]> {
+    return this.summariesWhere();
+  }
+
+  async summary(id: number): Promise<ProgramSummary> {
+    const [found] = await this.summariesWhere(id);
+    if (!found) throw new NotFoundException(`Program ${id} does not exist.`);
+    return found;
+  }
+
+  /** Programs with their obligated totals and grant counts, in one query. */
+  private async summariesWhere(id?: number): Promise<ProgramSummary[]> {
+    const query = this.programs
       .createQueryBuilder('p')
-      .select('p.id', 'id')
       .addSelect(
         '(SELECT COALESCE(SUM(a.federal_change_cents), 0) FROM amendments a JOIN grants g ON g.id = a.grant_id WHERE g.program_id = p.id)',
         'obligated',
       )
-      .addSelect('(SELECT COUNT(*) FROM grants g WHERE g.program_id = p.id)', 'grantCount')
-      .orderBy('p.id')
-      .getRawMany<{ id: number; obligated: string | number; grantCount: string | number }>();
-    const programs = new Map((await this.list()).map((p) => [p.id, p]));
-    return rows.map((row) => {
-      const program = programs.get(row.id) as Program;
-      const obligatedCents = Number(row.obligated);
+      .addSelect('(SELECT COUNT(*) FROM grants g WHERE g.program_id = p.id)', 'grant_count')
+      .orderBy('p.start_date', 'ASC')
+      .addOrderBy('p.id', 'ASC');
+    if (id !== undefined) query.where('p.id = :id', { id });
+    const { entities, raw } = await query.getRawAndEntities<{
+      obligated: number | string;
+      grant_count: number | string;
+    }>();
+    return entities.map((program, i) => {
+      const obligatedCents = Number(raw[i].obligated);
       return {
         program,
         obligatedCents,
         unobligatedCents: program.ceilingCents - obligatedCents,
-        grantCount: Number(row.grantCount),
+        grantCount: Number(raw[i].grant_count),
       };
     });
-  }
-
-  async summary(id: number): Promise<ProgramSummary> {
-    const found = (await this.summaries()).find((s) => s.program.id === id);
-    if (!found) throw new NotFoundException(`Program ${id} does not exist.`);
-    return found;
   }
 
   create(form: ProgramFormDto): Promise<Program> {

@@ -57,3 +57,24 @@ export function rows<T = Record<string, unknown>>(
 ): Promise<T[]> {
   return t.dataSource.query(sql, params);
 }
+
+/**
+ * Gives every test in the enclosing describe a fresh app and closes it afterwards. The returned object
+ * always stands for the current test's app.
+ */
+export function freshAppPerTest(overrides: Partial<AppConfig> = {}): TestApp {
+  let current: TestApp | undefined;
+  beforeEach(async () => {
+    current = await createTestApp(overrides);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return new Proxy({} as TestApp, {
+    get(_target, property: keyof TestApp) {
+      if (!current) throw new Error('The test app exists only inside a test');
+      return current[property];
+    },
+  });
+}
