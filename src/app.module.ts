@@ -7,6 +7,8 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { AccountsModule } from './accounts/accounts.module';
+import { AuditModule } from './audit/audit.module';
 import { AppConfig } from './common/config';
 import { ConfigModule } from './common/config.module';
 import { DatabaseModule } from './common/database/database.module';
@@ -36,6 +38,8 @@ export class AppModule implements NestModule {
           },
         }),
         DatabaseModule,
+        AuditModule,
+        AccountsModule,
         ProgramsModule,
         GrantsModule,
         DashboardModule,

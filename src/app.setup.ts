@@ -1,22 +1,102 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
+import { csrfSync } from 'csrf-sync';
+import express, { NextFunction, Request, Response } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { DatabaseSessionStore } from './accounts/session.store';
+import { AppConfig } from './common/config';
 import { flashMiddleware } from './common/flash';
 import { PROJECT_ROOT, registerViews, VIEWS_DIR } from './common/views';
 
+export const SESSION_COOKIE = 'sid';
+
+const { csrfSynchronisedProtection, generateToken } = csrfSync({
+  // Forms send the hidden _csrf field; scripts and tests may send the X-CSRF-Token header instead.
+  getTokenFromRequest: (req) => {
+    const body = req.body as Record<string, unknown> | undefined;
+    return typeof body?._csrf === 'string' ? body._csrf : req.get('x-csrf-token');
+  },
+});
+
 /** Every app-level setting, shared by main.ts and the test helper so tests run the real wiring. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
+  const config = app.get(AppConfig);
   registerViews();
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });
+  app.set('trust proxy', config.TRUST_PROXY);
   app.disable('x-powered-by');
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+        },
+      },
+      referrerPolicy: { policy: 'same-origin' },
+      strictTransportSecurity: config.COOKIE_SECURE,
+    }),
+  );
   app.useStaticAssets(join(PROJECT_ROOT, 'node_modules', '@uswds', 'uswds', 'dist'), {
     prefix: '/assets/uswds/',
     maxAge: '1d',
   });
   app.useStaticAssets(join(PROJECT_ROOT, 'public'), { prefix: '/assets/' });
+
+  // Pages carry program data: never keep them in a shared or browser cache.
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   app.use(cookieParser());
   app.use(flashMiddleware);
+  // Nest adds its body parsers only at init; CSRF needs the form body before that.
+  app.use(express.urlencoded({ extended: true, limit: '1mb' }));
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      secret: config.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+      store: app.get(DatabaseSessionStore),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.COOKIE_SECURE,
+        maxAge: config.SESSION_IDLE_MINUTES * 60_000,
+      },
+    }),
+  );
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    csrfSynchronisedProtection(req, res, (error?: unknown) => {
+      if (error) {
+        res.status(403).render('errors/error', {
+          pageTitle: 'You may not do that',
+          status: 403,
+          title: 'The form has expired',
+          message:
+            'This form was not sent from a page of this application, or your session ended. Nothing was changed. Go back, reload the page and try again.',
+        });
+        return;
+      }
+      if (req.method === 'GET') res.locals.csrfToken = generateToken(req);
+      next();
+    });
+  });
   return app;
 }

@@ -3,13 +3,25 @@ import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
 import { MIGRATIONS } from '../migrations';
+import { SessionRecord } from './accounts/session.entity';
+import { User } from './accounts/user.entity';
+import { AuditEvent } from './audit/audit-event.entity';
 import { Amendment } from './grants/amendment.entity';
 import { BudgetPeriod } from './grants/budget-period.entity';
 import { Grant } from './grants/grant.entity';
 import { Recipient } from './grants/recipient.entity';
 import { Program } from './programs/program.entity';
 
-export const ENTITIES = [Program, Recipient, Grant, BudgetPeriod, Amendment];
+export const ENTITIES = [
+  Program,
+  Recipient,
+  Grant,
+  BudgetPeriod,
+  Amendment,
+  User,
+  SessionRecord,
+  AuditEvent,
+];
 
 /** The one description of the database, used by the app, the tests and the TypeORM CLI. */
 export function dataSourceOptions(databasePath: string): DataSourceOptions {

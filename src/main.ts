@@ -2,9 +2,11 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { UsersService } from './accounts/users.service';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { ConfigError, loadConfig } from './common/config';
+import { FormError } from './common/forms';
 import { DemoSeedService } from './demo/demo-seed.service';
 
 async function bootstrap(): Promise<void> {
@@ -24,7 +26,21 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(Logger));
   configureApp(app);
   app.enableShutdownHooks();
-  if (config.SEED_DEMO) await app.get(DemoSeedService).seedIfEmpty();
+  try {
+    if (config.SEED_DEMO) await app.get(DemoSeedService).seedIfEmpty();
+    if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
+      const admin = await app
+        .get(UsersService)
+        .ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
+      if (admin) app.get(Logger).log(`Created the admin account ${admin.email}.`);
+    }
+  } catch (error) {
+    if (!(error instanceof FormError)) throw error;
+    // A password that fails the policy (DEMO_PASSWORD, ADMIN_PASSWORD): say which rule, then stop.
+    console.error(`Start-up stopped: ${Object.values(error.errors).join(' ')}`);
+    await app.close();
+    process.exit(1);
+  }
   await app.listen(config.PORT, config.HOST);
   app.get(Logger).log(`Grant tracker listening on http://${config.HOST}:${config.PORT}`);
 }

@@ -40,17 +40,20 @@ describe('Migrations', () => {
     expect(applied).toHaveLength(MIGRATIONS.length);
     expect(await tables(dataSource)).toEqual([
       'amendments',
+      'audit_events',
       'budget_periods',
       'grants',
       'programs',
       'recipients',
+      'sessions',
+      'users',
     ]);
 
     for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration();
     expect(await tables(dataSource)).toEqual([]);
 
     await dataSource.runMigrations();
-    expect(await tables(dataSource)).toHaveLength(5);
+    expect(await tables(dataSource)).toHaveLength(8);
   });
 
   it('should leave nothing for migration:generate to find (entities and migrations agree)', async () => {

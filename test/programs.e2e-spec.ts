@@ -1,3 +1,4 @@
+import { Grant } from '../src/grants/grant.entity';
 import { makeAmendment, makeGrantWithProgram } from './helpers/factories';
 import { freshAppPerTest, rows } from './helpers/test-app';
 
@@ -57,7 +58,7 @@ describe('Programs and the dashboard (HTTP)', () => {
 
     const { grant } = await makeGrantWithProgram(t);
     await t.writes.transaction((m) =>
-      m.update('grants', { id: grant.id }, { programId: program.id }),
+      t.audit.update(m, Grant, 'grant', grant.id, { programId: program.id }),
     );
     await makeAmendment(t, { grantId: grant.id, federalChangeCents: 5_000_000_00 });
 

@@ -1,5 +1,5 @@
 import { Recipient } from '../src/grants/recipient.entity';
-import { WriteOutsideWritePathError } from '../src/common/database/write-path';
+import { UnauditedWriteError, WriteOutsideWritePathError } from '../src/common/database/write-path';
 import { makeProgram, makeRecipient } from './helpers/factories';
 import { freshAppPerTest, rows } from './helpers/test-app';
 
@@ -19,7 +19,7 @@ describe('WritePath on the shared SQLite connection', () => {
       const name = `Recipient ${i}`;
       try {
         await t.writes.transaction(async (m) => {
-          await m.insert(Recipient, {
+          await t.audit.insert(m, Recipient, 'recipient', {
             name,
             type: 'university',
             state: 'CO',
@@ -123,6 +123,22 @@ describe('WritePath on the shared SQLite connection', () => {
       WriteOutsideWritePathError,
     );
     expect(await rows(t, 'SELECT * FROM recipients')).toEqual([]);
+  });
+
+  it('should roll back a transaction that changes data without an audit event', async () => {
+    await expect(
+      t.writes.transaction((m) =>
+        m.insert(Recipient, {
+          name: 'Unrecorded',
+          type: 'university',
+          state: 'CO',
+          uei: null,
+          createdAt: now(),
+          updatedAt: now(),
+        }),
+      ),
+    ).rejects.toThrow(UnauditedWriteError);
+    expect(await rows(t, "SELECT * FROM recipients WHERE name = 'Unrecorded'")).toEqual([]);
   });
 
   it('should let repositories and nested calls join the open transaction and roll back with it', async () => {

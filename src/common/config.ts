@@ -1,12 +1,15 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
+  IsEmail,
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsOptional,
   IsString,
   Max,
   Min,
+  MinLength,
   validateSync,
 } from 'class-validator';
 
@@ -61,6 +64,56 @@ export class AppConfig {
 
   @IsString()
   APP_TIME_ZONE = 'America/New_York';
+
+  /** Signs the session cookie. Required in production; elsewhere a random one per start. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'SESSION_SECRET must be at least 32 characters' })
+  SESSION_SECRET?: string = undefined;
+
+  @Transform(toInteger)
+  @IsInt({ message: 'SESSION_IDLE_MINUTES must be a whole number of minutes (1 or more)' })
+  @Min(1, { message: 'SESSION_IDLE_MINUTES must be a whole number of minutes (1 or more)' })
+  SESSION_IDLE_MINUTES = 30;
+
+  @Transform(toInteger)
+  @IsInt({ message: 'SESSION_ABSOLUTE_HOURS must be a whole number of hours (1 or more)' })
+  @Min(1, { message: 'SESSION_ABSOLUTE_HOURS must be a whole number of hours (1 or more)' })
+  SESSION_ABSOLUTE_HOURS = 12;
+
+  /** Set when the app is served over HTTPS: the session cookie is then sent only over HTTPS. */
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'COOKIE_SECURE must be true or false' })
+  COOKIE_SECURE = false;
+
+  /** Set behind a reverse proxy so login throttling sees the client's address. */
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'TRUST_PROXY must be true or false' })
+  TRUST_PROXY = false;
+
+  @Transform(toInteger)
+  @IsInt({ message: 'LOGIN_MAX_FAILURES must be a whole number (1 or more)' })
+  @Min(1, { message: 'LOGIN_MAX_FAILURES must be a whole number (1 or more)' })
+  LOGIN_MAX_FAILURES = 5;
+
+  @Transform(toInteger)
+  @IsInt({ message: 'LOGIN_WINDOW_MINUTES must be a whole number of minutes (1 or more)' })
+  @Min(1, { message: 'LOGIN_WINDOW_MINUTES must be a whole number of minutes (1 or more)' })
+  LOGIN_WINDOW_MINUTES = 15;
+
+  /** First start only: creates this admin when there are no users. */
+  @IsOptional()
+  @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address' })
+  ADMIN_EMAIL?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  ADMIN_PASSWORD?: string = undefined;
+
+  /** Password of the demo accounts; when unset, a random one is printed once at seeding. */
+  @IsOptional()
+  @IsString()
+  DEMO_PASSWORD?: string = undefined;
 }
 
 export class ConfigError extends Error {}
@@ -83,6 +136,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!isTimeZone(config.APP_TIME_ZONE)) {
     throw new ConfigError(
       `Invalid configuration: APP_TIME_ZONE must be an IANA time zone such as America/New_York (got ${JSON.stringify(config.APP_TIME_ZONE)}).`,
+    );
+  }
+  if (config.NODE_ENV === 'production' && !config.SESSION_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration: SESSION_SECRET must be set (32+ characters) when NODE_ENV is production.',
+    );
+  }
+  if (Boolean(config.ADMIN_EMAIL) !== Boolean(config.ADMIN_PASSWORD)) {
+    throw new ConfigError(
+      'Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together.',
     );
   }
   return config;

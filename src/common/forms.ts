@@ -19,9 +19,10 @@ export class EditConflictError extends ConflictException {
     readonly entity: string,
     readonly currentVersion: number,
     readonly changedAt: string,
+    readonly changedBy: string,
   ) {
     super(
-      `This ${entity} was changed by someone else at ${changedAt} (now version ${currentVersion}) ` +
+      `This ${entity} was changed by ${changedBy} at ${changedAt} (now version ${currentVersion}) ` +
         'after you opened the form. Nothing was saved: review the current values below, then save again.',
     );
   }
@@ -46,6 +47,8 @@ export async function validateForm<T extends object>(
 export interface FormSubmission<D extends object, R> {
   dto: ClassConstructor<D>;
   body: unknown;
+  /** What the form shows again on an error, when not all of the body (a password never is). */
+  values?: object;
   /** The form view and what it needs besides the typed values and the errors. */
   view: string;
   model: () => Promise<object> | object;
@@ -64,7 +67,7 @@ export async function submitForm<D extends object, R>(
   res: Response,
   form: FormSubmission<D, R>,
 ): Promise<void> {
-  const values = form.body && typeof form.body === 'object' ? form.body : {};
+  const values = form.values ?? (form.body && typeof form.body === 'object' ? form.body : {});
   const { value, errors } = await validateForm(form.dto, form.body);
   const rerender = async (status: number, extra: object) =>
     res.status(status).render(form.view, { ...(await form.model()), values, ...extra });

@@ -1,7 +1,9 @@
 import { Controller, Get, Render } from '@nestjs/common';
+import { ReadAccess } from '../accounts/access.decorators';
 import { GrantsService } from '../grants/grants.service';
 import { ProgramsService } from '../programs/programs.service';
 
+@ReadAccess()
 @Controller()
 export class DashboardController {
   constructor(

@@ -37,6 +37,7 @@ describe(DemoSeedService.name, () => {
     dir = mkdtempSync(join(tmpdir(), 'demo-seed-'));
     config = Object.assign(new AppConfig(), {
       DATABASE_PATH: join(dir, 'test.sqlite'),
+      DEMO_PASSWORD: 'ledger cobalt harbour violin',
       SEED_DEMO: false,
       LOG_LEVEL: 'silent',
       NODE_ENV: 'test',

@@ -1,5 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ClassConstructor } from 'class-transformer';
+import { randomBytes } from 'node:crypto';
+import { CreateUserDto } from '../accounts/dto/create-user.dto';
+import { Role } from '../accounts/user.entity';
+import { UsersService } from '../accounts/users.service';
+import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../common/config';
 import { WritePath } from '../common/database/write-path';
 import { addDays, addMonths, todayIn } from '../common/dates';
@@ -25,6 +30,12 @@ import { ProgramsService } from '../programs/programs.service';
  * it in the first fiscal year); every award, recipient and amount below is invented, and all dates
  * are relative to the day the demo is loaded so the program is always mid-flight.
  */
+
+const DEMO_USERS: [Role, string][] = [
+  ['admin', 'Demo Administrator'],
+  ['program_manager', 'Demo Program Manager'],
+  ['auditor', 'Demo Auditor'],
+];
 
 const PROGRAM = {
   name: 'Critical Minerals and Materials: Chemical and Materials Sciences Research on Rare Earth and Platinum Group Elements',
@@ -205,6 +216,8 @@ export class DemoSeedService {
     private readonly grants: GrantsService,
     private readonly budgetPeriods: BudgetPeriodsService,
     private readonly amendments: AmendmentsService,
+    private readonly audit: AuditService,
+    private readonly users: UsersService,
   ) {}
 
   /**
@@ -216,10 +229,33 @@ export class DemoSeedService {
     const seeded = await this.writes.transaction(async (manager) => {
       if ((await manager.count(Program)) > 0) return false;
       await this.seed(todayIn(this.config.APP_TIME_ZONE));
+      await this.seedUsers();
       return true;
     });
     if (seeded) this.logger.log(`Loaded the illustrative demo program: ${GRANTS.length} grants.`);
     return seeded;
+  }
+
+  /** One demo account per role; the password is DEMO_PASSWORD, or a random one shown once. */
+  private async seedUsers(): Promise<void> {
+    const password = this.config.DEMO_PASSWORD ?? randomBytes(12).toString('base64url');
+    for (const [role, name] of DEMO_USERS) {
+      await this.users.create(
+        Object.assign(new CreateUserDto(), {
+          email: `${role.split('_').pop()}@demo.local`,
+          name,
+          role,
+          password,
+        }),
+      );
+    }
+    if (!this.config.DEMO_PASSWORD) {
+      // Printed once, straight to the console: it is never stored in clear or logged again.
+      console.log(
+        `\nDemo accounts admin@demo.local, manager@demo.local and auditor@demo.local have the password: ${password}\n` +
+          'It is shown only now. Set DEMO_PASSWORD before the first start to choose it.\n',
+      );
+    }
   }
 
   private async seed(today: string): Promise<void> {
@@ -270,7 +306,7 @@ export class DemoSeedService {
     );
     // The form always records a real program; only the demo is flagged, so the UI can say it is invented.
     await this.writes.transaction((manager) =>
-      manager.update(Program, program.id, { illustrative: true }),
+      this.audit.update(manager, Program, 'program', program.id, { illustrative: true }),
     );
     return program;
   }

@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { nowIso } from '../common/database/columns';
+import { AuditService } from '../audit/audit.service';
 import { WritePath } from '../common/database/write-path';
 import { FieldErrors, FormError } from '../common/forms';
 import { formatMoney, toCents } from '../common/money';
@@ -24,6 +24,7 @@ export class AmendmentsService {
     private readonly writes: WritePath,
     private readonly programs: ProgramsService,
     private readonly grants: GrantsService,
+    private readonly audit: AuditService,
   ) {}
 
   add(grantId: number, form: AmendmentFormDto): Promise<Amendment> {
@@ -41,18 +42,15 @@ export class AmendmentsService {
       if (form.kind === 'no_cost_extension' && form.newEndDate) {
         await this.extend(manager, grant, form.newEndDate);
       }
-      return manager.save(
-        manager.create(Amendment, {
-          grantId,
-          number: previous ? previous.number + 1 : 0,
-          effectiveDate: form.effectiveDate,
-          kind: form.kind,
-          federalChangeCents: change,
-          newEndDate: form.kind === 'no_cost_extension' ? form.newEndDate : null,
-          note: form.note ?? '',
-          createdAt: nowIso(),
-        }),
-      );
+      return this.audit.insert(manager, Amendment, 'amendment', {
+        grantId,
+        number: previous ? previous.number + 1 : 0,
+        effectiveDate: form.effectiveDate,
+        kind: form.kind,
+        federalChangeCents: change,
+        newEndDate: form.kind === 'no_cost_extension' ? form.newEndDate : null,
+        note: form.note ?? '',
+      });
     });
   }
 
@@ -120,16 +118,21 @@ export class AmendmentsService {
 
   /** A no-cost extension moves the period of performance and the final budget period with it. */
   private async extend(manager: EntityManager, grant: Grant, newEndDate: string): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .update(Grant)
-      .set({ endDate: newEndDate, version: () => 'version + 1', updatedAt: nowIso() })
-      .where('id = :id', { id: grant.id })
-      .execute();
+    await this.audit.update(
+      manager,
+      Grant,
+      'grant',
+      grant.id,
+      { endDate: newEndDate },
+      { action: 'no_cost_extension' },
+    );
     const last = await manager.findOne(BudgetPeriod, {
       where: { grantId: grant.id },
       order: { number: 'DESC' },
     });
-    if (last) await manager.update(BudgetPeriod, { id: last.id }, { endDate: newEndDate });
+    if (last)
+      await this.audit.update(manager, BudgetPeriod, 'budget_period', last.id, {
+        endDate: newEndDate,
+      });
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { addDays, daysBetween, isIsoDate } from '../common/dates';
+import { AuditService } from '../audit/audit.service';
 import { WritePath } from '../common/database/write-path';
 import { FieldErrors, FormError } from '../common/forms';
 import { BudgetPeriod } from './budget-period.entity';
@@ -70,7 +71,10 @@ export function checkSchedule(
 
 @Injectable()
 export class BudgetPeriodsService {
-  constructor(private readonly writes: WritePath) {}
+  constructor(
+    private readonly writes: WritePath,
+    private readonly audit: AuditService,
+  ) {}
 
   /** Saves the whole schedule at once: all periods valid, or nothing changes. */
   replace(grantId: number, rows: unknown[]): Promise<BudgetPeriod[]> {
@@ -95,8 +99,14 @@ export class BudgetPeriodsService {
 
       for (const [index, period] of periods.entries()) {
         const current = existing[index];
-        if (current) await manager.update(BudgetPeriod, { id: current.id }, period);
-        else await manager.insert(BudgetPeriod, { grantId, number: index + 1, ...period });
+        if (current)
+          await this.audit.update(manager, BudgetPeriod, 'budget_period', current.id, period);
+        else
+          await this.audit.insert(manager, BudgetPeriod, 'budget_period', {
+            grantId,
+            number: index + 1,
+            ...period,
+          });
       }
       return manager.find(BudgetPeriod, { where: { grantId }, order: { number: 'ASC' } });
     });

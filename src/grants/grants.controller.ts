@@ -1,5 +1,8 @@
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
+import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
 import type { Response } from 'express';
+import { AuditService } from '../audit/audit.service';
+import { describeChanges } from '../audit/history';
 import { setFlash } from '../common/flash';
 import { expectedVersion, FormError, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
@@ -17,6 +20,7 @@ import { GRANT_STATUSES } from './grant.entity';
 import { GrantsService } from './grants.service';
 import { RecipientsService } from './recipients.service';
 
+@ReadAccess()
 @Controller('grants')
 export class GrantsController {
   constructor(
@@ -25,6 +29,7 @@ export class GrantsController {
     private readonly budgetPeriods: BudgetPeriodsService,
     private readonly recipients: RecipientsService,
     private readonly programs: ProgramsService,
+    private readonly audit: AuditService,
   ) {}
 
   @Get()
@@ -68,6 +73,7 @@ export class GrantsController {
   }
 
   @Post()
+  @ManagerAccess()
   create(@Body() body: unknown, @Res() res: Response) {
     return submitForm(res, {
       dto: GrantFormDto,
@@ -97,6 +103,7 @@ export class GrantsController {
   }
 
   @Post(':id')
+  @ManagerAccess()
   async update(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
     const grant = await this.grants.findOne(id);
     return submitForm(res, {
@@ -112,6 +119,7 @@ export class GrantsController {
   }
 
   @Post(':id/delete')
+  @ManagerAccess()
   async remove(@Param('id', ParseIdPipe) id: number, @Res() res: Response) {
     try {
       const grant = await this.grants.remove(id);
@@ -136,6 +144,7 @@ export class GrantsController {
   }
 
   @Post(':id/amendments')
+  @ManagerAccess()
   async addAmendment(
     @Param('id', ParseIdPipe) id: number,
     @Body() body: unknown,
@@ -163,6 +172,7 @@ export class GrantsController {
   }
 
   @Post(':id/budget-periods')
+  @ManagerAccess()
   async saveBudgetPeriods(
     @Param('id', ParseIdPipe) id: number,
     @Body() body: unknown,
@@ -206,6 +216,7 @@ export class GrantsController {
       amendments: await this.grants.amendmentsOf(id),
       budgetPeriods: await this.grants.budgetPeriodsOf(id),
       canDelete: grant.status === 'draft',
+      history: describeChanges(await this.audit.history('grant', id)),
     };
   }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
 import { ProgramsModule } from '../programs/programs.module';
 import { Amendment } from './amendment.entity';
 import { AmendmentsService } from './amendments.service';
@@ -13,7 +14,11 @@ import { RecipientsController } from './recipients.controller';
 import { RecipientsService } from './recipients.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Grant, Recipient, Amendment, BudgetPeriod]), ProgramsModule],
+  imports: [
+    TypeOrmModule.forFeature([Grant, Recipient, Amendment, BudgetPeriod]),
+    ProgramsModule,
+    AuditModule,
+  ],
   controllers: [GrantsController, RecipientsController],
   providers: [GrantsService, RecipientsService, AmendmentsService, BudgetPeriodsService],
   exports: [GrantsService, RecipientsService, AmendmentsService, BudgetPeriodsService],

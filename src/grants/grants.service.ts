@@ -1,8 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, Repository } from 'typeorm';
-import { nowIso } from '../common/database/columns';
-import { updateVersioned } from '../common/database/versioned-update';
+import { AuditService } from '../audit/audit.service';
 import { WritePath } from '../common/database/write-path';
 import { FormError } from '../common/forms';
 import { centsToDecimal, toCents } from '../common/money';
@@ -52,6 +51,7 @@ export class GrantsService {
     @InjectRepository(Amendment) private readonly amendments: Repository<Amendment>,
     @InjectRepository(BudgetPeriod) private readonly periods: Repository<BudgetPeriod>,
     private readonly writes: WritePath,
+    private readonly audit: AuditService,
   ) {}
 
   async list(query: GrantListQueryDto, pageSize = PAGE_SIZE): Promise<Page<GrantRow>> {
@@ -132,10 +132,7 @@ export class GrantsService {
   create(form: GrantFormDto): Promise<Grant> {
     return this.writes.transaction(async (manager) => {
       await this.checkForm(manager, form);
-      const now = nowIso();
-      return manager.save(
-        manager.create(Grant, { ...this.fields(form), createdAt: now, updatedAt: now }),
-      );
+      return this.audit.insert(manager, Grant, 'grant', { ...this.fields(form) });
     });
   }
 
@@ -143,7 +140,9 @@ export class GrantsService {
     return this.writes.transaction(async (manager) => {
       const grant = await this.findOne(id);
       await this.checkForm(manager, form, grant);
-      await updateVersioned(manager, Grant, 'grant', id, version, this.fields(form));
+      await this.audit.update(manager, Grant, 'grant', id, this.fields(form), {
+        expectedVersion: version,
+      });
       return this.findOne(id);
     });
   }
@@ -163,8 +162,10 @@ export class GrantsService {
           delete: `Grant ${grant.awardNumber} has ${amendmentCount} amendment(s); a grant with amendments is a financial record and cannot be deleted.`,
         });
       }
-      await manager.delete(BudgetPeriod, { grantId: id });
-      await manager.delete(Grant, { id });
+      for (const period of await manager.findBy(BudgetPeriod, { grantId: id })) {
+        await this.audit.remove(manager, BudgetPeriod, 'budget_period', period.id);
+      }
+      await this.audit.remove(manager, Grant, 'grant', id);
       return grant;
     });
   }

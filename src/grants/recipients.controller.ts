@@ -1,5 +1,8 @@
 import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
+import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
 import type { Response } from 'express';
+import { AuditService } from '../audit/audit.service';
+import { describeChanges } from '../audit/history';
 import { setFlash } from '../common/flash';
 import { expectedVersion, FormError, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
@@ -9,9 +12,13 @@ import { RecipientsService } from './recipients.service';
 
 const choices = { types: RECIPIENT_TYPES, states: US_STATES };
 
+@ReadAccess()
 @Controller('recipients')
 export class RecipientsController {
-  constructor(private readonly recipients: RecipientsService) {}
+  constructor(
+    private readonly recipients: RecipientsService,
+    private readonly audit: AuditService,
+  ) {}
 
   @Get()
   @Render('recipients/index')
@@ -26,6 +33,7 @@ export class RecipientsController {
   }
 
   @Post()
+  @ManagerAccess()
   create(@Body() body: unknown, @Res() res: Response) {
     return submitForm(res, {
       dto: RecipientFormDto,
@@ -56,6 +64,7 @@ export class RecipientsController {
   }
 
   @Post(':id')
+  @ManagerAccess()
   async update(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
     const recipient = await this.recipients.findOne(id);
     return submitForm(res, {
@@ -71,6 +80,7 @@ export class RecipientsController {
   }
 
   @Post(':id/delete')
+  @ManagerAccess()
   async remove(@Param('id', ParseIdPipe) id: number, @Res() res: Response) {
     try {
       const recipient = await this.recipients.remove(id);
@@ -87,6 +97,11 @@ export class RecipientsController {
 
   private async showModel(id: number) {
     const recipient = await this.recipients.findOne(id);
-    return { pageTitle: recipient.name, recipient, grants: await this.recipients.grantsOf(id) };
+    return {
+      pageTitle: recipient.name,
+      recipient,
+      grants: await this.recipients.grantsOf(id),
+      history: describeChanges(await this.audit.history('recipient', id)),
+    };
   }
 }

@@ -1,8 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { nowIso } from '../common/database/columns';
-import { updateVersioned } from '../common/database/versioned-update';
+import { AuditService } from '../audit/audit.service';
 import { WritePath } from '../common/database/write-path';
 import { FormError } from '../common/forms';
 import { RecipientFormDto } from './dto/recipient-form.dto';
@@ -18,6 +17,7 @@ export class RecipientsService {
   constructor(
     @InjectRepository(Recipient) private readonly recipients: Repository<Recipient>,
     private readonly writes: WritePath,
+    private readonly audit: AuditService,
   ) {}
 
   async list(): Promise<RecipientRow[]> {
@@ -54,10 +54,7 @@ export class RecipientsService {
   create(form: RecipientFormDto): Promise<Recipient> {
     return this.writes.transaction(async (manager) => {
       await this.checkUei(manager, form.uei);
-      const now = nowIso();
-      return manager.save(
-        manager.create(Recipient, { ...this.fields(form), createdAt: now, updatedAt: now }),
-      );
+      return this.audit.insert(manager, Recipient, 'recipient', { ...this.fields(form) });
     });
   }
 
@@ -65,7 +62,9 @@ export class RecipientsService {
     return this.writes.transaction(async (manager) => {
       await this.findOne(id);
       await this.checkUei(manager, form.uei, id);
-      await updateVersioned(manager, Recipient, 'recipient', id, version, this.fields(form));
+      await this.audit.update(manager, Recipient, 'recipient', id, this.fields(form), {
+        expectedVersion: version,
+      });
       return this.findOne(id);
     });
   }
@@ -80,7 +79,7 @@ export class RecipientsService {
           delete: `${recipient.name} is the recipient of ${grants} grant${grants === 1 ? '' : 's'}, so it cannot be deleted: the awards must keep pointing at it.`,
         });
       }
-      await manager.delete(Recipient, { id });
+      await this.audit.remove(manager, Recipient, 'recipient', id);
       return recipient;
     });
   }

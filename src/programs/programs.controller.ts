@@ -1,13 +1,20 @@
 import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
+import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
 import type { Response } from 'express';
+import { AuditService } from '../audit/audit.service';
+import { describeChanges } from '../audit/history';
 import { expectedVersion, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { ProgramFormDto } from './dto/program-form.dto';
 import { ProgramsService } from './programs.service';
 
+@ReadAccess()
 @Controller('programs')
 export class ProgramsController {
-  constructor(private readonly programs: ProgramsService) {}
+  constructor(
+    private readonly programs: ProgramsService,
+    private readonly audit: AuditService,
+  ) {}
 
   @Get()
   @Render('programs/index')
@@ -22,6 +29,7 @@ export class ProgramsController {
   }
 
   @Post()
+  @ManagerAccess()
   create(@Body() body: unknown, @Res() res: Response) {
     return submitForm(res, {
       dto: ProgramFormDto,
@@ -38,7 +46,11 @@ export class ProgramsController {
   @Render('programs/show')
   async show(@Param('id', ParseIdPipe) id: number) {
     const summary = await this.programs.summary(id);
-    return { pageTitle: summary.program.name, ...summary };
+    return {
+      pageTitle: summary.program.name,
+      ...summary,
+      history: describeChanges(await this.audit.history('program', id)),
+    };
   }
 
   @Get(':id/edit')
@@ -53,6 +65,7 @@ export class ProgramsController {
   }
 
   @Post(':id')
+  @ManagerAccess()
   async update(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
     const program = await this.programs.findOne(id);
     return submitForm(res, {

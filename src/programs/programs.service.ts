@@ -1,8 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { nowIso } from '../common/database/columns';
-import { updateVersioned } from '../common/database/versioned-update';
+import { AuditService } from '../audit/audit.service';
 import { WritePath } from '../common/database/write-path';
 import { FormError } from '../common/forms';
 import { centsToDecimal, formatMoney, toCents } from '../common/money';
@@ -21,6 +20,7 @@ export class ProgramsService {
   constructor(
     @InjectRepository(Program) private readonly programs: Repository<Program>,
     private readonly writes: WritePath,
+    private readonly audit: AuditService,
   ) {}
 
   list(): Promise<Program[]> {
@@ -78,15 +78,10 @@ export class ProgramsService {
   create(form: ProgramFormDto): Promise<Program> {
     this.checkDates(form);
     return this.writes.transaction((manager) => {
-      const now = nowIso();
-      return manager.save(
-        manager.create(Program, {
-          ...this.fields(form),
-          illustrative: false,
-          createdAt: now,
-          updatedAt: now,
-        }),
-      );
+      return this.audit.insert(manager, Program, 'program', {
+        ...this.fields(form),
+        illustrative: false,
+      });
     });
   }
 
@@ -101,7 +96,9 @@ export class ProgramsService {
           ceiling: `The ceiling cannot be below the ${formatMoney(obligated)} already obligated under this program.`,
         });
       }
-      await updateVersioned(manager, Program, 'program', id, version, this.fields(form));
+      await this.audit.update(manager, Program, 'program', id, this.fields(form), {
+        expectedVersion: version,
+      });
       return this.findOne(id);
     });
   }

@@ -9,40 +9,31 @@ import type { TestApp } from './test-app';
 
 let sequence = 0;
 const next = () => ++sequence;
-const now = () => new Date().toISOString();
 
 export function makeProgram(t: TestApp, overrides: Partial<Program> = {}): Promise<Program> {
   return t.writes.transaction((m) =>
-    m.save(
-      m.create(Program, {
-        name: `Critical Minerals Program ${next()}`,
-        fundingOpportunity: 'DE-FOA-0002483',
-        office: 'DOE Office of Science, Basic Energy Sciences',
-        ceilingCents: 3_000_000_000,
-        startDate: '2025-01-01',
-        endDate: '2029-12-31',
-        costSharePercent: 20,
-        createdAt: now(),
-        updatedAt: now(),
-        ...overrides,
-      }),
-    ),
+    t.audit.insert(m, Program, 'program', {
+      name: `Critical Minerals Program ${next()}`,
+      fundingOpportunity: 'DE-FOA-0002483',
+      office: 'DOE Office of Science, Basic Energy Sciences',
+      ceilingCents: 3_000_000_000,
+      startDate: '2025-01-01',
+      endDate: '2029-12-31',
+      costSharePercent: 20,
+      ...overrides,
+    }),
   );
 }
 
 export function makeRecipient(t: TestApp, overrides: Partial<Recipient> = {}): Promise<Recipient> {
   return t.writes.transaction((m) =>
-    m.save(
-      m.create(Recipient, {
-        name: `University of Test ${next()}`,
-        type: 'university',
-        state: 'WY',
-        uei: null,
-        createdAt: now(),
-        updatedAt: now(),
-        ...overrides,
-      }),
-    ),
+    t.audit.insert(m, Recipient, 'recipient', {
+      name: `University of Test ${next()}`,
+      type: 'university',
+      state: 'WY',
+      uei: null,
+      ...overrides,
+    }),
   );
 }
 
@@ -51,21 +42,17 @@ export async function makeGrant(
   overrides: Partial<Grant> & { programId: number; recipientId: number },
 ): Promise<Grant> {
   return t.writes.transaction((m) =>
-    m.save(
-      m.create(Grant, {
-        awardNumber: `DE-SC00${String(next()).padStart(5, '0')}`,
-        title: 'Selective separation of heavy rare earths from coal fly ash',
-        piName: 'Dr. Ada Example',
-        piEmail: 'ada@example.edu',
-        status: 'active',
-        startDate: '2025-04-01',
-        endDate: '2028-03-31',
-        costShareCommittedCents: 0,
-        createdAt: now(),
-        updatedAt: now(),
-        ...overrides,
-      }),
-    ),
+    t.audit.insert(m, Grant, 'grant', {
+      awardNumber: `DE-SC00${String(next()).padStart(5, '0')}`,
+      title: 'Selective separation of heavy rare earths from coal fly ash',
+      piName: 'Dr. Ada Example',
+      piEmail: 'ada@example.edu',
+      status: 'active',
+      startDate: '2025-04-01',
+      endDate: '2028-03-31',
+      costShareCommittedCents: 0,
+      ...overrides,
+    }),
   );
 }
 
@@ -75,17 +62,14 @@ export function makeAmendment(
 ): Promise<Amendment> {
   return t.writes.transaction(async (m) => {
     const count = await m.countBy(Amendment, { grantId: overrides.grantId });
-    return m.save(
-      m.create(Amendment, {
-        number: count,
-        effectiveDate: '2025-04-01',
-        kind: count === 0 ? 'initial' : 'incremental_funding',
-        newEndDate: null,
-        note: '',
-        createdAt: now(),
-        ...overrides,
-      }),
-    );
+    return t.audit.insert(m, Amendment, 'amendment', {
+      number: count,
+      effectiveDate: '2025-04-01',
+      kind: count === 0 ? 'initial' : 'incremental_funding',
+      newEndDate: null,
+      note: '',
+      ...overrides,
+    });
   });
 }
 
@@ -95,7 +79,11 @@ export function makeBudgetPeriods(
   periods: { startDate: string; endDate: string }[],
 ): Promise<BudgetPeriod[]> {
   return t.writes.transaction((m) =>
-    m.save(periods.map((p, i) => m.create(BudgetPeriod, { grantId, number: i + 1, ...p }))),
+    Promise.all(
+      periods.map((p, i) =>
+        t.audit.insert(m, BudgetPeriod, 'budget_period', { grantId, number: i + 1, ...p }),
+      ),
+    ),
   );
 }
 

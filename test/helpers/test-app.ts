@@ -9,14 +9,50 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { AppConfig } from '../../src/common/config';
 import { WritePath } from '../../src/common/database/write-path';
+import type { Role } from '../../src/accounts/user.entity';
+import { AuditService } from '../../src/audit/audit.service';
+import { makeUser, TEST_PASSWORD } from './users';
+
+export type Agent = ReturnType<typeof request.agent>;
 
 export interface TestApp {
   app: NestExpressApplication;
-  http: () => ReturnType<typeof request>;
+  /** A program manager's signed-in session, sending its CSRF token with every request. */
+  http: () => Agent;
+  /** A signed-in session for another role (or a fresh one for the same role). */
+  as: (role: Role) => Promise<Agent>;
+  /** No session at all. */
+  anonymous: () => ReturnType<typeof request>;
   dataSource: DataSource;
   writes: WritePath;
+  audit: AuditService;
   databasePath: string;
   close: () => Promise<void>;
+}
+
+/** The hidden _csrf field of the first form on a page. */
+export function csrfTokenIn(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!match) throw new Error('No CSRF token on the page');
+  return match[1];
+}
+
+/** Signs in through the real login form and returns the agent, with its CSRF token as a default header. */
+export async function signIn(
+  app: NestExpressApplication,
+  email: string,
+  password = TEST_PASSWORD,
+): Promise<Agent> {
+  const agent = request.agent(app.getHttpServer());
+  const form = await agent.get('/login');
+  const res = await agent
+    .post('/login')
+    .type('form')
+    .send({ email, password, _csrf: csrfTokenIn(form.text) });
+  if (res.status !== 303) throw new Error(`Sign-in as ${email} failed with ${res.status}`);
+  const page = await agent.get('/');
+  agent.set('X-CSRF-Token', csrfTokenIn(page.text));
+  return agent;
 }
 
 /** The real app (real migrations, real wiring) on a fresh SQLite file of its own. */
@@ -36,11 +72,25 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
   configureApp(app);
   await app.init();
+  const writes = app.get(WritePath);
+  const audit = app.get(AuditService);
+  const emails: Record<Role, string> = {
+    admin: 'admin@example.gov',
+    program_manager: 'manager@example.gov',
+    auditor: 'auditor@example.gov',
+  };
+  for (const [role, email] of Object.entries(emails) as [Role, string][]) {
+    await makeUser({ writes, audit }, { role, email });
+  }
+  const manager = await signIn(app, emails.program_manager);
   return {
     app,
-    http: () => request(app.getHttpServer()),
+    http: () => manager,
+    as: (role) => signIn(app, emails[role]),
+    anonymous: () => request(app.getHttpServer()),
     dataSource: app.get(DataSource),
-    writes: app.get(WritePath),
+    writes,
+    audit,
     databasePath,
     close: async () => {
       await app.close();

@@ -14,6 +14,27 @@ import { ReadWriteLock } from './read-write-lock';
 
 interface WriteContext {
   runner: QueryRunner;
+  /** Writes to audited tables, and audit events written, in this transaction. */
+  writes: number;
+  audited: number;
+}
+
+// Tables whose rows are not business records: the audit trail itself, sessions, migrations.
+const UNAUDITED =
+  /^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(audit_events|sessions|migrations)"?/i;
+const DATA_WRITE = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
+
+export class UnauditedWriteError extends Error {
+  constructor() {
+    super('A transaction changed data without writing an audit event; it was rolled back.');
+  }
+}
+
+/** Called by the audit service each time it writes an event inside the open transaction. */
+export function noteAuditEvent(dataSource: DataSource): void {
+  const context = guards.get(dataSource)?.context.getStore();
+  if (!context) throw new Error('Audit events are written inside WritePath.transaction()');
+  context.audited += 1;
 }
 
 class ConnectionGuard {
@@ -88,6 +109,14 @@ function readOnly(runner: QueryRunner, guard: ConnectionGuard): QueryRunner {
   return runner;
 }
 
+function countWrites(runner: QueryRunner, context: WriteContext): void {
+  const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
+  runner.query = ((sql: string, ...rest: unknown[]) => {
+    if (DATA_WRITE.test(sql) && !UNAUDITED.test(sql)) context.writes += 1;
+    return query(sql, ...rest);
+  }) as QueryRunner['query'];
+}
+
 @Injectable()
 export class WritePath {
   constructor(private readonly dataSource: DataSource) {}
@@ -95,6 +124,8 @@ export class WritePath {
   /**
    * Runs `work` in one transaction that holds the database alone until it commits or rolls back.
    * Repositories injected into services join it automatically; a nested call joins the outer one.
+   * A transaction that changes business data must also write an audit event (AuditService), or it
+   * is rolled back.
    */
   async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const guard = guards.get(this.dataSource);
@@ -104,11 +135,14 @@ export class WritePath {
 
     return guard.lock.exclusive(async () => {
       const runner = guard.createRunner();
-      return guard.context.run({ runner }, async () => {
+      const context: WriteContext = { runner, writes: 0, audited: 0 };
+      countWrites(runner, context);
+      return guard.context.run(context, async () => {
         await runner.connect();
         await runner.startTransaction();
         try {
           const result = await work(runner.manager);
+          if (context.writes > 0 && context.audited === 0) throw new UnauditedWriteError();
           await runner.commitTransaction();
           return result;
         } catch (error) {

@@ -8,9 +8,11 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { EntityNotFoundError, QueryFailedError } from 'typeorm';
+import { LoginRequiredException } from '../../accounts/login-required.exception';
 
 const TITLES: Record<number, string> = {
   400: 'That request could not be understood',
+  401: 'Please sign in',
   403: 'You may not do that',
   404: 'Page not found',
   405: 'Method not allowed',
@@ -30,6 +32,10 @@ export class HtmlExceptionFilter implements ExceptionFilter {
     if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : exception);
     if (res.headersSent) {
       res.end();
+      return;
+    }
+    if (exception instanceof LoginRequiredException && exception.returnTo) {
+      res.redirect(303, `/login?next=${encodeURIComponent(exception.returnTo)}`);
       return;
     }
     res.status(status).render('errors/error', {

@@ -1,0 +1,47 @@
+import { Controller, Get, Query, Render } from '@nestjs/common';
+import { ReadAccess } from '../accounts/access.decorators';
+import { pageLinks } from '../common/pagination';
+import { AuditService } from './audit.service';
+import { AuditQueryDto } from './dto/audit-query.dto';
+import { describeChanges } from './history';
+
+const ENTITY_TYPES = ['program', 'recipient', 'grant', 'budget_period', 'amendment', 'user'];
+const ACTIONS = [
+  'create',
+  'update',
+  'delete',
+  'no_cost_extension',
+  'role_change',
+  'activate',
+  'deactivate',
+  'login',
+  'login_failed',
+  'login_throttled',
+  'logout',
+];
+
+@Controller('audit')
+@ReadAccess()
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @Render('audit/index')
+  async index(@Query() query: AuditQueryDto) {
+    const page = await this.audit.list(query);
+    return {
+      pageTitle: 'Audit trail',
+      query,
+      entityTypes: ENTITY_TYPES,
+      actions: ACTIONS,
+      page: { ...page, items: describeChanges(page.items) },
+      pager: pageLinks('/audit', { ...query }, page),
+    };
+  }
+
+  @Get('verify')
+  @Render('audit/verify')
+  async verify() {
+    return { pageTitle: 'Verify the audit trail', check: await this.audit.verify() };
+  }
+}
