@@ -94,7 +94,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
         });
         return;
       }
-      if (req.method === 'GET') res.locals.csrfToken = generateToken(req);
+      // Every page, including a form re-rendered after a refused POST, carries the session's token.
+      res.locals.csrfToken = generateToken(req);
       next();
     });
   });

@@ -1,53 +1,36 @@
-import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import {
+  launchChromium,
+  listen,
+  newPage,
+  redirectStatus,
+  requireChromium,
+  signInThroughForm,
+} from './helpers/browser';
 import { makeProgram, makeRecipient } from './helpers/factories';
 import { createTestApp, TestApp } from './helpers/test-app';
 
 /**
- * The grant form driven by a real Chromium: real form encoding, real 303 redirect, real flash cookie.
- * Runs with `npm run test:browser`; needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium).
+ * The grant form driven by a real Chromium: real sign-in, real form encoding, real 303 redirect, real
+ * flash cookie. Runs with `npm run test:browser`; needs Debian's Chromium at /usr/bin/chromium.
  */
-const CHROMIUM = '/usr/bin/chromium';
-
 describe('Grants in a real browser', () => {
   let t: TestApp | undefined;
   let browser: Browser | undefined;
   let page: Page;
-  let baseUrl: string;
   let programId: number;
   let recipientId: number;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: the browser tests need it. ` +
-          'Install it with: apt-get update && apt-get install -y chromium',
-      );
-    }
+    requireChromium();
     t = await createTestApp();
-    await t.app.listen(0, '127.0.0.1');
-    const { port } = t.app.getHttpServer().address() as AddressInfo;
-    baseUrl = `http://127.0.0.1:${port}`;
+    const baseUrl = await listen(t);
 
     programId = (await makeProgram(t)).id;
     recipientId = (await makeRecipient(t, { name: 'Colorado School of Mines' })).id;
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-        '--disable-quic',
-      ],
-    });
-    page = await browser.newPage({ baseURL: baseUrl });
-    page.setDefaultTimeout(15_000);
+    browser = await launchChromium();
+    page = await newPage(browser, baseUrl);
   });
 
   afterAll(async () => {
@@ -68,7 +51,15 @@ describe('Grants in a real browser', () => {
   }
 
   it('should refuse a cost share with three decimals next to the field, then create the grant once corrected', async () => {
-    await page.goto('/grants/new');
+    // Not signed in yet: the form sends us to the login page, which brings us back after sign-in.
+    const redirected = await page.goto('/grants/new');
+    expect(await redirectStatus(redirected)).toBe(303);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    expect(new URL(page.url()).searchParams.get('next')).toBe('/grants/new');
+    expect(await signInThroughForm(page, 'manager@example.gov')).toBe(303);
+    expect(new URL(page.url()).pathname).toBe('/grants/new');
+    expect(await page.getByTestId('current-user').textContent()).toBe('manager@example.gov');
+
     expect(await page.locator('h1').textContent()).toBe('New grant');
 
     await page.selectOption('#f-programId', String(programId));

@@ -61,6 +61,7 @@ export class GrantsController {
   }
 
   @Get('new')
+  @ManagerAccess()
   @Render('grants/new')
   async newForm() {
     const model = await this.formModel('New grant');
@@ -92,6 +93,7 @@ export class GrantsController {
   }
 
   @Get(':id/edit')
+  @ManagerAccess()
   @Render('grants/edit')
   async editForm(@Param('id', ParseIdPipe) id: number) {
     const grant = await this.grants.findOne(id);
@@ -134,6 +136,7 @@ export class GrantsController {
   }
 
   @Get(':id/amendments/new')
+  @ManagerAccess()
   @Render('grants/amendment-new')
   async newAmendment(@Param('id', ParseIdPipe) id: number) {
     const model = await this.amendmentModel(id);
@@ -163,6 +166,7 @@ export class GrantsController {
   }
 
   @Get(':id/budget-periods/edit')
+  @ManagerAccess()
   @Render('grants/budget-periods')
   async editBudgetPeriods(@Param('id', ParseIdPipe) id: number) {
     const model = await this.budgetPeriodModel(id);

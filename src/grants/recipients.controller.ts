@@ -27,6 +27,7 @@ export class RecipientsController {
   }
 
   @Get('new')
+  @ManagerAccess()
   @Render('recipients/new')
   newForm() {
     return { pageTitle: 'New recipient', ...choices, values: {} };
@@ -52,6 +53,7 @@ export class RecipientsController {
   }
 
   @Get(':id/edit')
+  @ManagerAccess()
   @Render('recipients/edit')
   async editForm(@Param('id', ParseIdPipe) id: number) {
     const recipient = await this.recipients.findOne(id);

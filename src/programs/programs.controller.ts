@@ -23,6 +23,7 @@ export class ProgramsController {
   }
 
   @Get('new')
+  @ManagerAccess()
   @Render('programs/new')
   newForm() {
     return { pageTitle: 'New program', values: { costSharePercent: 20 } };
@@ -54,6 +55,7 @@ export class ProgramsController {
   }
 
   @Get(':id/edit')
+  @ManagerAccess()
   @Render('programs/edit')
   async editForm(@Param('id', ParseIdPipe) id: number) {
     const program = await this.programs.findOne(id);

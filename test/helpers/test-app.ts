@@ -15,6 +15,12 @@ import { makeUser, TEST_PASSWORD } from './users';
 
 export type Agent = ReturnType<typeof request.agent>;
 
+export const TEST_EMAILS: Record<Role, string> = {
+  admin: 'admin@example.gov',
+  program_manager: 'manager@example.gov',
+  auditor: 'auditor@example.gov',
+};
+
 export interface TestApp {
   app: NestExpressApplication;
   /** A program manager's signed-in session, sending its CSRF token with every request. */
@@ -37,12 +43,12 @@ export function csrfTokenIn(html: string): string {
   return match[1];
 }
 
-/** Signs in through the real login form and returns the agent, with its CSRF token as a default header. */
-export async function signIn(
+/** Signs in through the real login form; returns the agent and its session's CSRF token. */
+export async function signInSession(
   app: NestExpressApplication,
   email: string,
   password = TEST_PASSWORD,
-): Promise<Agent> {
+): Promise<{ agent: Agent; token: string }> {
   const agent = request.agent(app.getHttpServer());
   const form = await agent.get('/login');
   const res = await agent
@@ -51,7 +57,17 @@ export async function signIn(
     .send({ email, password, _csrf: csrfTokenIn(form.text) });
   if (res.status !== 303) throw new Error(`Sign-in as ${email} failed with ${res.status}`);
   const page = await agent.get('/');
-  agent.set('X-CSRF-Token', csrfTokenIn(page.text));
+  return { agent, token: csrfTokenIn(page.text) };
+}
+
+/** A signed-in agent that sends its CSRF token (X-CSRF-Token) with every request. */
+export async function signIn(
+  app: NestExpressApplication,
+  email: string,
+  password = TEST_PASSWORD,
+): Promise<Agent> {
+  const { agent, token } = await signInSession(app, email, password);
+  agent.set('X-CSRF-Token', token);
   return agent;
 }
 
@@ -74,11 +90,7 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
   await app.init();
   const writes = app.get(WritePath);
   const audit = app.get(AuditService);
-  const emails: Record<Role, string> = {
-    admin: 'admin@example.gov',
-    program_manager: 'manager@example.gov',
-    auditor: 'auditor@example.gov',
-  };
+  const emails = TEST_EMAILS;
   for (const [role, email] of Object.entries(emails) as [Role, string][]) {
     await makeUser({ writes, audit }, { role, email });
   }

@@ -17,7 +17,9 @@ function fakeHost() {
     },
     end: jest.fn(),
   };
-  const host = { switchToHttp: () => ({ getResponse: () => res }) } as unknown as ArgumentsHost;
+  const host = {
+    switchToHttp: () => ({ getResponse: () => res, getRequest: () => ({}) }),
+  } as unknown as ArgumentsHost;
   return { res, host };
 }
 

@@ -5,10 +5,12 @@ import {
   HttpException,
   HttpStatus,
   Logger,
+  NotFoundException,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { EntityNotFoundError, QueryFailedError } from 'typeorm';
 import { LoginRequiredException } from '../../accounts/login-required.exception';
+import { allowedMethods } from './allowed-methods';
 
 const TITLES: Record<number, string> = {
   400: 'That request could not be understood',
@@ -28,11 +30,25 @@ export class HtmlExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
+    const req = host.switchToHttp().getRequest<Request>();
     const { status, message } = this.describe(exception);
     if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : exception);
     if (res.headersSent) {
       res.end();
       return;
+    }
+    if (exception instanceof NotFoundException && /^Cannot [A-Z]+ /.test(message)) {
+      const allowed = allowedMethods(req);
+      if (allowed.length > 0) {
+        res.set('Allow', allowed.join(', '));
+        res.status(405).render('errors/error', {
+          pageTitle: TITLES[405],
+          status: 405,
+          title: TITLES[405],
+          message: `This address only accepts ${allowed.join(', ')}. Nothing was changed.`,
+        });
+        return;
+      }
     }
     if (exception instanceof LoginRequiredException && exception.returnTo) {
       res.redirect(303, `/login?next=${encodeURIComponent(exception.returnTo)}`);

@@ -1,0 +1,210 @@
+import type { Role } from '../src/accounts/user.entity';
+import { isMiddleware } from '../src/common/http/allowed-methods';
+import { makeAmendment, makeGrant, makeGrantWithProgram } from './helpers/factories';
+import {
+  Agent,
+  freshAppPerTest,
+  rows,
+  signInSession,
+  TEST_EMAILS,
+  TestApp,
+} from './helpers/test-app';
+import { makeUser } from './helpers/users';
+
+type Access = 'public' | 'read' | 'manager' | 'admin';
+
+/** Who may use each route. A route missing here fails the build: every new route needs a rule. */
+const MATRIX: Record<string, Access> = {
+  'GET /': 'read',
+  'GET /login': 'public',
+  'POST /login': 'public',
+  'POST /logout': 'read',
+  'GET /programs': 'read',
+  'GET /programs/new': 'manager',
+  'POST /programs': 'manager',
+  'GET /programs/:id': 'read',
+  'GET /programs/:id/edit': 'manager',
+  'POST /programs/:id': 'manager',
+  'GET /recipients': 'read',
+  'GET /recipients/new': 'manager',
+  'POST /recipients': 'manager',
+  'GET /recipients/:id': 'read',
+  'GET /recipients/:id/edit': 'manager',
+  'POST /recipients/:id': 'manager',
+  'POST /recipients/:id/delete': 'manager',
+  'GET /grants': 'read',
+  'GET /grants/new': 'manager',
+  'POST /grants': 'manager',
+  'GET /grants/:id': 'read',
+  'GET /grants/:id/edit': 'manager',
+  'POST /grants/:id': 'manager',
+  'POST /grants/:id/delete': 'manager',
+  'GET /grants/:id/amendments/new': 'manager',
+  'POST /grants/:id/amendments': 'manager',
+  'GET /grants/:id/budget-periods/edit': 'manager',
+  'POST /grants/:id/budget-periods': 'manager',
+  'GET /audit': 'read',
+  'GET /audit/verify': 'read',
+  'GET /admin/users': 'admin',
+  'GET /admin/users/new': 'admin',
+  'POST /admin/users': 'admin',
+  'GET /admin/users/:id': 'admin',
+  'POST /admin/users/:id/role': 'admin',
+  'POST /admin/users/:id/deactivate': 'admin',
+  'POST /admin/users/:id/activate': 'admin',
+};
+
+const ROLES_ALLOWED: Record<Access, Role[]> = {
+  public: ['admin', 'program_manager', 'auditor'],
+  read: ['admin', 'program_manager', 'auditor'],
+  manager: ['program_manager'],
+  admin: ['admin'],
+};
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+/** Every route the running app registered, as `METHOD /path`. */
+function registeredRoutes(t: TestApp): string[] {
+  const express = t.app.getHttpAdapter().getInstance() as { router: { stack: Layer[] } };
+  return express.router.stack
+    .filter((layer) => layer.route && !isMiddleware(layer.route.methods))
+    .flatMap((layer) =>
+      Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`),
+    );
+}
+
+const auditCount = async (t: TestApp) =>
+  Number((await rows<{ n: number }>(t, 'SELECT COUNT(*) AS n FROM audit_events'))[0].n);
+
+describe('Access rules, CSRF and headers (HTTP)', () => {
+  const t = freshAppPerTest();
+
+  /** Real ids for every `:id`; the grant has amendments so no delete can succeed by accident. */
+  async function fixtures() {
+    const { program, recipient, grant } = await makeGrantWithProgram(t);
+    await makeAmendment(t, { grantId: grant.id, federalChangeCents: 100_00 });
+    await makeGrant(t, { programId: program.id, recipientId: recipient.id });
+    const target = await makeUser(t, { role: 'auditor', email: 'target@example.gov' });
+    return (route: string) => {
+      const [, path] = route.split(' ');
+      const id = path.startsWith('/programs')
+        ? program.id
+        : path.startsWith('/recipients')
+          ? recipient.id
+          : path.startsWith('/admin')
+            ? target.id
+            : grant.id;
+      return path.replace(':id', String(id));
+    };
+  }
+
+  it('should have a rule in the matrix for every registered route, and no stale entries', () => {
+    const routes = registeredRoutes(t).sort();
+    expect(routes).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  it('should let each role use exactly the routes its rule allows, and change nothing on a refusal', async () => {
+    const pathOf = await fixtures();
+    const sessions: Record<Role, Agent> = {
+      admin: await t.as('admin'),
+      program_manager: t.http(),
+      auditor: await t.as('auditor'),
+    };
+    for (const [route, access] of Object.entries(MATRIX)) {
+      if (access === 'public') continue;
+      const [method] = route.split(' ');
+      const path = pathOf(route);
+      for (const role of Object.keys(sessions) as Role[]) {
+        const allowed = ROLES_ALLOWED[access].includes(role);
+        if (method === 'GET') {
+          const res = await sessions[role].get(path);
+          expect({ route, role, status: res.status }).toEqual({
+            route,
+            role,
+            status: allowed ? 200 : 403,
+          });
+        } else if (!allowed) {
+          const before = await auditCount(t);
+          const res = await sessions[role]
+            .post(path)
+            .type('form')
+            .send({ role: 'admin', name: 'x' });
+          expect({ route, role, status: res.status }).toEqual({ route, role, status: 403 });
+          expect(await auditCount(t)).toBe(before);
+        }
+      }
+    }
+  });
+
+  it('should send anonymous visitors to the login page and refuse their posts', async () => {
+    const pathOf = await fixtures();
+    for (const [route, access] of Object.entries(MATRIX)) {
+      if (access === 'public') continue;
+      const [method] = route.split(' ');
+      const path = pathOf(route);
+      if (method === 'GET') {
+        const res = await t.anonymous().get(path);
+        expect({ route, status: res.status, location: res.headers.location }).toEqual({
+          route,
+          status: 303,
+          location: `/login?next=${encodeURIComponent(path)}`,
+        });
+      } else {
+        const before = await auditCount(t);
+        const res = await t.anonymous().post(path).type('form').send({});
+        expect({ route, status: res.status }).toEqual({ route, status: 403 }); // no session, so no CSRF token
+        expect(await auditCount(t)).toBe(before);
+      }
+    }
+  });
+
+  it('should refuse every POST without a token, with another session’s token, or as a GET', async () => {
+    const pathOf = await fixtures();
+    const mine = await signInSession(t.app, TEST_EMAILS.program_manager);
+    const admin = await signInSession(t.app, TEST_EMAILS.admin);
+    const theirs = await signInSession(t.app, TEST_EMAILS.admin);
+    const posts = Object.keys(MATRIX).filter((route) => route.startsWith('POST '));
+    expect(posts.length).toBeGreaterThan(10);
+
+    for (const route of posts) {
+      const path = pathOf(route);
+      const session = MATRIX[route] === 'admin' ? admin : mine;
+      const before = await auditCount(t);
+
+      const missing = await session.agent.post(path).type('form').send({ name: 'x' });
+      expect({ route, status: missing.status }).toEqual({ route, status: 403 });
+      const foreign = await session.agent
+        .post(path)
+        .type('form')
+        .send({ name: 'x', _csrf: theirs.token });
+      expect({ route, status: foreign.status }).toEqual({ route, status: 403 });
+      const asGet = await session.agent.get(path);
+      if (!Object.keys(MATRIX).includes(`GET ${route.split(' ')[1]}`)) {
+        expect({ route, status: asGet.status }).toEqual({ route, status: 405 });
+        expect(asGet.headers.allow).toBe('POST');
+      }
+      expect(await auditCount(t)).toBe(before);
+    }
+  });
+
+  it('should send a strict content security policy and no-store on pages', async () => {
+    const res = await t.http().get('/grants');
+    const csp = res.headers['content-security-policy'];
+    for (const directive of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "frame-ancestors 'none'",
+    ]) {
+      expect(csp).toContain(directive);
+    }
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['referrer-policy']).toBe('same-origin');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+});
