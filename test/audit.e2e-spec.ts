@@ -182,9 +182,9 @@ describe('Audit trail (HTTP)', () => {
     await expect(
       t.writes.transaction((m) => m.query('DELETE FROM audit_events WHERE id = 1')),
     ).rejects.toThrow(/append-only/);
-    await expect(
-      t.writes.transaction((m) => m.query('DELETE FROM audit_events')),
-    ).rejects.toThrow(/append-only/);
+    await expect(t.writes.transaction((m) => m.query('DELETE FROM audit_events'))).rejects.toThrow(
+      /append-only/,
+    );
 
     expect(await rows(t, 'SELECT * FROM audit_events ORDER BY id')).toEqual(before);
   });

@@ -26,6 +26,8 @@ export interface AuditFilter {
 export interface ChainCheck {
   intact: boolean;
   count: number;
+  /** The hash of the newest event: kept outside the app, it also reveals events removed from the end. */
+  lastHash: string;
   /** The first event whose stored hash does not match its content or its predecessor. */
   brokenAt?: { id: number; reason: string };
 }
@@ -224,12 +226,13 @@ export class AuditService {
         .orderBy('e.id', 'ASC')
         .take(1000)
         .getMany();
-      if (batch.length === 0) return { intact: true, count };
+      if (batch.length === 0) return { intact: true, count, lastHash: prevHash };
       for (const event of batch) {
         if (event.prevHash !== prevHash) {
           return {
             intact: false,
             count,
+            lastHash: prevHash,
             brokenAt: {
               id: event.id,
               reason: 'it does not point at the previous event (an event was removed or reordered)',
@@ -240,6 +243,7 @@ export class AuditService {
           return {
             intact: false,
             count,
+            lastHash: prevHash,
             brokenAt: {
               id: event.id,
               reason: 'its content does not match its hash (it was altered)',

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
 import { AppConfig } from '../common/config';
@@ -10,9 +11,16 @@ export interface CommandResult {
 
 /**
  * `npm run audit:verify`: recomputes the audit trail's hash chain on the configured database and says
- * whether it is intact or where it first breaks. Exit code 0 when intact, 1 when broken.
+ * whether it is intact or where it first breaks. Exit code 0 when intact, 1 when broken, 2 when there
+ * is nothing to verify (a mistyped DATABASE_PATH must not pass as "intact, 0 events").
  */
 export async function verifyAuditTrail(config: AppConfig): Promise<CommandResult> {
+  if (!existsSync(config.DATABASE_PATH)) {
+    return {
+      exitCode: 2,
+      message: `No database at ${config.DATABASE_PATH}; set DATABASE_PATH to the tracker's database file.`,
+    };
+  }
   const context = await NestFactory.createApplicationContext(
     AppModule.forRoot({ ...config, SEED_DEMO: false }),
     { logger: false },
@@ -20,7 +28,10 @@ export async function verifyAuditTrail(config: AppConfig): Promise<CommandResult
   try {
     const check = await context.get(AuditService).verify();
     if (check.intact) {
-      return { exitCode: 0, message: `Audit trail intact: ${check.count} events.` };
+      return {
+        exitCode: 0,
+        message: `Audit trail intact: ${check.count} event${check.count === 1 ? '' : 's'}. Latest hash: ${check.lastHash}`,
+      };
     }
     const brokenAt = check.brokenAt ?? { id: 0, reason: 'unknown' };
     return {

@@ -1,0 +1,261 @@
+import { existsSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import * as sqlite3 from 'sqlite3';
+import { createUserCommand, PromptIo } from '../src/accounts/user-create-command';
+import { verifyAuditTrail } from '../src/audit/verify-command';
+import { AppConfig } from '../src/common/config';
+import { createTestApp, TEST_EMAILS } from './helpers/test-app';
+
+const GOOD_PASSWORD = 'granite heron lantern quota';
+
+/** Runs SQL on the database file with a connection of its own (the app is closed). */
+function query<T = Record<string, unknown>>(
+  databasePath: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const db = new sqlite3.Database(databasePath, (openError) => {
+      if (openError) return reject(openError);
+      db.all(sql, params, (error, result) => {
+        db.close(() => (error ? reject(error) : resolve(result as T[])));
+      });
+    });
+  });
+}
+
+function exec(databasePath: string, sql: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const db = new sqlite3.Database(databasePath, (openError) => {
+      if (openError) return reject(openError);
+      db.exec(sql, (error) => {
+        db.close((closeError) => {
+          const failure = error ?? closeError;
+          if (failure) reject(failure);
+          else resolve();
+        });
+      });
+    });
+  });
+}
+
+/** A fake terminal: answers each prompt with the next line, and keeps everything shown on it. */
+function fakeTerminal(answers: string[]): PromptIo & { shown: () => string } {
+  const input = Object.assign(new PassThrough(), { isTTY: true });
+  let shown = '';
+  let prompts = 0;
+  const output = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      shown += String(chunk);
+      const seen = (shown.match(/(Password for \S+|Repeat the password): /g) ?? []).length;
+      if (seen > prompts && prompts < answers.length) {
+        const answer = answers[prompts];
+        prompts = seen;
+        setImmediate(() => input.write(`${answer}\r`));
+      }
+      callback();
+    },
+  });
+  return { input, output, shown: () => shown };
+}
+
+describe('Command-line tools', () => {
+  let databasePath: string;
+  let config: AppConfig;
+
+  beforeEach(async () => {
+    const t = await createTestApp();
+    databasePath = t.databasePath;
+    await t.app.close(); // keeps the migrated file; t.close() would delete it
+    config = Object.assign(new AppConfig(), {
+      DATABASE_PATH: databasePath,
+      SEED_DEMO: false,
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'test',
+    });
+  });
+
+  afterEach(() => {
+    rmSync(dirname(databasePath), { recursive: true, force: true });
+  });
+
+  const users = (email: string) =>
+    query<{ id: number; email: string; name: string; role: string; password_hash: string }>(
+      databasePath,
+      'SELECT * FROM users WHERE email = ?',
+      [email],
+    );
+  const eventCount = async () =>
+    (await query<{ n: number }>(databasePath, 'SELECT COUNT(*) AS n FROM audit_events'))[0].n;
+
+  describe('user:create', () => {
+    it('should refuse a common password with the policy message and create nothing', async () => {
+      const before = await eventCount();
+      const result = await createUserCommand(
+        ['--email', 'first.admin@example.gov', '--role', 'admin'],
+        { USER_PASSWORD: 'password1234' },
+        config,
+      );
+      expect(result).toEqual({
+        exitCode: 1,
+        message:
+          'That password is too common and easy to guess; choose a longer phrase of unrelated words.',
+      });
+      expect(await users('first.admin@example.gov')).toEqual([]);
+      expect(await eventCount()).toBe(before);
+    });
+
+    it('should create the account with an audit event by system', async () => {
+      const result = await createUserCommand(
+        ['--email', 'First.Admin@Example.gov', '--role', 'admin', '--name', 'Ada Admin'],
+        { USER_PASSWORD: GOOD_PASSWORD },
+        config,
+      );
+      expect(result).toEqual({
+        exitCode: 0,
+        message: 'Created admin account first.admin@example.gov.',
+      });
+
+      const [user] = await users('first.admin@example.gov');
+      expect(user).toMatchObject({ name: 'Ada Admin', role: 'admin' });
+      expect(user.password_hash).toMatch(/^\$argon2id\$/);
+      expect(user.password_hash).not.toContain(GOOD_PASSWORD);
+      const events = await query<{
+        actor_id: number | null;
+        actor_email: string;
+        actor_role: string;
+        changes: string;
+      }>(
+        databasePath,
+        "SELECT * FROM audit_events WHERE action = 'create' AND entity_type = 'user' AND entity_id = ?",
+        [user.id],
+      );
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({
+        actor_id: null,
+        actor_email: 'system',
+        actor_role: 'system',
+      });
+      expect(JSON.parse(events[0].changes)).toMatchObject({
+        email: { before: null, after: 'first.admin@example.gov' },
+        role: { before: null, after: 'admin' },
+      });
+      expect(events[0].changes).not.toContain('argon2');
+    });
+
+    it('should refuse an email that already has an account', async () => {
+      const before = await eventCount();
+      const result = await createUserCommand(
+        ['--email', TEST_EMAILS.admin.toUpperCase(), '--role', 'auditor'],
+        { USER_PASSWORD: GOOD_PASSWORD },
+        config,
+      );
+      expect(result).toEqual({
+        exitCode: 1,
+        message: `There is already an account for ${TEST_EMAILS.admin}.`,
+      });
+      expect(await users(TEST_EMAILS.admin)).toEqual([expect.objectContaining({ role: 'admin' })]);
+      expect(await eventCount()).toBe(before);
+    });
+
+    it('should refuse bad arguments before asking for a password', async () => {
+      const cases: [string[], RegExp][] = [
+        [['--role', 'admin'], /--email and --role are required/],
+        [['--email', 'x@example.gov', '--role', 'boss'], /--role must be one of admin/],
+        [['--email', 'not-an-email', '--role', 'admin'], /Enter an email address/],
+        [['--email', 'x@example.gov', '--role', 'admin', '--pasword', 'x'], /Unknown option/],
+      ];
+      for (const [argv, message] of cases) {
+        const result = await createUserCommand(argv, { USER_PASSWORD: GOOD_PASSWORD }, config);
+        expect(result.exitCode).toBe(1);
+        expect(result.message).toMatch(message);
+      }
+      expect(await users('x@example.gov')).toEqual([]);
+    });
+
+    it('should ask for the password on a terminal without echoing it', async () => {
+      const terminal = fakeTerminal([GOOD_PASSWORD, GOOD_PASSWORD]);
+      const result = await createUserCommand(
+        ['--email', 'pm@example.gov', '--role', 'program_manager'],
+        {},
+        config,
+        terminal,
+      );
+      expect(result).toEqual({
+        exitCode: 0,
+        message: 'Created program_manager account pm@example.gov.',
+      });
+      expect(terminal.shown()).toContain('Password for pm@example.gov: ');
+      expect(terminal.shown()).toContain('Repeat the password: ');
+      expect(terminal.shown()).not.toContain(GOOD_PASSWORD.slice(0, 4));
+      expect(await users('pm@example.gov')).toHaveLength(1);
+    });
+
+    it('should refuse mismatched prompted passwords, and a missing password without a terminal', async () => {
+      const mismatch = await createUserCommand(
+        ['--email', 'pm@example.gov', '--role', 'program_manager'],
+        {},
+        config,
+        fakeTerminal([GOOD_PASSWORD, 'something else entirely']),
+      );
+      expect(mismatch).toEqual({
+        exitCode: 1,
+        message: 'The passwords do not match; no account was created.',
+      });
+
+      const noTerminal = await createUserCommand(
+        ['--email', 'pm@example.gov', '--role', 'program_manager'],
+        {},
+        config,
+        { input: new PassThrough(), output: new PassThrough() },
+      );
+      expect(noTerminal.exitCode).toBe(1);
+      expect(noTerminal.message).toContain('set USER_PASSWORD');
+      expect(await users('pm@example.gov')).toEqual([]);
+    });
+  });
+
+  describe('audit:verify', () => {
+    it('should report the chain intact with its count, then the first altered event', async () => {
+      const count = await eventCount();
+      expect(count).toBeGreaterThan(2);
+      const [{ hash: latest }] = await query<{ hash: string }>(
+        databasePath,
+        'SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1',
+      );
+      expect(await verifyAuditTrail(config)).toEqual({
+        exitCode: 0,
+        message: `Audit trail intact: ${count} events. Latest hash: ${latest}`,
+      });
+
+      const [{ id: k }] = await query<{ id: number }>(
+        databasePath,
+        "SELECT id FROM audit_events WHERE action = 'create' ORDER BY id LIMIT 1 OFFSET 1",
+      );
+      const [{ n: before }] = await query<{ n: number }>(
+        databasePath,
+        'SELECT COUNT(*) AS n FROM audit_events WHERE id < ?',
+        [k],
+      );
+      await exec(
+        databasePath,
+        `DROP TRIGGER audit_events_no_update; UPDATE audit_events SET changes = '{}' WHERE id = ${k};`,
+      );
+
+      expect(await verifyAuditTrail(config)).toEqual({
+        exitCode: 1,
+        message: `Audit trail BROKEN at event ${k}: its content does not match its hash (it was altered) (${before} events before it verified).`,
+      });
+    });
+
+    it('should not call a missing database intact', async () => {
+      const missing = `${databasePath}.missing`;
+      expect(await verifyAuditTrail({ ...config, DATABASE_PATH: missing })).toEqual({
+        exitCode: 2,
+        message: `No database at ${missing}; set DATABASE_PATH to the tracker's database file.`,
+      });
+      expect(existsSync(missing)).toBe(false);
+    });
+  });
+});
