@@ -1,5 +1,7 @@
 import request from 'supertest';
 import { SessionRecord } from '../src/accounts/session.entity';
+import { UsersService } from '../src/accounts/users.service';
+import { FormError } from '../src/common/forms';
 import { makeGrantWithProgram } from './helpers/factories';
 import {
   csrfTokenIn,
@@ -215,7 +217,7 @@ describe('User administration (HTTP)', () => {
     const promoted = await admin
       .post(`/admin/users/${ids[TEST_EMAILS.auditor]}/role`)
       .type('form')
-      .send({ role: 'program_manager' });
+      .send({ role: 'program_manager', version: '1' });
     expect(promoted.status).toBe(303);
     expect(await rows(t, "SELECT changes FROM audit_events WHERE action = 'role_change'")).toEqual([
       { changes: JSON.stringify({ role: { before: 'auditor', after: 'program_manager' } }) },
@@ -224,7 +226,7 @@ describe('User administration (HTTP)', () => {
     const demoteSelf = await admin
       .post(`/admin/users/${ids[TEST_EMAILS.admin]}/role`)
       .type('form')
-      .send({ role: 'auditor' });
+      .send({ role: 'auditor', version: '1' });
     expect(demoteSelf.status).toBe(422);
     expect(demoteSelf.text).toContain('is the last active admin');
     expect(
@@ -234,5 +236,42 @@ describe('User administration (HTTP)', () => {
         ])
       )[0].role,
     ).toBe('admin');
+  });
+});
+
+describe('Sessions over HTTPS (HTTP)', () => {
+  const t = freshAppPerTest({ COOKIE_SECURE: true, TRUST_PROXY: true });
+
+  it('should mark the session cookie Secure and send HSTS when configured for HTTPS', async () => {
+    const agent = request.agent(t.app.getHttpServer());
+    const form = await agent.get('/login').set('X-Forwarded-Proto', 'https');
+    const cookie = cookieNamed(form, 'sid') ?? '';
+    const res = await request(t.app.getHttpServer())
+      .post('/login')
+      .set('X-Forwarded-Proto', 'https')
+      .set('Cookie', cookie.split(';')[0])
+      .type('form')
+      .send({ email: TEST_EMAILS.auditor, password: TEST_PASSWORD, _csrf: csrfTokenIn(form.text) });
+    expect(res.status).toBe(303);
+    expect(cookieNamed(res, 'sid')).toMatch(/; Secure/);
+    expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+  });
+});
+
+describe('The first admin (start-up)', () => {
+  const t = freshAppPerTest();
+
+  it('should create the ADMIN_EMAIL account once and leave it alone afterwards', async () => {
+    const users = t.app.get(UsersService);
+    const created = await users.ensureAdmin('Chief@Agency.gov', 'granite osprey lantern fjord');
+    expect(created).toMatchObject({ email: 'chief@agency.gov', role: 'admin', active: true });
+    await expect(
+      users.ensureAdmin('chief@agency.gov', 'another long phrase entirely'),
+    ).resolves.toBeNull();
+    await expect(users.ensureAdmin('weak@agency.gov', 'password1234')).rejects.toThrow(FormError);
+    expect(await rows(t, "SELECT email FROM users WHERE role = 'admin' ORDER BY email")).toEqual([
+      { email: 'admin@example.gov' },
+      { email: 'chief@agency.gov' },
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { AuditService } from '../audit/audit.service';
 import { describeChanges } from '../audit/history';
 import { setFlash } from '../common/flash';
-import { FormError, submitForm } from '../common/forms';
+import { expectedVersion, FormError, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { AdminAccess } from './access.decorators';
 import { ChangeRoleDto, CreateUserDto } from './dto/create-user.dto';
@@ -61,7 +61,7 @@ export class AdminUsersController {
       body,
       view: 'admin/users/show',
       model: () => this.showModel(id),
-      save: (form) => this.users.changeRole(id, form.role),
+      save: (form) => this.users.changeRole(id, expectedVersion(body), form.role),
       redirectTo: () => `/admin/users/${id}`,
       flash: (user) => `${user.email} is now ${user.role.replace('_', ' ')}.`,
     });

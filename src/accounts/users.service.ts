@@ -81,12 +81,19 @@ export class UsersService {
     );
   }
 
-  changeRole(id: number, role: Role): Promise<User> {
+  changeRole(id: number, version: number, role: Role): Promise<User> {
     return this.writes.transaction(async (manager) => {
       const user = await this.findOne(id);
       if (user.role === role) return user;
       await this.keepAnAdmin(manager, user);
-      return this.audit.update(manager, User, 'user', id, { role }, { action: 'role_change' });
+      return this.audit.update(
+        manager,
+        User,
+        'user',
+        id,
+        { role },
+        { action: 'role_change', expectedVersion: version },
+      );
     });
   }
 

@@ -94,10 +94,14 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
   for (const [role, email] of Object.entries(emails) as [Role, string][]) {
     await makeUser({ writes, audit }, { role, email });
   }
-  const manager = await signIn(app, emails.program_manager);
+  // Over plain HTTP a Secure cookie never comes back, so such an app starts without a manager session.
+  const manager = config.COOKIE_SECURE ? undefined : await signIn(app, emails.program_manager);
   return {
     app,
-    http: () => manager,
+    http: () => {
+      if (!manager) throw new Error('No manager session: this test app uses Secure cookies');
+      return manager;
+    },
     as: (role) => signIn(app, emails[role]),
     anonymous: () => request(app.getHttpServer()),
     dataSource: app.get(DataSource),
