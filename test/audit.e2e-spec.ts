@@ -2,7 +2,14 @@ import * as sqlite3 from 'sqlite3';
 import { AuditService } from '../src/audit/audit.service';
 import { Grant } from '../src/grants/grant.entity';
 import { Recipient } from '../src/grants/recipient.entity';
-import { makeGrant, makeGrantWithProgram, makeProgram, makeRecipient } from './helpers/factories';
+import {
+  grantEditForm,
+  makeGrant,
+  makeGrantWithProgram,
+  makeProgram,
+  makeRecipient,
+  newGrantForm,
+} from './helpers/factories';
 import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
 
 interface EventRow {
@@ -14,22 +21,6 @@ interface EventRow {
   actor_role: string;
   changes: string;
 }
-
-/** The edit form of a grant exactly as it is stored, with some fields changed. */
-const editForm = (grant: Grant, overrides: Record<string, string> = {}) => ({
-  programId: String(grant.programId),
-  recipientId: String(grant.recipientId),
-  awardNumber: grant.awardNumber,
-  title: grant.title,
-  piName: grant.piName,
-  piEmail: grant.piEmail,
-  status: grant.status,
-  startDate: grant.startDate,
-  endDate: grant.endDate,
-  costShareCommitted: (grant.costShareCommittedCents / 100).toFixed(2),
-  version: String(grant.version),
-  ...overrides,
-});
 
 const grantEvents = (t: TestApp, grantId: number, action?: string) =>
   rows<EventRow>(
@@ -81,7 +72,7 @@ describe('Audit trail (HTTP)', () => {
       .http()
       .post(`/grants/${grant.id}`)
       .type('form')
-      .send(editForm(grant, { title: 'Ion-exchange recovery of scandium' }));
+      .send(grantEditForm(t, grant, { title: 'Ion-exchange recovery of scandium' }));
     expect(res.status).toBe(303);
 
     const updates = await grantEvents(t, grant.id, 'update');
@@ -100,18 +91,7 @@ describe('Audit trail (HTTP)', () => {
       .http()
       .post('/grants')
       .type('form')
-      .send({
-        programId: String(program.id),
-        recipientId: String(recipient.id),
-        awardNumber: 'DE-SC0031987',
-        title: 'Ligand design for lanthanide separation',
-        piName: 'Dr. Grace Example',
-        piEmail: 'grace@example.edu',
-        status: 'draft',
-        startDate: '2025-04-01',
-        endDate: '2028-03-31',
-        costShareCommitted: '$250,000.00',
-      });
+      .send(newGrantForm({ programId: String(program.id), recipientId: String(recipient.id) }));
     expect(created.status).toBe(303);
     const newId = Number(/\/grants\/(\d+)$/.exec(created.headers.location)?.[1]);
     const creates = await grantEvents(t, newId, 'create');
@@ -156,7 +136,7 @@ describe('Audit trail (HTTP)', () => {
         .http()
         .post(`/grants/${grant.id}`)
         .type('form')
-        .send(editForm(grant, { title: 'Never saved' }));
+        .send(grantEditForm(t, grant, { title: 'Never saved' }));
       expect(res.status).toBe(500);
       expect(res.text).toContain('Nothing was saved');
       expect(res.text).not.toContain('disk full');
@@ -197,7 +177,7 @@ describe('Audit trail (HTTP)', () => {
         .http()
         .post(`/grants/${grant.id}`)
         .type('form')
-        .send(editForm(current, { title }));
+        .send(grantEditForm(t, current, { title }));
       expect(res.status).toBe(303);
     }
     const auditor = await t.as('auditor');
@@ -231,7 +211,7 @@ describe('Audit trail (HTTP)', () => {
       .http()
       .post(`/grants/${grant.id}`)
       .type('form')
-      .send(editForm(grant, { title: 'Renamed' }));
+      .send(grantEditForm(t, grant, { title: 'Renamed' }));
     expect(res.status).toBe(303);
 
     const [created] = await grantEvents(t, grant.id, 'create');
@@ -261,7 +241,7 @@ describe('Audit trail (HTTP)', () => {
           .http()
           .post(`/grants/${grant.id}`)
           .type('form')
-          .send(editForm(grant, { title: `Concurrent title ${i}`, version: '1' })),
+          .send(grantEditForm(t, grant, { title: `Concurrent title ${i}`, version: '1' })),
       ),
     );
 
@@ -289,7 +269,7 @@ describe('Audit trail (HTTP)', () => {
       .http()
       .post(`/grants/${grant.id}`)
       .type('form')
-      .send(editForm(grant, { title: 'Filtered' }));
+      .send(grantEditForm(t, grant, { title: 'Filtered' }));
     expect(edit.status).toBe(303);
     const auditor = await t.as('auditor');
 
@@ -331,7 +311,7 @@ describe('Audit trail (HTTP)', () => {
     const res = await auditor
       .post(`/grants/${grant.id}`)
       .type('form')
-      .send(editForm(grant, { title: 'Auditors change nothing' }));
+      .send(grantEditForm(t, grant, { title: 'Auditors change nothing' }));
 
     expect(res.status).toBe(403);
     expect(res.text).toContain('may not do this');

@@ -6,19 +6,10 @@ import {
   makeGrantWithProgram,
   makeProgram,
   makeRecipient,
+  newGrantForm,
 } from './helpers/factories';
 
-const grantForm = (overrides: Record<string, string> = {}) => ({
-  awardNumber: 'DE-SC0031987',
-  title: 'Ligand design for lanthanide separation',
-  piName: 'Dr. Grace Example',
-  piEmail: 'grace@example.edu',
-  status: 'draft',
-  startDate: '2025-04-01',
-  endDate: '2028-03-31',
-  costShareCommitted: '$250,000.00',
-  ...overrides,
-});
+const grantForm = newGrantForm;
 
 describe('Grants (HTTP)', () => {
   const t = freshAppPerTest();

@@ -1,6 +1,7 @@
 import { Amendment } from '../../src/grants/amendment.entity';
 import { BudgetPeriod } from '../../src/grants/budget-period.entity';
 import { Grant } from '../../src/grants/grant.entity';
+import { GrantsService } from '../../src/grants/grants.service';
 import { Recipient } from '../../src/grants/recipient.entity';
 import { Program } from '../../src/programs/program.entity';
 import type { TestApp } from './test-app';
@@ -102,3 +103,25 @@ export async function makeGrantWithProgram(
   });
   return { program, recipient, grant };
 }
+
+/** A grant's edit form exactly as the edit page fills it, with some fields changed. */
+export function grantEditForm(t: TestApp, grant: Grant, overrides: Record<string, string> = {}) {
+  const values = t.app.get(GrantsService).toFormValues(grant);
+  return {
+    ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])),
+    ...overrides,
+  };
+}
+
+/** A new grant's form as a user types it. */
+export const newGrantForm = (overrides: Record<string, string> = {}) => ({
+  awardNumber: 'DE-SC0031987',
+  title: 'Ligand design for lanthanide separation',
+  piName: 'Dr. Grace Example',
+  piEmail: 'grace@example.edu',
+  status: 'draft',
+  startDate: '2025-04-01',
+  endDate: '2028-03-31',
+  costShareCommitted: '$250,000.00',
+  ...overrides,
+});
