@@ -8,13 +8,19 @@ import { AuthController } from './auth.controller';
 import { CurrentUserMiddleware } from './current-user.middleware';
 import { SessionRecord } from './session.entity';
 import { DatabaseSessionStore } from './session.store';
+import { SignInService } from './sign-in.service';
 import { User } from './user.entity';
 import { UsersService } from './users.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([User, SessionRecord]), AuditModule],
   controllers: [AuthController, AdminUsersController],
-  providers: [UsersService, DatabaseSessionStore, { provide: APP_GUARD, useClass: AccessGuard }],
+  providers: [
+    UsersService,
+    SignInService,
+    DatabaseSessionStore,
+    { provide: APP_GUARD, useClass: AccessGuard },
+  ],
   exports: [UsersService, DatabaseSessionStore],
 })
 export class AccountsModule implements NestModule {

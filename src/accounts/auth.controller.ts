@@ -1,11 +1,10 @@
 import { Body, Controller, Get, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AppConfig } from '../common/config';
 import { setFlash } from '../common/flash';
 import { promised } from '../common/promised';
 import { Public, ReadAccess } from './access.decorators';
 import type { SessionFields } from './current-user.middleware';
-import { LoginThrottle } from './login-throttle';
+import { SignInService } from './sign-in.service';
 import type { User } from './user.entity';
 import { UsersService } from './users.service';
 
@@ -15,17 +14,10 @@ const safeReturn = (next: unknown) =>
 
 @Controller()
 export class AuthController {
-  private readonly throttle: LoginThrottle;
-
   constructor(
     private readonly users: UsersService,
-    config: AppConfig,
-  ) {
-    this.throttle = new LoginThrottle(
-      config.LOGIN_MAX_FAILURES,
-      config.LOGIN_WINDOW_MINUTES * 60_000,
-    );
-  }
+    private readonly signIn: SignInService,
+  ) {}
 
   @Get('login')
   @Public()
@@ -40,28 +32,14 @@ export class AuthController {
     const email = typeof body.email === 'string' ? body.email.trim().toLowerCase() : '';
     const password = typeof body.password === 'string' ? body.password : '';
     const values = { email, next: safeReturn(body.next) };
-    const ip = req.ip ?? 'unknown';
 
-    const wait = this.throttle.waitMinutes(email, ip);
-    if (wait > 0) {
-      await this.users.recordLoginFailure(email, ip, 'login_throttled');
-      return res.status(429).render('accounts/login', {
-        pageTitle: 'Sign in',
-        values,
-        formError: `Too many failed sign-ins. Try again in ${wait} minute${wait === 1 ? '' : 's'}.`,
-      });
+    const result = await this.signIn.attempt(email, password, req.ip ?? 'unknown');
+    if (!result.ok) {
+      return res
+        .status(result.status)
+        .render('accounts/login', { pageTitle: 'Sign in', values, formError: result.message });
     }
-    const user = email && password ? await this.users.authenticate(email, password) : null;
-    if (!user) {
-      this.throttle.fail(email, ip);
-      await this.users.recordLoginFailure(email, ip, 'login_failed');
-      return res.status(401).render('accounts/login', {
-        pageTitle: 'Sign in',
-        values,
-        formError: 'That email and password do not match an active account.',
-      });
-    }
-    this.throttle.succeed(email);
+    const { user } = result;
     // A new session id at sign-in, so a session id planted before it is worthless.
     await promised((done) => req.session.regenerate(done));
     Object.assign(req.session, { userId: user.id, signedInAt: Date.now() } satisfies SessionFields);
