@@ -10,7 +10,12 @@ import { Amendment } from './grants/amendment.entity';
 import { BudgetPeriod } from './grants/budget-period.entity';
 import { Grant } from './grants/grant.entity';
 import { Recipient } from './grants/recipient.entity';
+import { Milestone } from './milestones/milestone.entity';
 import { Program } from './programs/program.entity';
+import { GrantTechnology } from './technologies/grant-technology.entity';
+import { TechnologyElement } from './technologies/technology-element.entity';
+import { Technology } from './technologies/technology.entity';
+import { TrlAssessment } from './technologies/trl-assessment.entity';
 
 export const ENTITIES = [
   Program,
@@ -18,6 +23,11 @@ export const ENTITIES = [
   Grant,
   BudgetPeriod,
   Amendment,
+  Technology,
+  TechnologyElement,
+  TrlAssessment,
+  GrantTechnology,
+  Milestone,
   User,
   SessionRecord,
   AuditEvent,

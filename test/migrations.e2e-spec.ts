@@ -42,10 +42,15 @@ describe('Migrations', () => {
       'amendments',
       'audit_events',
       'budget_periods',
+      'grant_technologies',
       'grants',
+      'milestones',
       'programs',
       'recipients',
       'sessions',
+      'technologies',
+      'technology_elements',
+      'trl_assessments',
       'users',
     ]);
 
@@ -53,7 +58,7 @@ describe('Migrations', () => {
     expect(await tables(dataSource)).toEqual([]);
 
     await dataSource.runMigrations();
-    expect(await tables(dataSource)).toHaveLength(8);
+    expect(await tables(dataSource)).toHaveLength(13);
   });
 
   it('should leave nothing for migration:generate to find (entities and migrations agree)', async () => {

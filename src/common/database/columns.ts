@@ -7,3 +7,7 @@ export const centsTransformer: ValueTransformer = {
 };
 
 export const nowIso = (): string => new Date().toISOString();
+
+/** A CHECK expression `"kind" IN ('a', 'b')`, written the same way in entities and migrations. */
+export const oneOf = (column: string, values: readonly string[]): string =>
+  `"${column}" IN (${values.map((v) => `'${v}'`).join(', ')})`;
