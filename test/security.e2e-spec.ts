@@ -1,6 +1,12 @@
 import type { Role } from '../src/accounts/user.entity';
 import { isMiddleware } from '../src/common/http/allowed-methods';
-import { makeAmendment, makeGrant, makeGrantWithProgram } from './helpers/factories';
+import {
+  makeAmendment,
+  makeGrant,
+  makeGrantWithProgram,
+  makeMilestone,
+  makeTechnology,
+} from './helpers/factories';
 import {
   Agent,
   freshAppPerTest,
@@ -87,15 +93,18 @@ describe('Access rules, CSRF and headers (HTTP)', () => {
     await makeAmendment(t, { grantId: grant.id, federalChangeCents: 100_00 });
     await makeGrant(t, { programId: program.id, recipientId: recipient.id });
     const target = await makeUser(t, { role: 'auditor', email: 'target@example.gov' });
+    const technology = await makeTechnology(t);
+    const milestone = await makeMilestone(t, { grantId: grant.id });
+    const ids: [string, number][] = [
+      ['/programs', program.id],
+      ['/recipients', recipient.id],
+      ['/admin', target.id],
+      ['/technologies', technology.id],
+      ['/milestones', milestone.id],
+    ];
     return (route: string) => {
       const [, path] = route.split(' ');
-      const id = path.startsWith('/programs')
-        ? program.id
-        : path.startsWith('/recipients')
-          ? recipient.id
-          : path.startsWith('/admin')
-            ? target.id
-            : grant.id;
+      const id = ids.find(([prefix]) => path.startsWith(prefix))?.[1] ?? grant.id;
       return path.replace(':id', String(id));
     };
   }

@@ -3,7 +3,12 @@ import { BudgetPeriod } from '../../src/grants/budget-period.entity';
 import { Grant } from '../../src/grants/grant.entity';
 import { GrantsService } from '../../src/grants/grants.service';
 import { Recipient } from '../../src/grants/recipient.entity';
+import { Milestone } from '../../src/milestones/milestone.entity';
 import { Program } from '../../src/programs/program.entity';
+import { TechnologyElement } from '../../src/technologies/technology-element.entity';
+import { Technology } from '../../src/technologies/technology.entity';
+import { TrlAssessment } from '../../src/technologies/trl-assessment.entity';
+import type { ElementSymbol } from '../../src/technologies/technology.constants';
 import type { TestApp } from './test-app';
 
 /** Small factories with overrides; they write through the WritePath like the app does. */
@@ -125,3 +130,57 @@ export const newGrantForm = (overrides: Record<string, string> = {}) => ({
   costShareCommitted: '$250,000.00',
   ...overrides,
 });
+
+/** A technology with its target elements and the initial assessment that sets its current TRL. */
+export function makeTechnology(
+  t: TestApp,
+  overrides: Partial<Technology> & { elements?: ElementSymbol[]; assessedOn?: string } = {},
+): Promise<Technology> {
+  const { elements = ['Nd', 'Dy'], assessedOn = '2025-04-01', ...fields } = overrides;
+  return t.writes.transaction(async (m) => {
+    const technology = await t.audit.insert(m, Technology, 'technology', {
+      name: `Solvent extraction line ${next()}`,
+      pathway: 'separation',
+      feedstock: 'coal_fly_ash',
+      currentTrl: 3,
+      targetTrl: 5,
+      description: '',
+      ...fields,
+    });
+    for (const element of elements) {
+      await m.insert(TechnologyElement, { technologyId: technology.id, element });
+    }
+    await m.insert(TrlAssessment, {
+      technologyId: technology.id,
+      assessedOn,
+      trl: technology.currentTrl,
+      evidence: 'Initial assessment',
+      recordedBy: 'manager@example.gov',
+      createdAt: new Date().toISOString(),
+    });
+    return technology;
+  });
+}
+
+export function makeMilestone(
+  t: TestApp,
+  overrides: Partial<Milestone> & { grantId: number },
+): Promise<Milestone> {
+  const kind = overrides.kind ?? 'deliverable';
+  return t.writes.transaction((m) =>
+    t.audit.insert(m, Milestone, 'milestone', {
+      budgetPeriod: 1,
+      title: `Milestone ${next()}`,
+      kind,
+      dueDate: '2025-09-30',
+      status: 'planned',
+      completedOn: null,
+      notes: '',
+      decision: kind === 'go_no_go' ? 'pending' : null,
+      decidedOn: null,
+      rationale: '',
+      decidedBy: null,
+      ...overrides,
+    }),
+  );
+}
