@@ -15,6 +15,10 @@ const labels: Record<string, string> = {
   state_local_tribal: 'State, local or tribal',
   incremental_funding: 'Incremental funding',
   no_cost_extension: 'No-cost extension',
+  go_no_go: 'Go/no-go',
+  no_go: 'No-go',
+  e_waste: 'E-waste',
+  end_of_life_magnets: 'End-of-life magnets',
 };
 
 /** `incremental_funding` → `Incremental funding`. */
