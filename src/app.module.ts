@@ -16,8 +16,10 @@ import { HtmlExceptionFilter } from './common/http/html-exception.filter';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DemoModule } from './demo/demo.module';
 import { GrantsModule } from './grants/grants.module';
+import { MilestonesModule } from './milestones/milestones.module';
 import { HeaderMiddleware } from './programs/header.middleware';
 import { ProgramsModule } from './programs/programs.module';
+import { TechnologiesModule } from './technologies/technologies.module';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -42,6 +44,8 @@ export class AppModule implements NestModule {
         AccountsModule,
         ProgramsModule,
         GrantsModule,
+        TechnologiesModule,
+        MilestonesModule,
         DashboardModule,
         DemoModule,
       ],

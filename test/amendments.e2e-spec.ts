@@ -1,4 +1,9 @@
-import { makeAmendment, makeBudgetPeriods, makeGrantWithProgram } from './helpers/factories';
+import {
+  makeAmendment,
+  makeBudgetPeriods,
+  makeGrantWithProgram,
+  makeMilestone,
+} from './helpers/factories';
 import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
 
 const sumObligated = async (t: TestApp) =>
@@ -125,6 +130,101 @@ describe('Amendments (HTTP)', () => {
     expect(res.status).toBe(422);
     expect(res.text).toContain(message);
     expect(await sumObligated(t)).toBe(50_000_00);
+  });
+
+  describe('go/no-go gating (rule 7)', () => {
+    async function gatedGrant() {
+      const { grant } = await makeGrantWithProgram(t);
+      await makeBudgetPeriods(t, grant.id, [
+        { startDate: '2025-04-01', endDate: '2026-09-30' },
+        { startDate: '2026-10-01', endDate: '2028-03-31' },
+      ]);
+      await makeAmendment(t, { grantId: grant.id, federalChangeCents: 500_000_00 });
+      const fund = (effectiveDate: string) =>
+        t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
+          effectiveDate,
+          kind: 'incremental_funding',
+          federalChange: '250,000.00',
+        });
+      return { grant, fund };
+    }
+    const amendmentCount = async () =>
+      Number((await rows<{ n: number }>(t, 'SELECT COUNT(*) AS n FROM amendments'))[0].n);
+
+    it('should refuse funding for budget period 2 until the go/no-go that closes budget period 1 is a go', async () => {
+      const { grant, fund } = await gatedGrant();
+
+      const noGate = await fund('2026-10-15');
+      expect(noGate.status).toBe(422);
+      expect(noGate.text).toContain('budget period 1 has no go/no-go milestone yet');
+
+      const gate = await makeMilestone(t, {
+        grantId: grant.id,
+        kind: 'go_no_go',
+        title: 'BP1 go/no-go: 80 % Dy recovery at bench scale',
+        dueDate: '2026-09-30',
+      });
+      const pending = await fund('2026-10-15');
+      expect(pending.status).toBe(422);
+      expect(pending.text).toContain('BP1 go/no-go: 80 % Dy recovery at bench scale');
+      expect(pending.text).toContain('still pending');
+      expect(await amendmentCount()).toBe(1);
+
+      // Budget period 1 money is not gated.
+      expect((await fund('2026-06-01')).status).toBe(303);
+
+      const decided = await t
+        .http()
+        .post(`/milestones/${gate.id}/decision`)
+        .type('form')
+        .send({
+          decision: 'go',
+          decidedOn: '2026-10-05',
+          rationale: 'Recovery of 83 % shown in three bench runs.',
+          version: String(gate.version),
+        });
+      expect(decided.status).toBe(303);
+
+      const beforeDecision = await fund('2026-10-01');
+      expect(beforeDecision.status).toBe(422);
+      expect(beforeDecision.text).toContain('decided go on 2026-10-05, after 2026-10-01');
+
+      expect((await fund('2026-10-15')).status).toBe(303);
+      expect(await amendmentCount()).toBe(3);
+    });
+
+    it('should refuse funding for budget period 2 after a no-go, and leave deobligations alone', async () => {
+      const { grant, fund } = await gatedGrant();
+      const gate = await makeMilestone(t, {
+        grantId: grant.id,
+        kind: 'go_no_go',
+        title: 'BP1 go/no-go review',
+        dueDate: '2026-09-30',
+      });
+      await t
+        .http()
+        .post(`/milestones/${gate.id}/decision`)
+        .type('form')
+        .send({
+          decision: 'no_go',
+          decidedOn: '2026-09-30',
+          rationale: 'Recovery stalled at 40 %.',
+          version: String(gate.version),
+        });
+
+      const res = await fund('2026-10-15');
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('decided no-go on 2026-09-30');
+
+      const deobligate = await t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
+        effectiveDate: '2026-10-15',
+        kind: 'deobligation',
+        federalChange: '-100,000.00',
+        note: 'Closing out after the no-go decision.',
+      });
+      expect(deobligate.status).toBe(303);
+      expect(await sumObligated(t)).toBe(400_000_00);
+    });
   });
 
   it('should move the end date and the last budget period with a no-cost extension', async () => {

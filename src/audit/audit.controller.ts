@@ -5,12 +5,27 @@ import { AuditService } from './audit.service';
 import { AuditQueryDto } from './dto/audit-query.dto';
 import { describeChanges } from './history';
 
-const ENTITY_TYPES = ['program', 'recipient', 'grant', 'budget_period', 'amendment', 'user'];
+const ENTITY_TYPES = [
+  'program',
+  'recipient',
+  'grant',
+  'budget_period',
+  'amendment',
+  'technology',
+  'trl_assessment',
+  'milestone',
+  'user',
+];
 const ACTIONS = [
   'create',
   'update',
   'delete',
   'no_cost_extension',
+  'assess',
+  'set_elements',
+  'grant_links',
+  'technology_links',
+  'decision',
   'role_change',
   'activate',
   'deactivate',

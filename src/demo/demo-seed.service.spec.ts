@@ -11,7 +11,18 @@ import { AmendmentsService } from '../grants/amendments.service';
 import { Program } from '../programs/program.entity';
 import { DemoSeedService } from './demo-seed.service';
 
-const TABLES = ['programs', 'recipients', 'grants', 'budget_periods', 'amendments'];
+const TABLES = [
+  'programs',
+  'recipients',
+  'grants',
+  'budget_periods',
+  'amendments',
+  'technologies',
+  'technology_elements',
+  'trl_assessments',
+  'grant_technologies',
+  'milestones',
+];
 
 describe(DemoSeedService.name, () => {
   let dir: string;
@@ -175,6 +186,91 @@ describe(DemoSeedService.name, () => {
         expect(bp2.start_date).toBe(addDays(bp1.end_date, 1));
         expect(bp2.end_date).toBe(grant.end_date);
       }
+    });
+
+    it('should link every grant to one to three technologies across every pathway and feedstock', async () => {
+      const perGrant = await query<{ n: number }>(
+        `SELECT COUNT(gt.technology_id) AS n FROM grants g
+           LEFT JOIN grant_technologies gt ON gt.grant_id = g.id GROUP BY g.id`,
+      );
+      expect(perGrant).toHaveLength(13);
+      for (const { n } of perGrant) {
+        expect(n).toBeGreaterThanOrEqual(1);
+        expect(n).toBeLessThanOrEqual(3);
+      }
+      const distinct = async (column: string) =>
+        (
+          await query<{ v: string }>(`SELECT DISTINCT ${column} AS v FROM technologies ORDER BY v`)
+        ).map((row) => row.v);
+      expect(await distinct('pathway')).toEqual([
+        'extraction',
+        'metallization',
+        'recycling',
+        'separation',
+        'substitution',
+      ]);
+      expect(await distinct('feedstock')).toHaveLength(8);
+      expect(
+        await single(
+          'SELECT COUNT(*) FROM (SELECT technology_id FROM grant_technologies GROUP BY technology_id HAVING COUNT(*) > 1)',
+        ),
+      ).toBeGreaterThanOrEqual(1);
+    });
+
+    it('should show TRL progress since each award, the current TRL being the latest assessment', async () => {
+      const technologies = await query<{ id: number; current_trl: number; target_trl: number }>(
+        'SELECT id, current_trl, target_trl FROM technologies',
+      );
+      let gained = 0;
+      for (const technology of technologies) {
+        const history = await query<{ trl: number; assessed_on: string }>(
+          `SELECT trl, assessed_on FROM trl_assessments WHERE technology_id = ${technology.id} ORDER BY assessed_on, id`,
+        );
+        expect(history.at(-1)?.trl).toBe(technology.current_trl);
+        expect(history.every((a) => a.assessed_on <= today)).toBe(true);
+        expect(technology.current_trl).toBeLessThanOrEqual(technology.target_trl);
+        gained += technology.current_trl - history[0].trl;
+      }
+      expect(gained).toBeGreaterThanOrEqual(technologies.length);
+    });
+
+    it('should decide every budget period 1 go/no-go as go before any budget period 2 money', async () => {
+      const gates = await query<{ grant_id: number; decision: string; decided_on: string }>(
+        `SELECT grant_id, decision, decided_on FROM milestones WHERE kind = 'go_no_go' AND budget_period = 1`,
+      );
+      expect(gates).toHaveLength(13);
+      for (const gate of gates) {
+        expect(gate.decision).toBe('go');
+        const bp2Money = await query<{ effective_date: string }>(
+          `SELECT a.effective_date FROM amendments a JOIN budget_periods bp
+             ON bp.grant_id = a.grant_id AND bp.number = 2 AND a.effective_date >= bp.start_date
+           WHERE a.grant_id = ${gate.grant_id} AND a.federal_change_cents > 0`,
+        );
+        expect(bp2Money.length).toBeGreaterThanOrEqual(1);
+        for (const { effective_date } of bp2Money) {
+          expect(effective_date >= gate.decided_on).toBe(true);
+        }
+      }
+    });
+
+    it('should have milestones mostly met, a few missed or late, and some upcoming', async () => {
+      const n = (where: string) => single(`SELECT COUNT(*) FROM milestones WHERE ${where}`);
+      const met = await n(`status = 'complete' AND completed_on <= due_date`);
+      const late = await n(`status = 'complete' AND completed_on > due_date`);
+      const missed = await n(
+        `status = 'missed' OR (status NOT IN ('complete', 'waived') AND due_date < '${today}')`,
+      );
+      const upcoming = await n(`status NOT IN ('complete', 'waived') AND due_date >= '${today}'`);
+      const past = await n(`due_date < '${today}'`);
+      expect(met / past).toBeGreaterThan(0.75);
+      expect(late).toBeGreaterThanOrEqual(2);
+      expect(missed).toBeGreaterThanOrEqual(2);
+      expect(missed + late).toBeLessThan(past / 5);
+      expect(upcoming).toBeGreaterThanOrEqual(13);
+      const dueWithin30 = await n(
+        `due_date >= '${today}' AND due_date <= '${addDays(today, 30)}' AND status <> 'complete'`,
+      );
+      expect(dueWithin30).toBeGreaterThanOrEqual(1);
     });
 
     it('should do nothing and say so when the database already has a program', async () => {

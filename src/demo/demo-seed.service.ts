@@ -20,9 +20,23 @@ import { Grant } from '../grants/grant.entity';
 import { RecipientType } from '../grants/recipient.entity';
 import { GrantsService } from '../grants/grants.service';
 import { RecipientsService } from '../grants/recipients.service';
+import { DecisionFormDto } from '../milestones/dto/decision-form.dto';
+import { MilestoneFormDto } from '../milestones/dto/milestone-form.dto';
+import { MilestonesService } from '../milestones/milestones.service';
 import { ProgramFormDto } from '../programs/dto/program-form.dto';
 import { Program } from '../programs/program.entity';
 import { ProgramsService } from '../programs/programs.service';
+import { AssessmentFormDto } from '../technologies/dto/assessment-form.dto';
+import { NewTechnologyFormDto } from '../technologies/dto/technology-form.dto';
+import { TechnologiesService } from '../technologies/technologies.service';
+import { TrlAssessmentsService } from '../technologies/trl-assessments.service';
+import {
+  assessmentsFor,
+  DemoMilestone,
+  DemoTechnology,
+  milestonesFor,
+  TECHNOLOGIES,
+} from './demo-portfolio';
 
 /*
  * The illustrative demo program (DESIGN.md §8). The program-level facts are public (DE-FOA-0002483:
@@ -139,18 +153,27 @@ interface Schedule {
   startDate: string;
   endDate: string;
   bp2StartDate: string;
-  /** When each tranche is obligated: the award, one year in, and the start of budget period 2. */
+  /**
+   * When each tranche is obligated: the award, one year in, and the start of budget period 2 — or
+   * the day of the go decision if that came later (rule 7: no money for BP2 before the go).
+   */
   trancheDates: string[];
+  milestones: DemoMilestone[];
 }
 
-function scheduleFor(awardDate: string, grant: DemoGrant): Schedule {
+function scheduleFor(awardDate: string, grant: DemoGrant, index: number): Schedule {
   const startDate = addDays(awardDate, grant.startsDaysAfterAward);
   const bp2StartDate = addMonths(startDate, BP1_MONTHS);
+  const endDate = addDays(addMonths(startDate, PERFORMANCE_MONTHS), -1);
+  const technology = TECHNOLOGIES[grant.awardNumber][0].name;
+  const milestones = milestonesFor(index, technology, { startDate, endDate, bp2StartDate });
+  const go = milestones.find((m) => m.decision)?.decision?.decidedOn ?? bp2StartDate;
   return {
     startDate,
-    endDate: addDays(addMonths(startDate, PERFORMANCE_MONTHS), -1),
+    endDate,
     bp2StartDate,
-    trancheDates: [startDate, addMonths(startDate, 12), bp2StartDate],
+    trancheDates: [startDate, addMonths(startDate, 12), go > bp2StartDate ? go : bp2StartDate],
+    milestones,
   };
 }
 
@@ -216,6 +239,9 @@ export class DemoSeedService {
     private readonly grants: GrantsService,
     private readonly budgetPeriods: BudgetPeriodsService,
     private readonly amendments: AmendmentsService,
+    private readonly technologies: TechnologiesService,
+    private readonly assessments: TrlAssessmentsService,
+    private readonly milestones: MilestonesService,
     private readonly audit: AuditService,
     private readonly users: UsersService,
   ) {}
@@ -264,21 +290,92 @@ export class DemoSeedService {
     const amounts = trancheCents(GRANTS);
     const grantIds = new Map<string, number>();
 
+    const starts = new Map<string, string>();
     for (const [index, demo] of GRANTS.entries()) {
-      const schedule = scheduleFor(awardDate, demo);
+      const schedule = scheduleFor(awardDate, demo, index);
       const grant = await this.createGrant(program.id, demo, schedule);
       await this.budgetPeriods.replace(grant.id, [
         { startDate: schedule.startDate, endDate: addDays(schedule.bp2StartDate, -1) },
         { startDate: schedule.bp2StartDate, endDate: schedule.endDate },
       ]);
-      for (const [tranche, date] of schedule.trancheDates.entries()) {
+      const [award, year2, bp2] = schedule.trancheDates.map((date, tranche) => () => {
         const kind: AmendmentKind = tranche === 0 ? 'initial' : 'incremental_funding';
-        await this.amend(grant.id, date, kind, amounts[index][tranche], trancheNote(tranche, date));
-      }
+        return this.amend(
+          grant.id,
+          date,
+          kind,
+          amounts[index][tranche],
+          trancheNote(tranche, date),
+        );
+      });
+      await award();
+      await year2();
+      await this.createMilestones(grant.id, schedule.milestones);
+      await bp2();
       grantIds.set(demo.awardNumber, grant.id);
+      starts.set(demo.awardNumber, schedule.startDate);
     }
 
     await this.reallocate(awardDate, grantIds);
+    for (const [awardNumber, technologies] of Object.entries(TECHNOLOGIES)) {
+      for (const technology of technologies) {
+        const developers = [awardNumber, ...(technology.alsoDevelopedBy ?? [])];
+        await this.createTechnology(
+          technology,
+          starts.get(awardNumber) ?? awardDate,
+          developers.map((number) => grantIds.get(number) ?? 0),
+        );
+      }
+    }
+  }
+
+  /** Milestones as they were recorded; the go/no-go review gets its decision as its own action. */
+  private async createMilestones(grantId: number, milestones: DemoMilestone[]): Promise<void> {
+    for (const { decision, ...milestone } of milestones) {
+      const created = await this.milestones.create(
+        grantId,
+        await form(MilestoneFormDto, {
+          ...milestone,
+          budgetPeriod: String(milestone.budgetPeriod),
+        }),
+      );
+      if (decision) {
+        await this.milestones.decide(
+          created.id,
+          created.version,
+          await form(DecisionFormDto, decision),
+        );
+      }
+    }
+  }
+
+  /** A technology with its baseline assessment at the award, the levels gained since, and its grants. */
+  private async createTechnology(
+    technology: DemoTechnology,
+    startDate: string,
+    grantIds: number[],
+  ): Promise<void> {
+    const [baseline, ...progress] = assessmentsFor(technology, startDate);
+    const created = await this.technologies.create(
+      await form(NewTechnologyFormDto, {
+        name: technology.name,
+        pathway: technology.pathway,
+        feedstock: technology.feedstock,
+        elements: technology.elements,
+        targetTrl: String(technology.trl[2]),
+        description: technology.description,
+        currentTrl: String(baseline.trl),
+        assessedOn: baseline.assessedOn,
+        evidence: baseline.evidence,
+      }),
+    );
+    for (const step of progress) {
+      await this.assessments.record(
+        created.id,
+        await form(AssessmentFormDto, { ...step, trl: String(step.trl) }),
+      );
+    }
+    await this.technologies.setGrantsOf(created.id, grantIds.map(String));
   }
 
   private async reallocate(awardDate: string, grantIds: Map<string, number>): Promise<void> {

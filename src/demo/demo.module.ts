@@ -2,11 +2,20 @@ import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AuditModule } from '../audit/audit.module';
 import { GrantsModule } from '../grants/grants.module';
+import { MilestonesModule } from '../milestones/milestones.module';
 import { ProgramsModule } from '../programs/programs.module';
+import { TechnologiesModule } from '../technologies/technologies.module';
 import { DemoSeedService } from './demo-seed.service';
 
 @Module({
-  imports: [ProgramsModule, GrantsModule, AuditModule, AccountsModule],
+  imports: [
+    ProgramsModule,
+    GrantsModule,
+    TechnologiesModule,
+    MilestonesModule,
+    AuditModule,
+    AccountsModule,
+  ],
   providers: [DemoSeedService],
   exports: [DemoSeedService],
 })

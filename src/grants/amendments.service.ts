@@ -4,6 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { WritePath } from '../common/database/write-path';
 import { FieldErrors, FormError } from '../common/forms';
 import { formatMoney, toCents } from '../common/money';
+import { GoNoGoGate } from '../milestones/go-no-go.gate';
 import { Program } from '../programs/program.entity';
 import { ProgramsService } from '../programs/programs.service';
 import { Amendment } from './amendment.entity';
@@ -25,6 +26,7 @@ export class AmendmentsService {
     private readonly programs: ProgramsService,
     private readonly grants: GrantsService,
     private readonly audit: AuditService,
+    private readonly gate: GoNoGoGate,
   ) {}
 
   add(grantId: number, form: AmendmentFormDto): Promise<Amendment> {
@@ -37,6 +39,7 @@ export class AmendmentsService {
         order: { number: 'DESC' },
       });
       this.checkKind(form, change, grant, previous);
+      await this.checkGate(manager, grant, form.effectiveDate, change);
       await this.checkMoney(manager, grant, change);
 
       if (form.kind === 'no_cost_extension' && form.newEndDate) {
@@ -96,6 +99,18 @@ export class AmendmentsService {
       errors.federalChange = `Grant ${grant.awardNumber} is ${grant.status}; no new money can be obligated to it.`;
     }
     if (Object.keys(errors).length > 0) throw new FormError(errors);
+  }
+
+  /** Rule 7: money for budget period N+1 waits for the `go` that closes budget period N. */
+  private async checkGate(
+    manager: EntityManager,
+    grant: Grant,
+    effectiveDate: string,
+    change: number,
+  ): Promise<void> {
+    if (change <= 0) return;
+    const blocked = await this.gate.blockedBy(manager, grant.id, effectiveDate);
+    if (blocked) throw new FormError({ effectiveDate: blocked });
   }
 
   /** Rule 1: the program's obligations never exceed its ceiling; a grant's never go below zero. */

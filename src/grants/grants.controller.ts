@@ -3,12 +3,15 @@ import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
 import type { Response } from 'express';
 import { AuditService } from '../audit/audit.service';
 import { describeChanges } from '../audit/history';
+import { Clock } from '../common/clock';
 import { setFlash } from '../common/flash';
 import { expectedVersion, FormError, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { centsToDecimal } from '../common/money';
 import { pageLinks } from '../common/pagination';
+import { MilestonesService } from '../milestones/milestones.service';
 import { ProgramsService } from '../programs/programs.service';
+import { TechnologiesService } from '../technologies/technologies.service';
 import { AMENDMENT_KINDS } from './amendment.entity';
 import { AmendmentsService } from './amendments.service';
 import { BudgetPeriodsService } from './budget-periods.service';
@@ -30,6 +33,9 @@ export class GrantsController {
     private readonly recipients: RecipientsService,
     private readonly programs: ProgramsService,
     private readonly audit: AuditService,
+    private readonly technologies: TechnologiesService,
+    private readonly milestones: MilestonesService,
+    private readonly clock: Clock,
   ) {}
 
   @Get()
@@ -219,6 +225,8 @@ export class GrantsController {
       obligatedCents: await this.grants.obligatedCents(id),
       amendments: await this.grants.amendmentsOf(id),
       budgetPeriods: await this.grants.budgetPeriodsOf(id),
+      technologies: await this.technologies.forGrant(id),
+      milestoneGroups: await this.milestones.forGrant(id, this.clock.today()),
       canDelete: grant.status === 'draft',
       history: describeChanges(await this.audit.history('grant', id)),
     };

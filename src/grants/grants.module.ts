@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { MilestonesModule } from '../milestones/milestones.module';
+import { TechnologiesModule } from '../technologies/technologies.module';
 import { ProgramsModule } from '../programs/programs.module';
 import { Amendment } from './amendment.entity';
 import { AmendmentsService } from './amendments.service';
@@ -18,6 +20,8 @@ import { RecipientsService } from './recipients.service';
     TypeOrmModule.forFeature([Grant, Recipient, Amendment, BudgetPeriod]),
     ProgramsModule,
     AuditModule,
+    MilestonesModule,
+    TechnologiesModule,
   ],
   controllers: [GrantsController, RecipientsController],
   providers: [GrantsService, RecipientsService, AmendmentsService, BudgetPeriodsService],

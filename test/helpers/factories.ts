@@ -134,7 +134,10 @@ export const newGrantForm = (overrides: Record<string, string> = {}) => ({
 /** A technology with its target elements and the initial assessment that sets its current TRL. */
 export function makeTechnology(
   t: TestApp,
-  overrides: Partial<Technology> & { elements?: ElementSymbol[]; assessedOn?: string } = {},
+  overrides: Omit<Partial<Technology>, 'elements'> & {
+    elements?: ElementSymbol[];
+    assessedOn?: string;
+  } = {},
 ): Promise<Technology> {
   const { elements = ['Nd', 'Dy'], assessedOn = '2025-04-01', ...fields } = overrides;
   return t.writes.transaction(async (m) => {

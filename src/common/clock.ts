@@ -1,0 +1,13 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from './config';
+import { todayIn } from './dates';
+
+/** "Today" is the program office's calendar date (APP_TIME_ZONE), not the server's or UTC's. */
+@Injectable()
+export class Clock {
+  constructor(private readonly config: AppConfig) {}
+
+  today(): string {
+    return todayIn(this.config.APP_TIME_ZONE);
+  }
+}

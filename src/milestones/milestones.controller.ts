@@ -1,0 +1,154 @@
+import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import type { Response } from 'express';
+import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
+import { AuditService } from '../audit/audit.service';
+import { describeChanges } from '../audit/history';
+import { expectedVersion, submitForm } from '../common/forms';
+import { ParseIdPipe } from '../common/http/parse-id.pipe';
+import { pageLinks } from '../common/pagination';
+import { DecisionFormDto } from './dto/decision-form.dto';
+import { MilestoneFormDto } from './dto/milestone-form.dto';
+import {
+  AsOfQueryDto,
+  MilestoneListQueryDto,
+  SHOWN_STATUS_FILTERS,
+} from './dto/milestone-list-query.dto';
+import { MilestoneDashboardService } from './milestone-dashboard.service';
+import { MILESTONE_KINDS, MILESTONE_STATUSES } from './milestone.entity';
+import { MilestonesService } from './milestones.service';
+
+/** Query parameters that have a value, for links that keep the current filters. */
+function queryString(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') search.set(key, String(value));
+  }
+  return search.toString();
+}
+
+@ReadAccess()
+@Controller('milestones')
+export class MilestonesController {
+  constructor(
+    private readonly milestones: MilestonesService,
+    private readonly dashboard: MilestoneDashboardService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  @Render('milestones/index')
+  async index(@Query() query: MilestoneListQueryDto) {
+    const asOf = query.asOf ?? this.clock.today();
+    const page = await this.milestones.list(query, asOf);
+    const filters = {
+      grantId: query.grantId,
+      kind: query.kind,
+      status: query.status,
+      budgetPeriod: query.budgetPeriod,
+      dueFrom: query.dueFrom,
+      dueTo: query.dueTo,
+      asOf: query.asOf,
+    };
+    const flip = query.dir === 'desc' ? 'asc' : 'desc';
+    return {
+      pageTitle: 'Milestones',
+      page,
+      query,
+      asOf,
+      grants: await this.milestones.grantOptions(),
+      kinds: MILESTONE_KINDS,
+      statuses: SHOWN_STATUS_FILTERS,
+      sortDir: query.dir ?? 'asc',
+      sortLink: `/milestones?${queryString({ ...filters, dir: flip })}`,
+      pager: pageLinks('/milestones', { ...filters, dir: query.dir }, page),
+    };
+  }
+
+  // Declared before ':id' so that "dashboard" is not taken for an id.
+  @Get('dashboard')
+  @Render('milestones/dashboard')
+  async showDashboard(@Query() query: AsOfQueryDto) {
+    const asOf = query.asOf ?? this.clock.today();
+    return {
+      pageTitle: `Milestone dashboard as of ${asOf}`,
+      ...(await this.dashboard.build(asOf)),
+    };
+  }
+
+  @Get(':id')
+  async show(@Param('id', ParseIdPipe) id: number, @Res() res: Response) {
+    const model = await this.showModel(id);
+    res.render('milestones/show', { ...model, values: { version: model.milestone.version } });
+  }
+
+  @Get(':id/edit')
+  @ManagerAccess()
+  @Render('milestones/edit')
+  async editForm(@Param('id', ParseIdPipe) id: number) {
+    const milestone = await this.milestones.findOne(id);
+    return { ...(await this.editModel(id)), values: this.milestones.toFormValues(milestone) };
+  }
+
+  @Post(':id')
+  @ManagerAccess()
+  async update(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+    await this.milestones.findOne(id);
+    return submitForm(res, {
+      dto: MilestoneFormDto,
+      body,
+      view: 'milestones/edit',
+      model: () => this.editModel(id),
+      save: (form) => this.milestones.update(id, expectedVersion(body), form),
+      current: async () => this.milestones.toFormValues(await this.milestones.findOne(id)),
+      redirectTo: () => `/milestones/${id}`,
+      flash: (saved) => `Milestone “${saved.title}” saved.`,
+    });
+  }
+
+  @Post(':id/decision')
+  @ManagerAccess()
+  async decide(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+    await this.milestones.findOne(id);
+    return submitForm(res, {
+      dto: DecisionFormDto,
+      body,
+      view: 'milestones/show',
+      model: () => this.showModel(id),
+      save: (form) => this.milestones.decide(id, expectedVersion(body), form),
+      redirectTo: () => `/milestones/${id}#decision`,
+      flash: (saved) =>
+        `Decision recorded: ${saved.decision === 'go' ? 'go' : 'no-go'} on ${saved.decidedOn}.`,
+    });
+  }
+
+  private async showModel(id: number) {
+    const milestone = await this.milestones.findOne(id);
+    const asOf = this.clock.today();
+    const periods = await this.milestones.budgetPeriodsOf(milestone.grantId);
+    return {
+      pageTitle: `${milestone.title} — ${milestone.grant?.awardNumber ?? ''}`,
+      milestone: this.milestones.view(milestone, asOf),
+      asOf,
+      period: periods.find((p) => p.number === milestone.budgetPeriod) ?? null,
+      isGate: milestone.kind === 'go_no_go',
+      canDecide: milestone.kind === 'go_no_go' && milestone.decision === 'pending',
+      today: asOf,
+      history: describeChanges(await this.audit.history('milestone', id)),
+    };
+  }
+
+  private async editModel(id: number) {
+    const milestone = await this.milestones.findOne(id);
+    return {
+      pageTitle: `Edit milestone — ${milestone.title}`,
+      milestone,
+      grant: milestone.grant,
+      budgetPeriods: await this.milestones.budgetPeriodsOf(milestone.grantId),
+      kinds: MILESTONE_KINDS,
+      statuses: MILESTONE_STATUSES,
+      decided: milestone.kind === 'go_no_go' && milestone.decision !== 'pending',
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { ManagerAccess } from '../accounts/access.decorators';
+import { submitForm } from '../common/forms';
+import { ParseIdPipe } from '../common/http/parse-id.pipe';
+import { TechnologyLinksFormDto } from './dto/links-form.dto';
+import { TechnologiesService } from './technologies.service';
+import { tickedIds } from './ticked';
+
+/** The grant's side of the grant ↔ technology links (the grant page links here). */
+@ManagerAccess()
+@Controller('grants/:id/technologies')
+export class GrantTechnologiesController {
+  constructor(private readonly technologies: TechnologiesService) {}
+
+  @Get('edit')
+  @Render('technologies/grant-links')
+  async editForm(@Param('id', ParseIdPipe) id: number) {
+    return this.formModel(id);
+  }
+
+  @Post()
+  async save(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+    await this.technologies.findGrant(id);
+    return submitForm(res, {
+      dto: TechnologyLinksFormDto,
+      body,
+      view: 'technologies/grant-links',
+      model: () => this.formModel(id, tickedIds(body, 'technologyIds')),
+      save: (form) => this.technologies.setTechnologiesOf(id, form.technologyIds),
+      redirectTo: () => `/grants/${id}#technologies`,
+      flash: (count) => `Technologies of the grant saved (${count}).`,
+    });
+  }
+
+  /** `ticked` keeps a refused form as it was sent. */
+  private async formModel(id: number, ticked?: string[]) {
+    const grant = await this.technologies.findGrant(id);
+    const chosen = ticked ?? (await this.technologies.linkedIds('grant', id)).map(String);
+    const options = (await this.technologies.technologyOptions()).map((t) => ({
+      ...t,
+      checked: chosen.includes(String(t.id)),
+    }));
+    return { pageTitle: `Technologies — ${grant.awardNumber}`, grant, options };
+  }
+}

@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { Amendment } from '../grants/amendment.entity';
+import { Grant } from '../grants/grant.entity';
+import { GrantTechnologiesController } from './grant-technologies.controller';
+import { GrantTechnology } from './grant-technology.entity';
+import { PortfolioService } from './portfolio.service';
+import { TechnologiesController } from './technologies.controller';
+import { TechnologiesService } from './technologies.service';
+import { TechnologyElement } from './technology-element.entity';
+import { Technology } from './technology.entity';
+import { TrlAssessment } from './trl-assessment.entity';
+import { TrlAssessmentsService } from './trl-assessments.service';
+
+/**
+ * The technology catalogue, TRL assessments, grant ↔ technology links and the portfolio view. It reads
+ * grants through their repository rather than GrantsModule, which imports this module for the grant
+ * page (the other way round would be a cycle).
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([
+      Technology,
+      TechnologyElement,
+      TrlAssessment,
+      GrantTechnology,
+      Grant,
+      Amendment,
+    ]),
+    AuditModule,
+  ],
+  controllers: [TechnologiesController, GrantTechnologiesController],
+  providers: [TechnologiesService, TrlAssessmentsService, PortfolioService],
+  exports: [TechnologiesService, TrlAssessmentsService],
+})
+export class TechnologiesModule {}
