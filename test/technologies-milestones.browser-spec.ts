@@ -1,0 +1,131 @@
+import type { Browser, Page, Response } from 'playwright-core';
+import {
+  launchChromium,
+  listen,
+  newPage,
+  requireChromium,
+  signInThroughForm,
+} from './helpers/browser';
+import {
+  makeAmendment,
+  makeBudgetPeriods,
+  makeGrantWithProgram,
+  makeMilestone,
+  makeTechnology,
+} from './helpers/factories';
+import { createTestApp, rows, TestApp } from './helpers/test-app';
+
+/**
+ * A program manager records a TRL assessment and a go/no-go decision through the real forms, and the
+ * decision opens budget period 2 to incremental funding (rule 7). Runs with `npm run test:browser`.
+ */
+describe('Technologies and go/no-go decisions in a real browser', () => {
+  let t: TestApp | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+
+  beforeAll(async () => {
+    requireChromium();
+    t = await createTestApp();
+    const baseUrl = await listen(t);
+    browser = await launchChromium();
+    page = await newPage(browser, baseUrl);
+    await page.goto('/login');
+    expect(await signInThroughForm(page, 'manager@example.gov')).toBe(303);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  /** Clicks a submit button and returns the form POST's response once the next page has loaded. */
+  async function submit(button: string, action: string): Promise<Response> {
+    const [response] = await Promise.all([
+      page.waitForResponse(
+        (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === action,
+      ),
+      page.getByRole('button', { name: button }).click(),
+    ]);
+    await page.waitForLoadState('domcontentloaded');
+    return response;
+  }
+
+  it('should record a TRL assessment that becomes the current TRL, with its evidence in the history', async () => {
+    const technology = await makeTechnology(t!, { currentTrl: 3, targetTrl: 6 });
+    await page.goto(`/technologies/${technology.id}`);
+    expect(await page.getByTestId('current-trl').innerText()).toContain('3 —');
+
+    // An assessment without evidence is refused next to the field, and nothing is recorded.
+    await page.fill('#f-assessedOn', '2026-06-15');
+    await page.selectOption('#f-trl', '4');
+    const refused = await submit('Record assessment', `/technologies/${technology.id}/assessments`);
+    expect(refused.status()).toBe(422);
+    expect(await page.locator('#f-evidence-error').innerText()).not.toBe('');
+
+    await page.fill('#f-evidence', 'Bench loop ran 500 h at 92 % Dy recovery (test report TR-14).');
+    const saved = await submit('Record assessment', `/technologies/${technology.id}/assessments`);
+    expect(saved.status()).toBe(303);
+    expect(await page.getByTestId('current-trl').innerText()).toContain(
+      '4 — Component and/or system validation in a laboratory environment',
+    );
+    const newest = page.locator('h2#assessments + p + table tbody tr').first();
+    expect(await newest.innerText()).toContain('2026-06-15');
+    expect(await newest.innerText()).toContain('TR-14');
+    expect(await newest.innerText()).toContain('manager@example.gov');
+
+    const stored = await rows<{ trl: number }>(
+      t!,
+      `SELECT trl FROM trl_assessments WHERE technology_id = ${technology.id} ORDER BY id`,
+    );
+    expect(stored.map((a) => a.trl)).toEqual([3, 4]);
+  });
+
+  it('should record a go decision that lets budget period 2 be funded', async () => {
+    const { grant } = await makeGrantWithProgram(t!);
+    await makeBudgetPeriods(t!, grant.id, [
+      { startDate: '2025-04-01', endDate: '2026-09-30' },
+      { startDate: '2026-10-01', endDate: '2028-03-31' },
+    ]);
+    await makeAmendment(t!, { grantId: grant.id, federalChangeCents: 500_000_00 });
+    const gate = await makeMilestone(t!, {
+      grantId: grant.id,
+      kind: 'go_no_go',
+      title: 'BP1 go/no-go: 90 % Dy recovery at bench scale',
+      dueDate: '2026-09-30',
+    });
+    const fundBp2 = async () => {
+      await page.goto(`/grants/${grant.id}/amendments/new`);
+      await page.fill('#f-effectiveDate', '2026-10-20');
+      await page.selectOption('#f-kind', 'incremental_funding');
+      await page.fill('#f-federalChange', '250,000.00');
+      return submit('Record amendment', `/grants/${grant.id}/amendments`);
+    };
+
+    const refused = await fundBp2();
+    expect(refused.status()).toBe(422);
+    expect(await page.locator('#f-effectiveDate-error').innerText()).toContain(
+      '“BP1 go/no-go: 90 % Dy recovery at bench scale” (due 2026-09-30), still pending',
+    );
+
+    await page.goto(`/milestones/${gate.id}`);
+    // USWDS hides the radio input itself and styles its label, which is what a user clicks.
+    await page.click('label[for="f-decision-go"]');
+    expect(await page.isChecked('#f-decision-go')).toBe(true);
+    await page.fill('#f-decidedOn', '2026-10-02');
+    await page.fill('#f-rationale', 'Three bench runs above 90 % recovery; reviewed by the panel.');
+    const decided = await submit('Record decision', `/milestones/${gate.id}/decision`);
+    expect(decided.status()).toBe(303);
+    // textContent, not innerText: the tag's CSS upper-cases what is shown.
+    expect((await page.getByTestId('decision').textContent())?.trim()).toBe('Go');
+    const [event] = await rows<{ action: string; actor_email: string }>(
+      t!,
+      `SELECT action, actor_email FROM audit_events WHERE entity_type = 'milestone' AND entity_id = ${gate.id} ORDER BY id DESC LIMIT 1`,
+    );
+    expect(event).toEqual({ action: 'decision', actor_email: 'manager@example.gov' });
+
+    const funded = await fundBp2();
+    expect(funded.status()).toBe(303);
+    expect(await page.getByTestId('obligated').innerText()).toBe('$750,000.00');
+  });
+});
