@@ -10,7 +10,13 @@ export class AccountsSessionsAudit1764316800000 implements MigrationInterface {
       new Table({
         name: 'users',
         columns: [
-          { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+          {
+            name: 'id',
+            type: 'integer',
+            isPrimary: true,
+            isGenerated: true,
+            generationStrategy: 'increment',
+          },
           { name: 'email', type: 'varchar' },
           { name: 'name', type: 'varchar' },
           { name: 'role', type: 'varchar' },
@@ -42,7 +48,13 @@ export class AccountsSessionsAudit1764316800000 implements MigrationInterface {
       new Table({
         name: 'audit_events',
         columns: [
-          { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+          {
+            name: 'id',
+            type: 'integer',
+            isPrimary: true,
+            isGenerated: true,
+            generationStrategy: 'increment',
+          },
           { name: 'occurred_at', type: 'varchar' },
           { name: 'actor_id', type: 'integer', isNullable: true },
           { name: 'actor_email', type: 'varchar' },
@@ -82,9 +94,16 @@ export class AccountsSessionsAudit1764316800000 implements MigrationInterface {
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP TRIGGER audit_events_no_update' + (this.isPostgres(queryRunner) ? ' ON audit_events' : ''));
-    await queryRunner.query('DROP TRIGGER audit_events_no_delete' + (this.isPostgres(queryRunner) ? ' ON audit_events' : ''));
-    if (this.isPostgres(queryRunner)) await queryRunner.query('DROP FUNCTION audit_events_append_only()');
+    await queryRunner.query(
+      'DROP TRIGGER audit_events_no_update' +
+        (this.isPostgres(queryRunner) ? ' ON audit_events' : ''),
+    );
+    await queryRunner.query(
+      'DROP TRIGGER audit_events_no_delete' +
+        (this.isPostgres(queryRunner) ? ' ON audit_events' : ''),
+    );
+    if (this.isPostgres(queryRunner))
+      await queryRunner.query('DROP FUNCTION audit_events_append_only()');
     await queryRunner.dropTable('audit_events');
     await queryRunner.dropTable('sessions');
     await queryRunner.dropTable('users');

@@ -6,7 +6,10 @@ import { MIGRATIONS } from '../migrations';
 import { SessionRecord } from './accounts/session.entity';
 import { User } from './accounts/user.entity';
 import { AuditEvent } from './audit/audit-event.entity';
+import { BudgetLine } from './budgets/budget-line.entity';
+import { Budget } from './budgets/budget.entity';
 import { Amendment } from './grants/amendment.entity';
+import { Expenditure } from './ledger/expenditure.entity';
 import { BudgetPeriod } from './grants/budget-period.entity';
 import { Grant } from './grants/grant.entity';
 import { Recipient } from './grants/recipient.entity';
@@ -23,6 +26,9 @@ export const ENTITIES = [
   Grant,
   BudgetPeriod,
   Amendment,
+  Budget,
+  BudgetLine,
+  Expenditure,
   Technology,
   TechnologyElement,
   TrlAssessment,

@@ -41,7 +41,10 @@ describe('Migrations', () => {
     expect(await tables(dataSource)).toEqual([
       'amendments',
       'audit_events',
+      'budget_lines',
       'budget_periods',
+      'budgets',
+      'expenditures',
       'grant_technologies',
       'grants',
       'milestones',
@@ -58,7 +61,7 @@ describe('Migrations', () => {
     expect(await tables(dataSource)).toEqual([]);
 
     await dataSource.runMigrations();
-    expect(await tables(dataSource)).toHaveLength(13);
+    expect(await tables(dataSource)).toHaveLength(16);
   });
 
   it('should leave nothing for migration:generate to find (entities and migrations agree)', async () => {

@@ -1,4 +1,7 @@
+import { BudgetLine } from '../../src/budgets/budget-line.entity';
+import { Budget } from '../../src/budgets/budget.entity';
 import { Amendment } from '../../src/grants/amendment.entity';
+import { Expenditure } from '../../src/ledger/expenditure.entity';
 import { BudgetPeriod } from '../../src/grants/budget-period.entity';
 import { Grant } from '../../src/grants/grant.entity';
 import { GrantsService } from '../../src/grants/grants.service';
@@ -186,4 +189,42 @@ export function makeMilestone(
       ...overrides,
     }),
   );
+}
+
+/** A ledger entry as the app records it (recorded now, by the test manager) unless overridden. */
+export function makeExpenditure(
+  t: TestApp,
+  overrides: Partial<Expenditure> & { grantId: number; amountCents: number },
+): Promise<Expenditure> {
+  const recordedAt = overrides.recordedAt ?? new Date().toISOString();
+  return t.writes.transaction((m) =>
+    t.audit.insert(m, Expenditure, 'expenditure', {
+      budgetPeriod: 1,
+      category: 'personnel',
+      incurredOn: '2025-05-15',
+      share: 'federal',
+      reference: `INV-${next()}`,
+      memo: '',
+      reversalOf: null,
+      recordedBy: 'manager@example.gov',
+      recordedAt,
+      recordedOn: recordedAt.slice(0, 10),
+      ...overrides,
+    }),
+  );
+}
+
+/** A grant's budget: `lines` as [budgetPeriod, category, federalCents, costShareCents]. */
+export function makeBudget(
+  t: TestApp,
+  grantId: number,
+  lines: [number, BudgetLine['category'], number, number][],
+): Promise<Budget> {
+  return t.writes.transaction(async (m) => {
+    const budget = await t.audit.insert(m, Budget, 'budget', { grantId });
+    for (const [budgetPeriod, category, federalCents, costShareCents] of lines) {
+      await m.insert(BudgetLine, { grantId, budgetPeriod, category, federalCents, costShareCents });
+    }
+    return budget;
+  });
 }
