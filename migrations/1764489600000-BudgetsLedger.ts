@@ -84,6 +84,26 @@ export class BudgetsLedger1764489600000 implements MigrationInterface {
 
     await queryRunner.createTable(
       new Table({
+        name: 'planned_spend',
+        columns: [
+          { ...int('grant_id'), isPrimary: true },
+          { ...int('budget_period'), isPrimary: true },
+          { ...text('category'), isPrimary: true },
+          { ...text('month'), isPrimary: true },
+          cents('federal_cents'),
+          cents('cost_share_cents'),
+        ],
+        foreignKeys: [grantFk],
+        indices: [{ columnNames: ['month', 'federal_cents'] }],
+        checks: [
+          { expression: oneOf('category', CATEGORIES) },
+          { expression: 'length("month") = 7' },
+        ],
+      }),
+    );
+
+    await queryRunner.createTable(
+      new Table({
         name: 'expenditures',
         columns: [
           id,
@@ -149,6 +169,7 @@ export class BudgetsLedger1764489600000 implements MigrationInterface {
       await queryRunner.query('DROP FUNCTION expenditures_append_only()');
     }
     await queryRunner.dropTable('expenditures');
+    await queryRunner.dropTable('planned_spend');
     await queryRunner.dropTable('budget_lines');
     await queryRunner.dropTable('budgets');
   }

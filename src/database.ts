@@ -8,6 +8,7 @@ import { User } from './accounts/user.entity';
 import { AuditEvent } from './audit/audit-event.entity';
 import { BudgetLine } from './budgets/budget-line.entity';
 import { Budget } from './budgets/budget.entity';
+import { PlannedSpend } from './budgets/planned-spend.entity';
 import { Amendment } from './grants/amendment.entity';
 import { Expenditure } from './ledger/expenditure.entity';
 import { BudgetPeriod } from './grants/budget-period.entity';
@@ -28,6 +29,7 @@ export const ENTITIES = [
   Amendment,
   Budget,
   BudgetLine,
+  PlannedSpend,
   Expenditure,
   Technology,
   TechnologyElement,

@@ -48,6 +48,7 @@ describe('Migrations', () => {
       'grant_technologies',
       'grants',
       'milestones',
+      'planned_spend',
       'programs',
       'recipients',
       'sessions',
@@ -61,7 +62,7 @@ describe('Migrations', () => {
     expect(await tables(dataSource)).toEqual([]);
 
     await dataSource.runMigrations();
-    expect(await tables(dataSource)).toHaveLength(16);
+    expect(await tables(dataSource)).toHaveLength(17);
   });
 
   it('should leave nothing for migration:generate to find (entities and migrations agree)', async () => {
