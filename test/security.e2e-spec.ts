@@ -2,6 +2,7 @@ import type { Role } from '../src/accounts/user.entity';
 import { isMiddleware } from '../src/common/http/allowed-methods';
 import {
   makeAmendment,
+  makeExpenditure,
   makeGrant,
   makeGrantWithProgram,
   makeMilestone,
@@ -115,12 +116,14 @@ describe('Access rules, CSRF and headers (HTTP)', () => {
     const target = await makeUser(t, { role: 'auditor', email: 'target@example.gov' });
     const technology = await makeTechnology(t);
     const milestone = await makeMilestone(t, { grantId: grant.id });
+    const expenditure = await makeExpenditure(t, { grantId: grant.id, amountCents: 10_00 });
     const ids: [string, number][] = [
       ['/programs', program.id],
       ['/recipients', recipient.id],
       ['/admin', target.id],
       ['/technologies', technology.id],
       ['/milestones', milestone.id],
+      ['/ledger', expenditure.id],
     ];
     return (route: string) => {
       const [, path] = route.split(' ');
