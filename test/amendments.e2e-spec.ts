@@ -1,6 +1,7 @@
 import {
   makeAmendment,
   makeBudgetPeriods,
+  makeExpenditure,
   makeGrantWithProgram,
   makeMilestone,
 } from './helpers/factories';
@@ -130,6 +131,28 @@ describe('Amendments (HTTP)', () => {
     expect(res.status).toBe(422);
     expect(res.text).toContain(message);
     expect(await sumObligated(t)).toBe(50_000_00);
+  });
+
+  it('should refuse a deobligation that would leave less obligated than already spent (rule 2)', async () => {
+    const { grant } = await makeGrantWithProgram(t);
+    await makeAmendment(t, { grantId: grant.id, federalChangeCents: 100_000_00 });
+    await makeExpenditure(t, { grantId: grant.id, amountCents: 60_000_00 });
+    await makeExpenditure(t, { grantId: grant.id, amountCents: 5_000_00, share: 'cost_share' });
+    const deobligate = (federalChange: string) =>
+      t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
+        effectiveDate: '2025-09-01',
+        kind: 'deobligation',
+        federalChange,
+      });
+
+    const refused = await deobligate('-40,000.01');
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('already spent $60,000.00');
+    expect(refused.text).toContain('at most $40,000.00');
+    expect(await sumObligated(t)).toBe(100_000_00);
+
+    expect((await deobligate('-40,000.00')).status).toBe(303);
+    expect(await sumObligated(t)).toBe(60_000_00);
   });
 
   describe('go/no-go gating (rule 7)', () => {

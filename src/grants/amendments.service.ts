@@ -4,6 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { WritePath } from '../common/database/write-path';
 import { FieldErrors, FormError } from '../common/forms';
 import { formatMoney, toCents } from '../common/money';
+import { Expenditure } from '../ledger/expenditure.entity';
 import { GoNoGoGate } from '../milestones/go-no-go.gate';
 import { Program } from '../programs/program.entity';
 import { ProgramsService } from '../programs/programs.service';
@@ -129,6 +130,22 @@ export class AmendmentsService {
         federalChange: `The grant has ${formatMoney(grantObligated)} obligated; it cannot deobligate more than that.`,
       });
     }
+    // Rule 2: never below what the grant has already spent of its federal share.
+    const spent = await this.federalSpentCents(manager, grant.id);
+    if (change < 0 && grantObligated + change < spent) {
+      throw new FormError({
+        federalChange: `The grant has already spent ${formatMoney(spent)} of its ${formatMoney(grantObligated)} federal obligation; it can deobligate at most ${formatMoney(grantObligated - spent)}.`,
+      });
+    }
+  }
+
+  private async federalSpentCents(manager: EntityManager, grantId: number): Promise<number> {
+    const row = await manager
+      .createQueryBuilder(Expenditure, 'e')
+      .select('COALESCE(SUM(e.amount_cents), 0)', 'spent')
+      .where('e.grant_id = :grantId AND e.share = :share', { grantId, share: 'federal' })
+      .getRawOne<{ spent: number | string }>();
+    return Number(row?.spent ?? 0);
   }
 
   /** A no-cost extension moves the period of performance and the final budget period with it. */
