@@ -9,6 +9,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuditModule } from './audit/audit.module';
+import { BudgetsModule } from './budgets/budgets.module';
 import { AppConfig } from './common/config';
 import { ConfigModule } from './common/config.module';
 import { DatabaseModule } from './common/database/database.module';
@@ -16,9 +17,11 @@ import { HtmlExceptionFilter } from './common/http/html-exception.filter';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DemoModule } from './demo/demo.module';
 import { GrantsModule } from './grants/grants.module';
+import { LedgerModule } from './ledger/ledger.module';
 import { MilestonesModule } from './milestones/milestones.module';
 import { HeaderMiddleware } from './programs/header.middleware';
 import { ProgramsModule } from './programs/programs.module';
+import { ReportsModule } from './reports/reports.module';
 import { TechnologiesModule } from './technologies/technologies.module';
 
 @Module({})
@@ -44,8 +47,11 @@ export class AppModule implements NestModule {
         AccountsModule,
         ProgramsModule,
         GrantsModule,
+        BudgetsModule,
         TechnologiesModule,
         MilestonesModule,
+        LedgerModule,
+        ReportsModule,
         DashboardModule,
         DemoModule,
       ],

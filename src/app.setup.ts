@@ -10,6 +10,7 @@ import { DatabaseSessionStore } from './accounts/session.store';
 import { AppConfig } from './common/config';
 import { flashMiddleware } from './common/flash';
 import { PROJECT_ROOT, registerViews, VIEWS_DIR } from './common/views';
+import { ledgerImportUploads } from './ledger/import-upload';
 
 export const SESSION_COOKIE = 'sid';
 
@@ -66,6 +67,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(flashMiddleware);
   // Nest adds its body parsers only at init; CSRF needs the form body before that.
   app.use(express.urlencoded({ extended: true, limit: '1mb' }));
+  // The ledger import's two multipart routes, parsed here so the CSRF check below sees their _csrf.
+  app.use(ledgerImportUploads());
   app.use(
     session({
       name: SESSION_COOKIE,

@@ -1,5 +1,6 @@
 import {
   makeAmendment,
+  makeBudget,
   makeBudgetPeriods,
   makeExpenditure,
   makeGrantWithProgram,
@@ -257,6 +258,7 @@ describe('Amendments (HTTP)', () => {
       { startDate: '2026-10-01', endDate: '2028-03-31' },
     ]);
     await makeAmendment(t, { grantId: grant.id, federalChangeCents: 50_000_00 });
+    await makeBudget(t, grant.id, [[2, 'personnel', 18_000_00, 0]]);
 
     const early = await t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
       effectiveDate: '2027-12-01',
@@ -284,6 +286,12 @@ describe('Amendments (HTTP)', () => {
       'SELECT end_date FROM budget_periods ORDER BY number',
     );
     expect(periods.map((p) => p.end_date)).toEqual(['2026-09-30', '2028-09-30']);
+    // The budget period 2 plan now runs to the new end date, still adding up to the line.
+    const [plan] = await rows<{ last: string; total: number }>(
+      t,
+      'SELECT MAX(month) AS last, SUM(federal_cents) AS total FROM planned_spend',
+    );
+    expect(plan).toEqual({ last: '2028-09', total: 18_000_00 });
   });
 
   it('should have no route that edits or deletes an amendment', async () => {

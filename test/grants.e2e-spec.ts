@@ -1,6 +1,7 @@
 import { freshAppPerTest, rows } from './helpers/test-app';
 import {
   makeAmendment,
+  makeBudget,
   makeBudgetPeriods,
   makeGrant,
   makeGrantWithProgram,
@@ -13,6 +14,27 @@ const grantForm = newGrantForm;
 
 describe('Grants (HTTP)', () => {
   const t = freshAppPerTest();
+
+  it('should warn on the grant page when the federal budget differs from the obligated amount', async () => {
+    const { grant } = await makeGrantWithProgram(t);
+    await makeAmendment(t, { grantId: grant.id, federalChangeCents: 100_000_00 });
+    const page = () => t.http().get(`/grants/${grant.id}`);
+    expect((await page()).text).toContain(
+      'The federal budget ($0.00) is $100,000.00 below the obligated amount ($100,000.00).',
+    );
+
+    await makeBudgetPeriods(t, grant.id, [{ startDate: grant.startDate, endDate: grant.endDate }]);
+    await makeBudget(t, grant.id, [
+      [1, 'personnel', 60_000_00, 0],
+      [1, 'supplies', 27_500_00, 0],
+    ]);
+    const res = await page();
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('data-testid="grant-budget-warning"');
+    expect(res.text).toContain(
+      'The federal budget ($87,500.00) is $12,500.00 below the obligated amount ($100,000.00).',
+    );
+  });
 
   it('should create a grant from the form and redirect to it', async () => {
     const program = await makeProgram(t);

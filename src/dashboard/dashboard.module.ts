@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
 import { GrantsModule } from '../grants/grants.module';
 import { ProgramsModule } from '../programs/programs.module';
+import { ReportsModule } from '../reports/reports.module';
 import { DashboardController } from './dashboard.controller';
 
-@Module({ imports: [ProgramsModule, GrantsModule], controllers: [DashboardController] })
+@Module({
+  imports: [ProgramsModule, GrantsModule, ReportsModule],
+  controllers: [DashboardController],
+})
 export class DashboardModule {}

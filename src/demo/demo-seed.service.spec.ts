@@ -9,6 +9,7 @@ import { AppConfig } from '../common/config';
 import { addDays, addMonths, todayIn } from '../common/dates';
 import { AmendmentsService } from '../grants/amendments.service';
 import { Program } from '../programs/program.entity';
+import { BudgetsService } from '../budgets/budgets.service';
 import { DemoSeedService } from './demo-seed.service';
 
 const TABLES = [
@@ -22,6 +23,10 @@ const TABLES = [
   'trl_assessments',
   'grant_technologies',
   'milestones',
+  'budgets',
+  'budget_lines',
+  'planned_spend',
+  'expenditures',
 ];
 
 describe(DemoSeedService.name, () => {
@@ -91,7 +96,8 @@ describe(DemoSeedService.name, () => {
     beforeAll(async () => {
       today = todayIn(config.APP_TIME_ZONE);
       seeded = await sut.seedIfEmpty();
-    });
+      // Seeding writes about 1,500 audited rows; on a loaded CI machine that takes a while.
+    }, 180_000);
 
     it('should report that it seeded', () => {
       expect(seeded).toBe(true);
@@ -271,6 +277,75 @@ describe(DemoSeedService.name, () => {
         `due_date >= '${today}' AND due_date <= '${addDays(today, 30)}' AND status <> 'complete'`,
       );
       expect(dueWithin30).toBeGreaterThanOrEqual(1);
+    });
+
+    it('should record monthly spending for every grant up to last month, never above its obligations', async () => {
+      const lastMonth = addDays(`${today.slice(0, 7)}-01`, -1).slice(0, 7);
+      const grants = await query<{
+        grant_id: number;
+        first: string;
+        last: string;
+        federal: number;
+        obligated: number;
+      }>(
+        `SELECT e.grant_id, MIN(e.incurred_on) AS first, MAX(e.incurred_on) AS last,
+                SUM(CASE WHEN e.share = 'federal' THEN e.amount_cents ELSE 0 END) AS federal,
+                (SELECT SUM(federal_change_cents) FROM amendments a WHERE a.grant_id = e.grant_id) AS obligated
+           FROM expenditures e GROUP BY e.grant_id`,
+      );
+      expect(grants).toHaveLength(13);
+      for (const grant of grants) {
+        expect(grant.last.slice(0, 7)).toBe(lastMonth);
+        expect(Number(grant.federal)).toBeLessThanOrEqual(Number(grant.obligated));
+      }
+      expect(
+        await single(
+          `SELECT COUNT(*) FROM expenditures WHERE incurred_on > '${today}' OR recorded_on > '${today}'`,
+        ),
+      ).toBe(0);
+      expect(
+        await single('SELECT COUNT(*) FROM expenditures WHERE recorded_on < incurred_on'),
+      ).toBe(0);
+    });
+
+    it('should have grants ahead of and behind plan, judged against the planned spend', async () => {
+      const lastClosed = addDays(`${today.slice(0, 7)}-01`, -1);
+      const ratios = await query<{ ratio: number }>(
+        `SELECT 1.0 * (SELECT SUM(amount_cents) FROM expenditures e WHERE e.grant_id = g.id AND e.share = 'federal')
+                / (SELECT SUM(federal_cents) FROM planned_spend p WHERE p.grant_id = g.id AND p.month <= '${lastClosed.slice(0, 7)}') AS ratio
+           FROM grants g`,
+      );
+      expect(ratios.some((r) => r.ratio > 1.08)).toBe(true);
+      expect(ratios.some((r) => r.ratio < 0.8)).toBe(true);
+    });
+
+    it('should show one reversal, one rebudget flag, cost share met and one budget awaiting revision', async () => {
+      const reversals = await query<{ amount_cents: number; original: number }>(
+        'SELECT r.amount_cents, o.amount_cents AS original FROM expenditures r JOIN expenditures o ON o.id = r.reversal_of',
+      );
+      expect(reversals).toHaveLength(1);
+      expect(Number(reversals[0].amount_cents)).toBe(-Number(reversals[0].original));
+
+      const flags = (await app.get(BudgetsService).rebudgetFlags()).filter((f) => f.flagged);
+      expect(flags.map((f) => f.awardNumber)).toEqual(['DE-SC0031986']);
+
+      const costShare = await query<{ committed: number; met: number }>(
+        `SELECT g.cost_share_committed_cents AS committed,
+                COALESCE((SELECT SUM(amount_cents) FROM expenditures e WHERE e.grant_id = g.id AND e.share = 'cost_share'), 0) AS met
+           FROM grants g WHERE g.cost_share_committed_cents > 0`,
+      );
+      expect(costShare.length).toBeGreaterThanOrEqual(2);
+      for (const { committed, met } of costShare) {
+        expect(Number(met)).toBeGreaterThan(0);
+        expect(Number(met)).toBeLessThan(Number(committed));
+      }
+
+      const unbalanced = await query<{ award_number: string }>(
+        `SELECT g.award_number FROM grants g
+          WHERE (SELECT COALESCE(SUM(federal_cents), 0) FROM budget_lines b WHERE b.grant_id = g.id)
+             <> (SELECT SUM(federal_change_cents) FROM amendments a WHERE a.grant_id = g.id)`,
+      );
+      expect(unbalanced).toEqual([{ award_number: 'DE-SC0031988' }]);
     });
 
     it('should do nothing and say so when the database already has a program', async () => {

@@ -1,10 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { ClassConstructor } from 'class-transformer';
 import { randomBytes } from 'node:crypto';
 import { CreateUserDto } from '../accounts/dto/create-user.dto';
 import { Role } from '../accounts/user.entity';
 import { UsersService } from '../accounts/users.service';
 import { AuditService } from '../audit/audit.service';
+import { BudgetsService } from '../budgets/budgets.service';
 import { AppConfig } from '../common/config';
 import { WritePath } from '../common/database/write-path';
 import { addDays, addMonths, todayIn } from '../common/dates';
@@ -20,6 +22,9 @@ import { Grant } from '../grants/grant.entity';
 import { RecipientType } from '../grants/recipient.entity';
 import { GrantsService } from '../grants/grants.service';
 import { RecipientsService } from '../grants/recipients.service';
+import { Expenditure } from '../ledger/expenditure.entity';
+import { LedgerService } from '../ledger/ledger.service';
+import { currentActor } from '../common/request-context';
 import { DecisionFormDto } from '../milestones/dto/decision-form.dto';
 import { MilestoneFormDto } from '../milestones/dto/milestone-form.dto';
 import { MilestonesService } from '../milestones/milestones.service';
@@ -37,6 +42,14 @@ import {
   milestonesFor,
   TECHNOLOGIES,
 } from './demo-portfolio';
+import {
+  budgetFor,
+  DemoBudgetLine,
+  DemoExpenditure,
+  DemoPeriod,
+  DUPLICATE_INVOICE,
+  expendituresFor,
+} from './demo-ledger';
 
 /*
  * The illustrative demo program (DESIGN.md §8). The program-level facts are public (DE-FOA-0002483:
@@ -227,6 +240,24 @@ async function form<T extends object>(dto: ClassConstructor<T>, values: object):
 
 const dollarText = (dollars: number) => centsToDecimal(dollars * 100);
 
+/** The budget lines as the grid form posts them: lines[bp][category][federal|costShare]. */
+function gridOf(lines: DemoBudgetLine[]): Record<number, Record<string, Record<string, string>>> {
+  const grid: Record<number, Record<string, Record<string, string>>> = {};
+  for (const [bp, category, federal, costShare] of lines) {
+    grid[bp] ??= {};
+    grid[bp][category] = { federal: centsToDecimal(federal), costShare: centsToDecimal(costShare) };
+  }
+  return grid;
+}
+
+/**
+ * Demo entries are stamped as entered about a week after they were incurred, so that a report for a
+ * past date shows what the office knew then; the audit trail still records when the demo was loaded.
+ */
+function recordedOn(day: string) {
+  return { recordedBy: currentActor().email, recordedAt: `${day}T16:00:00.000Z`, recordedOn: day };
+}
+
 @Injectable()
 export class DemoSeedService {
   private readonly logger = new Logger(DemoSeedService.name);
@@ -242,6 +273,8 @@ export class DemoSeedService {
     private readonly technologies: TechnologiesService,
     private readonly assessments: TrlAssessmentsService,
     private readonly milestones: MilestonesService,
+    private readonly budgets: BudgetsService,
+    private readonly ledger: LedgerService,
     private readonly audit: AuditService,
     private readonly users: UsersService,
   ) {}
@@ -291,6 +324,7 @@ export class DemoSeedService {
     const grantIds = new Map<string, number>();
 
     const starts = new Map<string, string>();
+    const schedules: { grantId: number; index: number; demo: DemoGrant; schedule: Schedule }[] = [];
     for (const [index, demo] of GRANTS.entries()) {
       const schedule = scheduleFor(awardDate, demo, index);
       const grant = await this.createGrant(program.id, demo, schedule);
@@ -314,6 +348,7 @@ export class DemoSeedService {
       await bp2();
       grantIds.set(demo.awardNumber, grant.id);
       starts.set(demo.awardNumber, schedule.startDate);
+      schedules.push({ grantId: grant.id, index, demo, schedule });
     }
 
     await this.reallocate(awardDate, grantIds);
@@ -327,6 +362,84 @@ export class DemoSeedService {
         );
       }
     }
+    for (const { grantId, index, demo, schedule } of schedules) {
+      await this.spend(grantId, index, demo, schedule, today);
+    }
+  }
+
+  /**
+   * The grant's budget grid, then its spending month by month through the ledger's own rules. The
+   * budget matches what is obligated, except where money was handed back: that budget has not been
+   * revised yet, so its grant page shows the difference (rule 4).
+   */
+  private async spend(
+    grantId: number,
+    index: number,
+    demo: DemoGrant,
+    schedule: Schedule,
+    today: string,
+  ): Promise<void> {
+    const periods: DemoPeriod[] = [
+      { number: 1, startDate: schedule.startDate, endDate: addDays(schedule.bp2StartDate, -1) },
+      { number: 2, startDate: schedule.bp2StartDate, endDate: schedule.endDate },
+    ];
+    const supplement = demo.awardNumber === REALLOCATION.to ? REALLOCATION.dollars : 0;
+    const lines = budgetFor(
+      demo.recipient.type,
+      periods,
+      (demo.awardDollars + supplement) * 100,
+      demo.costShareDollars * 100,
+    );
+    await this.budgets.save(grantId, 0, gridOf(lines));
+
+    const goDecidedOn =
+      schedule.milestones.find((m) => m.decision)?.decision?.decidedOn ?? schedule.bp2StartDate;
+    const entries = expendituresFor(index, demo.awardNumber, periods, lines, goDecidedOn, today);
+    await this.writes.transaction(async (manager) => {
+      const batch = this.ledger.batch(manager);
+      let supplies = 0;
+      for (const entry of entries) {
+        const recorded = await this.record(manager, batch, grantId, entry);
+        if (index !== DUPLICATE_INVOICE.index || entry.category !== 'supplies') continue;
+        if (entry.share !== 'federal' || ++supplies !== DUPLICATE_INVOICE.month) continue;
+        // The same invoice keyed in twice; the finance office reverses the duplicate two weeks later.
+        const duplicate = await this.record(manager, batch, grantId, entry);
+        await this.audit.insert(manager, Expenditure, 'expenditure', {
+          ...this.fieldsOf(recorded),
+          amountCents: -duplicate.amountCents,
+          memo: `Duplicate of entry #${recorded.id}: invoice ${entry.reference} was entered twice.`,
+          reversalOf: duplicate.id,
+          ...recordedOn(
+            addDays(entry.recordedOn, 14) < today ? addDays(entry.recordedOn, 14) : today,
+          ),
+        });
+      }
+    });
+  }
+
+  /** One ledger entry, checked by the ledger's rules, recorded on the day it was entered. */
+  private async record(
+    manager: EntityManager,
+    batch: ReturnType<LedgerService['batch']>,
+    grantId: number,
+    entry: DemoExpenditure,
+  ): Promise<Expenditure> {
+    const { recordedOn: day, ...fields } = entry;
+    const input = { grantId, ...fields };
+    const errors = await this.ledger.checkEntry(batch, input);
+    if (Object.keys(errors).length > 0) {
+      throw new Error(`Invalid demo expenditure ${entry.reference}: ${JSON.stringify(errors)}`);
+    }
+    return this.audit.insert(manager, Expenditure, 'expenditure', {
+      ...input,
+      reversalOf: null,
+      ...recordedOn(day),
+    });
+  }
+
+  private fieldsOf(entry: Expenditure) {
+    const { grantId, budgetPeriod, category, incurredOn, share, reference } = entry;
+    return { grantId, budgetPeriod, category, incurredOn, share, reference };
   }
 
   /** Milestones as they were recorded; the go/no-go review gets its decision as its own action. */

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AuditModule } from '../audit/audit.module';
+import { BudgetsModule } from '../budgets/budgets.module';
 import { GrantsModule } from '../grants/grants.module';
+import { LedgerModule } from '../ledger/ledger.module';
 import { MilestonesModule } from '../milestones/milestones.module';
 import { ProgramsModule } from '../programs/programs.module';
 import { TechnologiesModule } from '../technologies/technologies.module';
@@ -13,6 +15,8 @@ import { DemoSeedService } from './demo-seed.service';
     GrantsModule,
     TechnologiesModule,
     MilestonesModule,
+    BudgetsModule,
+    LedgerModule,
     AuditModule,
     AccountsModule,
   ],

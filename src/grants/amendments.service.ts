@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { PlannedSpendService } from '../budgets/planned-spend.service';
 import { WritePath } from '../common/database/write-path';
 import { FieldErrors, FormError } from '../common/forms';
 import { formatMoney, toCents } from '../common/money';
@@ -28,6 +29,7 @@ export class AmendmentsService {
     private readonly grants: GrantsService,
     private readonly audit: AuditService,
     private readonly gate: GoNoGoGate,
+    private readonly plannedSpend: PlannedSpendService,
   ) {}
 
   add(grantId: number, form: AmendmentFormDto): Promise<Amendment> {
@@ -166,5 +168,6 @@ export class AmendmentsService {
       await this.audit.update(manager, BudgetPeriod, 'budget_period', last.id, {
         endDate: newEndDate,
       });
+    await this.plannedSpend.rebuild(manager, grant.id);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { addDays, daysBetween, isIsoDate } from '../common/dates';
 import { AuditService } from '../audit/audit.service';
+import { PlannedSpendService } from '../budgets/planned-spend.service';
 import { WritePath } from '../common/database/write-path';
 import { FieldErrors, FormError } from '../common/forms';
 import { BudgetPeriod } from './budget-period.entity';
@@ -74,6 +75,7 @@ export class BudgetPeriodsService {
   constructor(
     private readonly writes: WritePath,
     private readonly audit: AuditService,
+    private readonly plannedSpend: PlannedSpendService,
   ) {}
 
   /** Saves the whole schedule at once: all periods valid, or nothing changes. */
@@ -108,6 +110,8 @@ export class BudgetPeriodsService {
             ...period,
           });
       }
+      // The plan spreads each budget line over its period's days: new dates, new months.
+      await this.plannedSpend.rebuild(manager, grantId);
       return manager.find(BudgetPeriod, { where: { grantId }, order: { number: 'ASC' } });
     });
   }

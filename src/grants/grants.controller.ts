@@ -11,6 +11,8 @@ import { centsToDecimal } from '../common/money';
 import { pageLinks } from '../common/pagination';
 import { MilestonesService } from '../milestones/milestones.service';
 import { ProgramsService } from '../programs/programs.service';
+import { BudgetsService } from '../budgets/budgets.service';
+import { LedgerService } from '../ledger/ledger.service';
 import { TechnologiesService } from '../technologies/technologies.service';
 import { AMENDMENT_KINDS } from './amendment.entity';
 import { AmendmentsService } from './amendments.service';
@@ -36,6 +38,8 @@ export class GrantsController {
     private readonly technologies: TechnologiesService,
     private readonly milestones: MilestonesService,
     private readonly clock: Clock,
+    private readonly budgets: BudgetsService,
+    private readonly ledger: LedgerService,
   ) {}
 
   @Get()
@@ -225,6 +229,9 @@ export class GrantsController {
       obligatedCents: await this.grants.obligatedCents(id),
       amendments: await this.grants.amendmentsOf(id),
       budgetPeriods: await this.grants.budgetPeriodsOf(id),
+      budgetSummary: await this.budgets.summaryFor(id),
+      spent: await this.ledger.spentFor(id),
+      recentEntries: await this.ledger.recentFor(id, 5),
       technologies: await this.technologies.forGrant(id),
       milestoneGroups: await this.milestones.forGrant(id, this.clock.today()),
       canDelete: grant.status === 'draft',

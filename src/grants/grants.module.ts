@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { BudgetsModule } from '../budgets/budgets.module';
+import { LedgerModule } from '../ledger/ledger.module';
 import { MilestonesModule } from '../milestones/milestones.module';
 import { TechnologiesModule } from '../technologies/technologies.module';
 import { ProgramsModule } from '../programs/programs.module';
@@ -22,6 +24,8 @@ import { RecipientsService } from './recipients.service';
     AuditModule,
     MilestonesModule,
     TechnologiesModule,
+    BudgetsModule,
+    LedgerModule,
   ],
   controllers: [GrantsController, RecipientsController],
   providers: [GrantsService, RecipientsService, AmendmentsService, BudgetPeriodsService],

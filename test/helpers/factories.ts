@@ -1,5 +1,6 @@
 import { BudgetLine } from '../../src/budgets/budget-line.entity';
 import { Budget } from '../../src/budgets/budget.entity';
+import { PlannedSpend } from '../../src/budgets/planned-spend.entity';
 import { Amendment } from '../../src/grants/amendment.entity';
 import { Expenditure } from '../../src/ledger/expenditure.entity';
 import { BudgetPeriod } from '../../src/grants/budget-period.entity';
@@ -226,5 +227,29 @@ export function makeBudget(
       await m.insert(BudgetLine, { grantId, budgetPeriod, category, federalCents, costShareCents });
     }
     return budget;
+  });
+}
+
+/**
+ * Planned spend rows written directly (as the budget grid would derive them), with an audit event:
+ * `rows` as [budgetPeriod, category, month 'YYYY-MM', federalCents, costShareCents].
+ */
+export function makePlannedSpend(
+  t: TestApp,
+  grantId: number,
+  rows: [number, PlannedSpend['category'], string, number, number][],
+): Promise<void> {
+  return t.writes.transaction(async (m) => {
+    for (const [budgetPeriod, category, month, federalCents, costShareCents] of rows) {
+      await m.insert(PlannedSpend, {
+        grantId,
+        budgetPeriod,
+        category,
+        month,
+        federalCents,
+        costShareCents,
+      });
+    }
+    await t.audit.record(m, { action: 'plan', entityType: 'budget', entityId: grantId });
   });
 }

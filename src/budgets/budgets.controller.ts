@@ -1,0 +1,155 @@
+import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
+import { AuditService } from '../audit/audit.service';
+import { describeChanges } from '../audit/history';
+import { Clock } from '../common/clock';
+import { expectedVersion, submitForm } from '../common/forms';
+import { ParseIdPipe } from '../common/http/parse-id.pipe';
+import { BudgetPeriod } from '../grants/budget-period.entity';
+import { COST_CATEGORIES } from './budget.constants';
+import {
+  CELL_SHARES,
+  CellShare,
+  cellKey,
+  cellLabel,
+  categoryLabel,
+  GridValues,
+  savedValues,
+  typedValues,
+} from './budget-grid';
+import { BudgetsService } from './budgets.service';
+import { AsOfQueryDto } from './dto/as-of-query.dto';
+import { BudgetFormDto } from './dto/budget-form.dto';
+
+/** The version the grid form was opened at: 0 (or absent) before the grant has a Budget record. */
+export function formVersion(body: unknown): number {
+  const raw =
+    body && typeof body === 'object' ? (body as Record<string, unknown>).version : undefined;
+  return raw === undefined || raw === '' ? 0 : expectedVersion(body);
+}
+
+/** The grid's inputs, categories as rows and for each budget period a federal and a cost-share field. */
+function formRows(periods: BudgetPeriod[], values: GridValues) {
+  const input = (bp: number, category: (typeof COST_CATEGORIES)[number], share: CellShare) => ({
+    id: `l-${bp}-${category}-${share}`,
+    name: `lines[${bp}][${category}][${share}]`,
+    key: cellKey(bp, category, share),
+    label: cellLabel(bp, category, share),
+    value: values[bp]?.[category]?.[share] ?? '',
+  });
+  return COST_CATEGORIES.map((category) => ({
+    category,
+    label: categoryLabel(category),
+    cells: periods.map((p) => ({
+      bp: p.number,
+      ...Object.fromEntries(CELL_SHARES.map((share) => [share, input(p.number, category, share)])),
+    })),
+  }));
+}
+
+/** A grant's budget: the grid with its totals, and the form that saves it all at once. */
+@ReadAccess()
+@Controller('grants/:id/budget')
+export class BudgetsController {
+  constructor(
+    private readonly budgets: BudgetsService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  @Render('budgets/show')
+  async show(@Param('id', ParseIdPipe) id: number, @Query() query: AsOfQueryDto) {
+    const grant = await this.budgets.grantOf(id);
+    const asOf = query.asOf ?? this.clock.today();
+    const budget = await this.budgets.budgetOf(id);
+    return {
+      pageTitle: `Budget — ${grant.awardNumber}`,
+      grant,
+      asOf,
+      grid: await this.budgets.grid(id),
+      summary: await this.budgets.summaryFor(id, asOf),
+      history: budget ? describeChanges(await this.audit.history('budget', budget.id)) : [],
+    };
+  }
+
+  @Get('edit')
+  @ManagerAccess()
+  @Render('budgets/edit')
+  async editForm(@Param('id', ParseIdPipe) id: number) {
+    const periods = await this.budgets.budgetPeriodsOf(id);
+    const lines = await this.budgets.linesOf(id);
+    const values = savedValues(
+      lines,
+      periods.map((p) => p.number),
+    );
+    const budget = await this.budgets.budgetOf(id);
+    return { ...(await this.formModel(id, values)), values: { version: budget?.version ?? 0 } };
+  }
+
+  @Post()
+  @ManagerAccess()
+  async save(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+    await this.budgets.grantOf(id);
+    const periods = await this.budgets.budgetPeriodsOf(id);
+    const version = formVersion(body);
+    const lines =
+      body && typeof body === 'object' ? (body as { lines?: unknown }).lines : undefined;
+    const typed = typedValues(
+      lines,
+      periods.map((p) => p.number),
+    );
+    return submitForm(res, {
+      dto: BudgetFormDto,
+      body,
+      values: { version },
+      view: 'budgets/edit',
+      model: () => this.formModel(id, typed),
+      save: (form) => this.budgets.save(id, version, form.lines),
+      redirectTo: () => `/grants/${id}/budget`,
+      flash: ({ budget, changedCells }) =>
+        `Budget saved (version ${budget.version}): ${changedCells} ${changedCells === 1 ? 'amount' : 'amounts'} changed.`,
+    });
+  }
+
+  private async formModel(id: number, values: GridValues) {
+    const grant = await this.budgets.grantOf(id);
+    const grid = await this.budgets.grid(id);
+    const budget = await this.budgets.budgetOf(id);
+    return {
+      pageTitle: `Edit budget — ${grant.awardNumber}`,
+      grant,
+      grid,
+      savedVersion: budget?.version ?? 0,
+      rows: formRows(grid.periods, values),
+    };
+  }
+}
+
+/** Rule 6 across the program: grants flagged "prior approval required", and those nearing it. */
+@ReadAccess()
+@Controller('budgets')
+export class RebudgetController {
+  constructor(
+    private readonly budgets: BudgetsService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get('rebudget')
+  @Render('budgets/rebudget')
+  async index(@Query() query: AsOfQueryDto) {
+    const asOf = query.asOf ?? this.clock.today();
+    const all = await this.budgets.rebudgetAll(asOf);
+    const byShare = (a: { percent: number | null }, b: { percent: number | null }) =>
+      (b.percent ?? 0) - (a.percent ?? 0);
+    return {
+      pageTitle: `Rebudget flags as of ${asOf}`,
+      asOf,
+      flagged: all.filter((f) => f.flagged).sort(byShare),
+      near: all.filter((f) => f.nearThreshold).sort(byShare),
+      checked: all.filter((f) => f.totalBudgetCents > 0).length,
+      noBudget: all.filter((f) => f.totalBudgetCents === 0),
+    };
+  }
+}

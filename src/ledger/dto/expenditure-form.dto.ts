@@ -1,0 +1,52 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsNotEmpty, IsString, MaxLength, Min } from 'class-validator';
+import { COST_CATEGORIES, CostCategory, Share, SHARES } from '../../budgets/budget.constants';
+import { IsIsoDate, IsMoney, Trim } from '../../common/validation';
+
+export const REFERENCE_MAX = 100;
+export const MEMO_MAX = 2000;
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\s*\d{1,9}\s*$/.test(value) ? Number(value) : value;
+
+/**
+ * One ledger entry as typed in the form or read from an import row. The amount may be signed here so
+ * that a negative one gets the business message (a correction is a reversal), not a format error.
+ */
+export class ExpenditureFormDto {
+  @Transform(toInt)
+  @IsInt({ message: 'Choose a grant.' })
+  @Min(1, { message: 'Choose a grant.' })
+  grantId: number;
+
+  @Transform(toInt)
+  @IsInt({ message: 'Give the budget period number (1, 2, …).' })
+  @Min(1, { message: 'Give the budget period number (1, 2, …).' })
+  budgetPeriod: number;
+
+  @IsIn(COST_CATEGORIES, {
+    message: `Choose a cost category: ${COST_CATEGORIES.join(', ')}.`,
+  })
+  category: CostCategory;
+
+  @Trim()
+  @IsIsoDate()
+  incurredOn: string;
+
+  @IsMoney({ allowNegative: true })
+  amount: string;
+
+  @IsIn(SHARES, { message: 'Choose the share: federal or cost_share.' })
+  share: Share;
+
+  @Trim()
+  @IsString({ message: 'Enter the invoice or draw-down number.' })
+  @IsNotEmpty({ message: 'Enter the invoice or draw-down number.' })
+  @MaxLength(REFERENCE_MAX, { message: `Use at most ${REFERENCE_MAX} characters.` })
+  reference: string;
+
+  @Trim()
+  @IsString()
+  @MaxLength(MEMO_MAX, { message: `Use at most ${MEMO_MAX.toLocaleString('en-US')} characters.` })
+  memo: string = '';
+}

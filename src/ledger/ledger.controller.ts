@@ -1,0 +1,303 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Render,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
+import { AuditService } from '../audit/audit.service';
+import { describeChanges } from '../audit/history';
+import { COST_CATEGORIES, SHARES } from '../budgets/budget.constants';
+import { Clock } from '../common/clock';
+import { setFlash } from '../common/flash';
+import { submitForm } from '../common/forms';
+import { ParseIdPipe } from '../common/http/parse-id.pipe';
+import { formatMoney } from '../common/money';
+import { ExpenditureFormDto } from './dto/expenditure-form.dto';
+import {
+  Cursor,
+  END_CURSOR,
+  formatCursor,
+  LEDGER_PAGE_SIZE,
+  LedgerQueryDto,
+  parseCursor,
+} from './dto/ledger-query.dto';
+import { NewEntryQueryDto } from './dto/new-entry-query.dto';
+import { ReversalFormDto } from './dto/reversal-form.dto';
+import { IMPORT_MAX_BYTES } from './import-upload';
+import type { UploadRequest } from './import-upload';
+import { LedgerFilter, LedgerListService, PagePosition } from './ledger-list.service';
+import {
+  IMPORT_COLUMNS,
+  ImportFileError,
+  ImportPreview,
+  ImportRejectedError,
+  LedgerImportService,
+  MAX_IMPORT_ROWS,
+} from './ledger-import.service';
+import { LedgerService } from './ledger.service';
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** The expenditure ledger: list, record, reverse and import. No edit and no delete, by design. */
+@ReadAccess()
+@Controller('ledger')
+export class LedgerController {
+  constructor(
+    private readonly ledger: LedgerService,
+    private readonly list: LedgerListService,
+    private readonly imports: LedgerImportService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  @Render('ledger/index')
+  async index(@Query() query: LedgerQueryDto) {
+    const filter: LedgerFilter = {
+      grantId: query.grantId,
+      category: query.category,
+      share: query.share,
+      from: query.from,
+      to: query.to,
+      reference: query.reference,
+      asOf: query.asOf,
+    };
+    if (filter.from && filter.to && filter.from > filter.to) {
+      throw new BadRequestException(`from (${filter.from}) must be on or before to (${filter.to})`);
+    }
+    const size = query.size ?? LEDGER_PAGE_SIZE;
+    const page = await this.list.list(filter, this.position(query), size);
+    const keep = { ...filter, size: query.size };
+    const first = page.items[0];
+    const last = page.items[page.items.length - 1];
+    return {
+      pageTitle: 'Expenditure ledger',
+      page,
+      query,
+      grants: await this.ledger.allGrantOptions(),
+      categories: COST_CATEGORIES,
+      shares: SHARES,
+      filtered: Object.values(filter).some((value) => value !== undefined),
+      pager: {
+        first: page.hasPrevious ? link(keep) : undefined,
+        previous:
+          page.hasPrevious && first ? link(keep, { before: formatCursor(first) }) : undefined,
+        next: page.hasNext && last ? link(keep, { after: formatCursor(last) }) : undefined,
+        last: page.hasNext ? link(keep, { before: END_CURSOR }) : undefined,
+        restart: page.items.length === 0 && page.count > 0 ? link(keep) : undefined,
+      },
+    };
+  }
+
+  @Get('new')
+  @ManagerAccess()
+  @Render('ledger/new')
+  async newForm(@Query() query: NewEntryQueryDto) {
+    if (query.grantId && !(await this.ledger.grantExists(query.grantId))) {
+      throw new NotFoundException(`Grant ${query.grantId} does not exist.`);
+    }
+    return {
+      ...(await this.formModel(query.grantId)),
+      values: { grantId: query.grantId, share: 'federal', incurredOn: this.clock.today() },
+    };
+  }
+
+  @Post()
+  @ManagerAccess()
+  create(@Body() body: unknown, @Res() res: Response) {
+    const chosen = Number((body as Record<string, unknown> | undefined)?.grantId);
+    return submitForm(res, {
+      dto: ExpenditureFormDto,
+      body,
+      view: 'ledger/new',
+      model: () => this.formModel(Number.isSafeInteger(chosen) && chosen > 0 ? chosen : undefined),
+      save: (form) => this.ledger.record(form),
+      redirectTo: (entry) => `/ledger/${entry.id}`,
+      flash: (entry) =>
+        `Entry #${entry.id} recorded: ${formatMoney(entry.amountCents)} ${entry.share === 'federal' ? 'federal' : 'cost share'}, reference ${entry.reference}.`,
+    });
+  }
+
+  // Declared before ':id' so that "import" is not taken for an id.
+  @Get('import')
+  @ManagerAccess()
+  @Render('ledger/import')
+  importForm() {
+    return this.importModel();
+  }
+
+  @Post('import')
+  @ManagerAccess()
+  async preview(@Req() req: UploadRequest, @Res() res: Response) {
+    try {
+      if (req.uploadError) throw new ImportFileError(req.uploadError);
+      if (!req.file) throw new ImportFileError('Choose a CSV file to import.');
+      const preview = await this.imports.preview({
+        name: req.file.originalname,
+        bytes: req.file.buffer,
+      });
+      res.status(preview.ok ? 200 : 422).render('ledger/preview', this.previewModel(preview));
+    } catch (error) {
+      if (!(error instanceof ImportFileError)) throw error;
+      res.status(422).render('ledger/import', { ...this.importModel(), fileError: error.message });
+    }
+  }
+
+  @Post('import/commit')
+  @ManagerAccess()
+  async commit(@Req() req: UploadRequest, @Res() res: Response) {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    try {
+      if (req.uploadError) throw new ImportFileError(req.uploadError);
+      const { csv, sha256, fileName } = body;
+      if (typeof csv !== 'string' || typeof sha256 !== 'string' || typeof fileName !== 'string') {
+        throw new ImportFileError(
+          'The commit form is incomplete. Nothing was written: upload the file again and commit from its preview.',
+        );
+      }
+      const encoded = csv.replace(/\s+/g, '');
+      if (!BASE64.test(encoded)) {
+        throw new ImportFileError(
+          'The previewed file came back damaged. Nothing was written: upload the file again.',
+        );
+      }
+      const result = await this.imports.commit(
+        { name: fileName, bytes: Buffer.from(encoded, 'base64') },
+        sha256,
+      );
+      setFlash(
+        res,
+        `Imported ${result.count} ${result.count === 1 ? 'entry' : 'entries'} from ${fileName}, ${formatMoney(result.totalCents)} in all.`,
+      );
+      res.redirect(303, '/ledger');
+    } catch (error) {
+      if (error instanceof ImportRejectedError) {
+        res.status(422).render('ledger/preview', {
+          ...this.previewModel(error.preview),
+          rejected: true,
+        });
+        return;
+      }
+      if (!(error instanceof ImportFileError)) throw error;
+      res.status(422).render('ledger/import', { ...this.importModel(), fileError: error.message });
+    }
+  }
+
+  @Get(':id')
+  async show(@Param('id', ParseIdPipe) id: number, @Res() res: Response) {
+    res.render('ledger/show', await this.showModel(id));
+  }
+
+  @Post(':id/reverse')
+  @ManagerAccess()
+  async reverse(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+    await this.ledger.findOne(id);
+    return submitForm(res, {
+      dto: ReversalFormDto,
+      body,
+      view: 'ledger/show',
+      model: () => this.showModel(id),
+      save: (form) => this.ledger.reverse(id, form.reason),
+      redirectTo: (reversal) => `/ledger/${reversal.id}`,
+      flash: (reversal) =>
+        `Entry #${id} reversed by entry #${reversal.id} (${formatMoney(reversal.amountCents)}).`,
+    });
+  }
+
+  private position(query: LedgerQueryDto): PagePosition {
+    if (query.after && query.before) {
+      throw new BadRequestException('Give after or before, not both');
+    }
+    const cursor = (name: string, value: string): Cursor => {
+      const parsed = parseCursor(value);
+      if (!parsed) {
+        throw new BadRequestException(
+          `${name} must be a list position with a real date (YYYY-MM-DD_id)`,
+        );
+      }
+      return parsed;
+    };
+    if (query.after) return { after: cursor('after', query.after) };
+    if (query.before === END_CURSOR) return { before: END_CURSOR };
+    if (query.before) return { before: cursor('before', query.before) };
+    return {};
+  }
+
+  private async formModel(grantId?: number) {
+    const grants = await this.ledger.grantOptions(grantId);
+    const grant = grantId ? grants.find((g) => g.id === grantId) : undefined;
+    const budgetPeriods = grant ? await this.ledger.budgetPeriodsOf(grant.id) : [];
+    const maxPeriod = grant ? 0 : Math.max(1, await this.ledger.maxBudgetPeriod());
+    return {
+      pageTitle: 'Record an expenditure',
+      grants,
+      grant,
+      budgetPeriods,
+      periodNumbers: Array.from({ length: maxPeriod }, (_, i) => i + 1),
+      categories: COST_CATEGORIES,
+      shares: SHARES,
+      today: this.clock.today(),
+    };
+  }
+
+  private async showModel(id: number) {
+    const entry = await this.ledger.findOne(id);
+    const related = await this.ledger.related(entry);
+    const grant = await this.ledger.grantOf(entry.grantId);
+    const period = (await this.ledger.budgetPeriodsOf(entry.grantId)).find(
+      (p) => p.number === entry.budgetPeriod,
+    );
+    const booksOpen = grant?.status === 'active' || grant?.status === 'suspended';
+    return {
+      pageTitle: `Ledger entry #${entry.id} — ${entry.awardNumber}`,
+      entry,
+      grant,
+      period,
+      reversal: entry.reversedBy !== null ? related : null,
+      original: entry.reversalOf !== null ? related : null,
+      canReverse: entry.reversalOf === null && entry.reversedBy === null && booksOpen,
+      booksClosed: !booksOpen,
+      history: describeChanges(await this.audit.history('expenditure', id)),
+    };
+  }
+
+  private importModel() {
+    return {
+      pageTitle: 'Import expenditures',
+      columns: Object.keys(IMPORT_COLUMNS),
+      maxRows: MAX_IMPORT_ROWS,
+      maxMegabytes: IMPORT_MAX_BYTES / 1024 / 1024,
+    };
+  }
+
+  private previewModel(preview: ImportPreview) {
+    return {
+      pageTitle: `Import preview — ${preview.fileName}`,
+      preview,
+      columns: Object.keys(IMPORT_COLUMNS),
+      totalCents: preview.federalCents + preview.costShareCents,
+    };
+  }
+}
+
+/** A list link that keeps the filters and page size, plus a position. */
+function link(
+  filters: Record<string, string | number | undefined>,
+  position: Record<string, string> = {},
+): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries({ ...filters, ...position })) {
+    if (value !== undefined && value !== '') params.set(key, String(value));
+  }
+  const query = params.toString();
+  return query ? `/ledger?${query}` : '/ledger';
+}

@@ -1,0 +1,89 @@
+import { buildRows, burnRate, planFlag, projectExhaustion } from './burndown.rules';
+import { axisDollars, chartOption, chartSeries, renderBurndownSvg, SERIES } from './burndown-chart';
+import type { BurndownReport } from './burndown.service';
+
+/** A four-month grant report as the service would return it, named `name`. */
+function report(name: string): BurndownReport {
+  const asOf = '2025-02-14';
+  const rows = buildRows(
+    ['2025-01', '2025-02', '2025-03', '2025-04'],
+    {
+      obligated: new Map([['2025-01', 100_000_00]]),
+      planned: new Map([
+        ['2025-01', 20_000_00],
+        ['2025-02', 25_000_00],
+        ['2025-03', 25_000_00],
+        ['2025-04', 30_000_00],
+      ]),
+      actual: new Map([
+        ['2025-01', 18_500_25],
+        ['2025-02', 4_000_00],
+      ]),
+    },
+    asOf,
+  );
+  const rate = burnRate(rows, asOf);
+  return {
+    scope: 'grant',
+    id: 7,
+    name,
+    asOf,
+    startDate: '2025-01-01',
+    endDate: '2025-04-30',
+    rows,
+    headline: {
+      asOf,
+      endDate: '2025-04-30',
+      obligatedCents: 100_000_00,
+      spentCents: 22_500_25,
+      remainingCents: 77_499_75,
+      plannedToDateCents: 32_500_00,
+      burnRate: rate,
+      projection: projectExhaustion(77_499_75, rate, asOf, '2025-04-30'),
+      flag: planFlag(22_500_25, 32_500_00),
+    },
+  };
+}
+
+describe('burn-down chart', () => {
+  it('should plot the table’s cents: planned, actual and remaining up to asOf, obligated as a step', () => {
+    const sut = chartOption(report('DE-SC0000007 — Test')) as {
+      animation: boolean;
+      xAxis: { data: string[] };
+      series: { name: string; data: (number | null)[]; step?: string }[];
+    };
+    expect(sut.animation).toBe(false);
+    expect(sut.xAxis.data).toEqual(['Jan 2025', 'Feb 2025', 'Mar 2025', 'Apr 2025']);
+    expect(sut.series.map((s) => [s.name, s.data])).toEqual([
+      [SERIES.planned, [20_000_00, 45_000_00, 70_000_00, 100_000_00]],
+      [SERIES.actual, [18_500_25, 22_500_25, null, null]],
+      [SERIES.remaining, [81_499_75, 77_499_75, null, null]],
+      [SERIES.obligated, [100_000_00, 100_000_00, 100_000_00, 100_000_00]],
+    ]);
+    expect(sut.series.find((s) => s.name === SERIES.obligated)?.step).toBe('end');
+    expect(chartSeries(report('x')).actual).toEqual([18_500_25, 22_500_25, null, null]);
+  });
+
+  it('should label the axis in dollars from cents', () => {
+    expect(axisDollars(0)).toBe('$0');
+    expect(axisDollars(90_000)).toBe('$900');
+    expect(axisDollars(25_000_000)).toBe('$250K');
+    expect(axisDollars(125_000_000)).toBe('$1.25M');
+    expect(axisDollars(-50_000_00)).toBe('-$50K');
+  });
+
+  it('should render an SVG document with an escaped title and description', () => {
+    const svg = renderBurndownSvg(report('DE-SC0000007 — <Fe & "Co">'));
+    expect(svg.startsWith('<svg ')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    expect(svg).toContain(
+      '<title id="burndown-title">Burn-down, DE-SC0000007 — &lt;Fe &amp; &quot;Co&quot;&gt;, as of Feb 14, 2025</title>',
+    );
+    expect(svg).toContain(
+      '<desc id="burndown-desc">Cumulative actual federal spending $22,500.25 through Feb 14, 2025, against $32,500.00 planned to date; remaining balance $77,499.75 of $100,000.00 obligated.</desc>',
+    );
+    expect(svg).not.toContain('<Fe');
+    for (const name of Object.values(SERIES)) expect(svg).toContain(`>${name}</text>`);
+    expect(svg).toContain('>$100K</text>'); // the axis, in dollars from cents
+  });
+});

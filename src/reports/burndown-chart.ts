@@ -1,0 +1,163 @@
+import * as echarts from 'echarts';
+import { formatDate } from '../common/dates';
+import { formatMoney } from '../common/money';
+import type { BurndownHeadline, BurndownReport } from './burndown.service';
+
+/**
+ * The burn-down chart, rendered to an SVG string on the server with Apache ECharts' SSR mode: no
+ * client JavaScript, and the page embeds it as an image from its own route, so every template output
+ * stays escaped. It plots exactly the table's cents (the y axis only labels them in dollars).
+ */
+
+export const CHART_WIDTH = 960;
+export const CHART_HEIGHT = 400;
+
+export const SERIES = {
+  planned: 'Planned (cumulative)',
+  actual: 'Actual (cumulative)',
+  remaining: 'Remaining balance',
+  obligated: 'Obligated to date',
+} as const;
+
+export interface ChartSeries {
+  labels: string[];
+  planned: number[];
+  actual: (number | null)[];
+  remaining: (number | null)[];
+  obligated: number[];
+}
+
+/** The plotted values, in cents, straight from the table's rows (null after asOf). */
+export function chartSeries(report: BurndownReport): ChartSeries {
+  return {
+    labels: report.rows.map((r) => r.label),
+    planned: report.rows.map((r) => r.plannedCumCents),
+    actual: report.rows.map((r) => r.actualCumCents),
+    remaining: report.rows.map((r) => r.remainingCents),
+    obligated: report.rows.map((r) => r.obligatedCents),
+  };
+}
+
+/** `$1.25M`, `$250K`, `$900`: axis labels from cents. */
+export function axisDollars(cents: number): string {
+  const dollars = cents / 100;
+  const abs = Math.abs(dollars);
+  const sign = dollars < 0 ? '-' : '';
+  if (abs >= 1_000_000) return `${sign}$${+(abs / 1_000_000).toFixed(2)}M`;
+  if (abs >= 1_000) return `${sign}$${+(abs / 1_000).toFixed(1)}K`;
+  return `${sign}$${+abs.toFixed(2)}`;
+}
+
+export const chartTitle = (report: BurndownReport): string =>
+  `Burn-down, ${report.name}, as of ${formatDate(report.asOf)}`;
+
+/** What the chart shows, in words: its `<desc>`, the image's caption and alt text. */
+export function chartDescription(
+  headline: Pick<
+    BurndownHeadline,
+    'asOf' | 'spentCents' | 'plannedToDateCents' | 'remainingCents' | 'obligatedCents'
+  >,
+): string {
+  return (
+    `Cumulative actual federal spending ${formatMoney(headline.spentCents)} through ${formatDate(headline.asOf)}, ` +
+    `against ${formatMoney(headline.plannedToDateCents)} planned to date; ` +
+    `remaining balance ${formatMoney(headline.remainingCents)} of ${formatMoney(headline.obligatedCents)} obligated.`
+  );
+}
+
+export function chartOption(report: BurndownReport): echarts.EChartsOption {
+  const data = chartSeries(report);
+  const line = { type: 'line' as const, connectNulls: false, symbolSize: 5 };
+  return {
+    animation: false,
+    backgroundColor: '#ffffff',
+    textStyle: { fontFamily: 'Source Sans Pro, Helvetica Neue, Helvetica, Arial, sans-serif' },
+    title: {
+      text: chartTitle(report),
+      left: 8,
+      top: 4,
+      textStyle: { fontSize: 15, color: '#1b1b1b' },
+    },
+    legend: { top: 34, left: 8, textStyle: { color: '#1b1b1b' } },
+    grid: { left: 80, right: 24, top: 76, bottom: 48 },
+    xAxis: {
+      type: 'category',
+      data: data.labels,
+      boundaryGap: false,
+      axisLabel: { color: '#1b1b1b' },
+    },
+    yAxis: {
+      type: 'value',
+      axisLabel: { color: '#1b1b1b', formatter: (value: number) => axisDollars(value) },
+    },
+    // Told apart by dash pattern and marker as well as colour.
+    series: [
+      {
+        ...line,
+        name: SERIES.planned,
+        data: data.planned,
+        symbol: 'none',
+        color: '#005ea2',
+        lineStyle: { type: 'dashed', width: 2 },
+      },
+      {
+        ...line,
+        name: SERIES.actual,
+        data: data.actual,
+        symbol: 'circle',
+        color: '#d54309',
+        lineStyle: { width: 3 },
+      },
+      {
+        ...line,
+        name: SERIES.remaining,
+        data: data.remaining,
+        symbol: 'triangle',
+        color: '#538200',
+        lineStyle: { type: 'dotted', width: 2 },
+      },
+      {
+        ...line,
+        name: SERIES.obligated,
+        data: data.obligated,
+        step: 'end',
+        symbol: 'none',
+        color: '#1b1b1b',
+        lineStyle: { width: 1.5 },
+      },
+    ],
+  };
+}
+
+const escapeXml = (text: string): string =>
+  text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+
+/** The chart as a standalone SVG document, with a title and a description for assistive technology. */
+export function renderBurndownSvg(report: BurndownReport): string {
+  const chart = echarts.init(null, null, {
+    renderer: 'svg',
+    ssr: true,
+    width: CHART_WIDTH,
+    height: CHART_HEIGHT,
+  });
+  try {
+    chart.setOption(chartOption(report));
+    const svg = chart.renderToSVGString();
+    const accessible =
+      `<title id="burndown-title">${escapeXml(chartTitle(report))}</title>` +
+      `<desc id="burndown-desc">${escapeXml(chartDescription(report.headline))}</desc>`;
+    // A function, not a replacement string: "$1,000.00" in the text must not read as a group.
+    return svg.replace(
+      /^<svg\b([^>]*)>/,
+      (_tag, attributes: string) =>
+        `<svg${attributes} role="img" aria-labelledby="burndown-title burndown-desc">${accessible}`,
+    );
+  } finally {
+    chart.dispose();
+  }
+}

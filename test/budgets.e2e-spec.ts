@@ -1,0 +1,429 @@
+import { COST_CATEGORIES } from '../src/budgets/budget.constants';
+import {
+  makeAmendment,
+  makeBudget,
+  makeBudgetPeriods,
+  makeExpenditure,
+  makeGrantWithProgram,
+} from './helpers/factories';
+import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
+
+type Cells = Record<string, string>;
+
+/**
+ * The body exactly as a browser sends the grid: every cell of every budget period, in order, blank
+ * unless given (`'1.personnel.federal': '1,000'`), then the hidden version.
+ */
+function gridForm(periods: number, cells: Cells, version?: number | string): string {
+  const fields: string[] = [];
+  for (let bp = 1; bp <= periods; bp++) {
+    for (const category of COST_CATEGORIES) {
+      for (const share of ['federal', 'costShare']) {
+        const value = cells[`${bp}.${category}.${share}`] ?? '';
+        fields.push(
+          `${encodeURIComponent(`lines[${bp}][${category}][${share}]`)}=${encodeURIComponent(value)}`,
+        );
+      }
+    }
+  }
+  if (version !== undefined) fields.push(`version=${encodeURIComponent(String(version))}`);
+  return fields.join('&');
+}
+
+const linesOf = (t: TestApp, grantId: number) =>
+  rows<{
+    budget_period: number;
+    category: string;
+    federal_cents: number;
+    cost_share_cents: number;
+  }>(
+    t,
+    `SELECT budget_period, category, federal_cents, cost_share_cents FROM budget_lines
+      WHERE grant_id = ? ORDER BY budget_period, category`,
+    [grantId],
+  );
+
+const versionOf = async (t: TestApp, grantId: number) =>
+  (
+    await rows<{ version: number }>(t, 'SELECT version FROM budgets WHERE grant_id = ?', [grantId])
+  )[0]?.version;
+
+const count = async (t: TestApp, table: string) =>
+  Number((await rows<{ n: number }>(t, `SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+
+describe('Budgets (HTTP)', () => {
+  const t = freshAppPerTest();
+
+  async function grantWithPeriods() {
+    const { program, grant } = await makeGrantWithProgram(t);
+    await makeBudgetPeriods(t, grant.id, [
+      { startDate: '2025-04-01', endDate: '2026-03-31' },
+      { startDate: '2026-04-01', endDate: '2028-03-31' },
+    ]);
+    return { program, grant };
+  }
+
+  const post = (grantId: number, body: string) =>
+    t.http().post(`/grants/${grantId}/budget`).type('form').send(body);
+
+  const firstBudget: Cells = {
+    '1.personnel.federal': '$120,000.00',
+    '1.personnel.costShare': '30,000',
+    '1.travel.federal': '5000.50',
+    '1.indirect_charges.federal': '40,000.00',
+    '2.personnel.federal': '125000',
+    '2.equipment.costShare': '12,345.67',
+  };
+
+  describe('saving the grid', () => {
+    it('should create the budget: 303, its lines, planned spend adding up to each line, and one audit event', async () => {
+      const { grant } = await grantWithPeriods();
+      const res = await post(grant.id, gridForm(2, firstBudget, 0));
+
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe(`/grants/${grant.id}/budget`);
+      expect(await linesOf(t, grant.id)).toEqual([
+        {
+          budget_period: 1,
+          category: 'indirect_charges',
+          federal_cents: 40_000_00,
+          cost_share_cents: 0,
+        },
+        {
+          budget_period: 1,
+          category: 'personnel',
+          federal_cents: 120_000_00,
+          cost_share_cents: 30_000_00,
+        },
+        { budget_period: 1, category: 'travel', federal_cents: 5_000_50, cost_share_cents: 0 },
+        { budget_period: 2, category: 'equipment', federal_cents: 0, cost_share_cents: 12_345_67 },
+        { budget_period: 2, category: 'personnel', federal_cents: 125_000_00, cost_share_cents: 0 },
+      ]);
+      expect(await versionOf(t, grant.id)).toBe(1);
+
+      const spread = await rows(
+        t,
+        `SELECT budget_period, category, SUM(federal_cents) AS federal_cents,
+                SUM(cost_share_cents) AS cost_share_cents, COUNT(*) AS months
+           FROM planned_spend WHERE grant_id = ? GROUP BY budget_period, category
+          ORDER BY budget_period, category`,
+        [grant.id],
+      );
+      expect(spread.map(({ months: _, ...line }) => line)).toEqual(await linesOf(t, grant.id));
+      // BP1 is April 2025 to March 2026 (12 months), BP2 April 2026 to March 2028 (24).
+      expect(spread.map((s) => s.months)).toEqual([12, 12, 12, 24, 24]);
+
+      const [event] = await rows<{ action: string; entity_type: string; changes: string }>(
+        t,
+        "SELECT action, entity_type, changes FROM audit_events WHERE entity_type = 'budget'",
+      );
+      expect(event.action).toBe('create');
+      const changes = JSON.parse(event.changes) as Record<string, unknown>;
+      expect(changes['BP1 personnel federal']).toEqual({ before: '0.00', after: '120000.00' });
+      expect(changes['BP2 equipment cost_share']).toEqual({ before: '0.00', after: '12345.67' });
+      expect(Object.keys(changes).filter((k) => k.startsWith('BP'))).toHaveLength(6);
+
+      const page = await t.http().get(res.headers.location);
+      expect(page.text).toContain('Budget saved (version 1): 6 amounts changed.');
+    });
+
+    it('should show the grid with direct, indirect and grand totals per budget period and overall', async () => {
+      const { grant } = await grantWithPeriods();
+      await post(grant.id, gridForm(2, firstBudget, 0));
+      const page = await t.http().get(`/grants/${grant.id}/budget`);
+      expect(page.status).toBe(200);
+      const rowOf = (key: string) => {
+        const match = new RegExp(`<tr data-row="${key}">([\\s\\S]*?)</tr>`).exec(page.text);
+        if (!match) throw new Error(`No row ${key}`);
+        return [...match[1].matchAll(/<td class="app-money[^"]*">([^<]*)<\/td>/g)].map((m) => m[1]);
+      };
+      // Per BP: federal, cost share, total; then all BPs: federal, cost share, total.
+      expect(rowOf('direct')).toEqual([
+        '$125,000.50',
+        '$30,000.00',
+        '$155,000.50',
+        '$125,000.00',
+        '$12,345.67',
+        '$137,345.67',
+        '$250,000.50',
+        '$42,345.67',
+        '$292,346.17',
+      ]);
+      expect(rowOf('indirect')).toEqual([
+        '$40,000.00',
+        '$0.00',
+        '$40,000.00',
+        '$0.00',
+        '$0.00',
+        '$0.00',
+        '$40,000.00',
+        '$0.00',
+        '$40,000.00',
+      ]);
+      expect(rowOf('total')).toEqual([
+        '$165,000.50',
+        '$30,000.00',
+        '$195,000.50',
+        '$125,000.00',
+        '$12,345.67',
+        '$137,345.67',
+        '$290,000.50',
+        '$42,345.67',
+        '$332,346.17',
+      ]);
+      expect(rowOf('travel').slice(0, 3)).toEqual(['$5,000.50', '$0.00', '$5,000.50']);
+    });
+
+    it('should update changed cells, drop lines set to zero, bump the version and record only the changes', async () => {
+      const { grant } = await grantWithPeriods();
+      await post(grant.id, gridForm(2, firstBudget, 0));
+      const edit = await t.http().get(`/grants/${grant.id}/budget/edit`);
+      expect(edit.text).toContain('name="version" value="1"');
+      expect(edit.text).toContain(
+        'name="lines[1][personnel][federal]" type="text" inputmode="decimal" autocomplete="off" value="120000.00"',
+      );
+
+      const res = await post(
+        grant.id,
+        gridForm(
+          2,
+          { ...firstBudget, '1.travel.federal': '', '2.personnel.federal': '130,000' },
+          1,
+        ),
+      );
+      expect(res.status).toBe(303);
+      expect(await versionOf(t, grant.id)).toBe(2);
+      const lines = await linesOf(t, grant.id);
+      expect(lines.find((l) => l.category === 'travel')).toBeUndefined();
+      expect(
+        lines.find((l) => l.budget_period === 2 && l.category === 'personnel')?.federal_cents,
+      ).toBe(130_000_00);
+      const [event] = await rows<{ action: string; changes: string }>(
+        t,
+        "SELECT action, changes FROM audit_events WHERE entity_type = 'budget' ORDER BY id DESC LIMIT 1",
+      );
+      expect(event.action).toBe('update');
+      expect(JSON.parse(event.changes)).toEqual({
+        'BP1 travel federal': { before: '5000.50', after: '0.00' },
+        'BP2 personnel federal': { before: '125000.00', after: '130000.00' },
+      });
+      const travelPlanned = await rows(
+        t,
+        "SELECT * FROM planned_spend WHERE grant_id = ? AND category = 'travel'",
+        [grant.id],
+      );
+      expect(travelPlanned).toEqual([]);
+    });
+
+    it('should bump the version even when no amount changed', async () => {
+      const { grant } = await grantWithPeriods();
+      await post(grant.id, gridForm(2, firstBudget, 0));
+      const res = await post(grant.id, gridForm(2, firstBudget, 1));
+      expect(res.status).toBe(303);
+      expect(await versionOf(t, grant.id)).toBe(2);
+    });
+  });
+
+  describe('refusing bad input', () => {
+    it('should answer 422 naming each bad cell, keep what was typed and save nothing', async () => {
+      const { grant } = await grantWithPeriods();
+      await post(grant.id, gridForm(2, firstBudget, 0));
+      const linesBefore = await linesOf(t, grant.id);
+      const plannedBefore = await count(t, 'planned_spend');
+      const eventsBefore = await count(t, 'audit_events');
+
+      const res = await post(
+        grant.id,
+        gridForm(
+          2,
+          {
+            ...firstBudget,
+            '1.personnel.federal': '999,999.00',
+            '2.travel.federal': '12.345',
+            '1.fringe_benefits.costShare': '-5.00',
+            '2.other.federal': 'ten',
+          },
+          1,
+        ),
+      );
+
+      expect(res.status).toBe(422);
+      expect(res.text).toContain(
+        'BP2 Travel, federal: Use at most two decimal places (whole cents).',
+      );
+      expect(res.text).toContain(
+        'BP1 Fringe benefits, cost share: enter an amount of zero or more; a budget line cannot be negative.',
+      );
+      expect(res.text).toContain('BP2 Other, federal: Enter dollars as digits');
+      expect(res.text).toContain('id="l-2-travel-federal-error"');
+      expect(res.text).toContain('value="12.345"');
+      expect(res.text).toContain('value="999,999.00"');
+      expect(res.text).toContain('name="version" value="1"');
+      expect(await linesOf(t, grant.id)).toEqual(linesBefore);
+      expect(await versionOf(t, grant.id)).toBe(1);
+      expect(await count(t, 'planned_spend')).toBe(plannedBefore);
+      expect(await count(t, 'audit_events')).toBe(eventsBefore);
+    });
+
+    it('should refuse a stale version with 409, keep what was typed and save nothing', async () => {
+      const { grant } = await grantWithPeriods();
+      await post(grant.id, gridForm(2, firstBudget, 0));
+      await post(grant.id, gridForm(2, { ...firstBudget, '1.travel.federal': '6,000' }, 1));
+      const linesBefore = await linesOf(t, grant.id);
+
+      const res = await post(
+        grant.id,
+        gridForm(2, { ...firstBudget, '1.supplies.federal': '777' }, 1),
+      );
+
+      expect(res.status).toBe(409);
+      expect(res.text).toContain('This budget was changed by manager@example.gov');
+      expect(res.text).toContain('(now version 2)');
+      expect(res.text).toContain('value="777"');
+      expect(res.text).toContain('name="version" value="2"');
+      expect(await linesOf(t, grant.id)).toEqual(linesBefore);
+      expect(await versionOf(t, grant.id)).toBe(2);
+    });
+
+    it('should refuse a form opened before the budget existed once someone else created it', async () => {
+      const { grant } = await grantWithPeriods();
+      await post(grant.id, gridForm(2, firstBudget, 0));
+      const res = await post(grant.id, gridForm(2, { '1.other.federal': '1' }));
+      expect(res.status).toBe(409);
+      expect(await versionOf(t, grant.id)).toBe(1);
+      expect((await linesOf(t, grant.id)).find((l) => l.category === 'other')).toBeUndefined();
+    });
+
+    it('should refuse a grid for other budget periods than the grant has', async () => {
+      const { grant } = await grantWithPeriods();
+      const res = await post(grant.id, gridForm(1, { '1.personnel.federal': '10' }, 0));
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('The grid does not match this grant’s budget periods (BP1–BP2)');
+      expect(await count(t, 'budget_lines')).toBe(0);
+      expect(await count(t, 'budgets')).toBe(0);
+    });
+
+    it('should answer 404 for an unknown grant and 400 for a bad version or asOf', async () => {
+      expect((await t.http().get('/grants/9999/budget')).status).toBe(404);
+      expect((await t.http().get('/grants/9999/budget/edit')).status).toBe(404);
+      expect((await post(9999, gridForm(1, {}, 0))).status).toBe(404);
+      const { grant } = await grantWithPeriods();
+      expect((await post(grant.id, gridForm(2, {}, 'x'))).status).toBe(400);
+      const bad = await t.http().get(`/grants/${grant.id}/budget`).query({ asOf: '2026-02-30' });
+      expect(bad.status).toBe(400);
+      expect(bad.text).toContain('asOf must be a real date as YYYY-MM-DD');
+      expect(await count(t, 'budgets')).toBe(0);
+    });
+  });
+
+  describe('without budget periods', () => {
+    it('should ask for budget periods first, on the page and the form, and refuse a save', async () => {
+      const { grant } = await makeGrantWithProgram(t);
+      for (const path of [`/grants/${grant.id}/budget`, `/grants/${grant.id}/budget/edit`]) {
+        const page = await t.http().get(path);
+        expect(page.status).toBe(200);
+        expect(page.text).toContain('Set up the grant’s budget periods first');
+        expect(page.text).toContain(`href="/grants/${grant.id}/budget-periods/edit"`);
+      }
+      const res = await post(grant.id, gridForm(1, { '1.personnel.federal': '10' }, 0));
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('Set up the grant’s budget periods first');
+      expect(await count(t, 'budgets')).toBe(0);
+    });
+  });
+
+  describe('the budget page', () => {
+    it('should warn by how much the federal budget differs from the obligated amount', async () => {
+      const { grant } = await grantWithPeriods();
+      await makeAmendment(t, { grantId: grant.id, federalChangeCents: 250_000_00 });
+      await makeAmendment(t, { grantId: grant.id, federalChangeCents: 100_000_00 });
+      await post(grant.id, gridForm(2, firstBudget, 0));
+      const page = await t.http().get(`/grants/${grant.id}/budget`);
+      // Federal budget $290,000.50 against $350,000.00 obligated.
+      expect(page.text).toContain(
+        'The federal budget ($290,000.50) is $59,999.50 below the obligated amount ($350,000.00).',
+      );
+      expect(page.text).toContain('data-testid="budget-difference">-$59,999.50<');
+    });
+
+    it('should show no warning when the budget equals the obligation, and the cost share figures', async () => {
+      const { grant } = await makeGrantWithProgram(
+        t,
+        { costSharePercent: 20 },
+        { costShareCommittedCents: 50_000_00 },
+      );
+      await makeBudgetPeriods(t, grant.id, [{ startDate: '2025-04-01', endDate: '2028-03-31' }]);
+      await makeAmendment(t, { grantId: grant.id, federalChangeCents: 200_000_00 });
+      await post(grant.id, gridForm(1, { '1.personnel.federal': '200,000' }, 0));
+      await makeExpenditure(t, {
+        grantId: grant.id,
+        share: 'cost_share',
+        amountCents: 12_500_00,
+        recordedAt: '2025-06-01T12:00:00.000Z',
+        recordedOn: '2025-06-01',
+      });
+      const page = await t.http().get(`/grants/${grant.id}/budget`);
+      expect(page.text).not.toContain('data-testid="budget-warning"');
+      // 20 % of ($200,000 + $50,000) = $50,000.00.
+      expect(page.text).toContain('data-testid="cost-share-required">$50,000.00<');
+      expect(page.text).toContain('data-testid="cost-share-met">$12,500.00');
+      expect(page.text).toContain('(25 % of committed)');
+      expect(page.text).toContain('The committed cost share ($50,000.00) meets the requirement');
+    });
+
+    it('should flag prior approval on the page and list the grant program-wide with its figures', async () => {
+      const { grant } = await grantWithPeriods();
+      await post(
+        grant.id,
+        gridForm(2, { '1.travel.federal': '1,000', '1.personnel.federal': '9,000' }, 0),
+      );
+      // $1,000.01 over on travel against a $10,000.00 budget: 10.0001 % moved.
+      await makeExpenditure(t, {
+        grantId: grant.id,
+        category: 'travel',
+        amountCents: 2_000_01,
+        recordedAt: '2025-06-01T12:00:00.000Z',
+        recordedOn: '2025-06-01',
+      });
+      const page = await t.http().get(`/grants/${grant.id}/budget`);
+      expect(page.text).toContain('Prior approval required:');
+      expect(page.text).toContain('data-testid="rebudget-moved">$1,000.01<');
+
+      const list = await t.http().get('/budgets/rebudget');
+      expect(list.status).toBe(200);
+      const flagged =
+        /data-testid="rebudget-flagged">([\s\S]*?)<\/table>/.exec(list.text)?.[1] ?? '';
+      expect(flagged).toContain(`href="/grants/${grant.id}/budget">${grant.awardNumber}</a>`);
+      expect(flagged).toContain('$1,000.01');
+      expect(flagged).toContain('Travel: <span class="app-money">$1,000.01</span>');
+      const before = await t.http().get('/budgets/rebudget').query({ asOf: '2025-05-31' });
+      expect(before.text).toContain('No grant has moved more than 10 % of its budget.');
+      expect((await t.http().get('/budgets/rebudget').query({ asOf: 'May 1' })).status).toBe(400);
+    });
+  });
+
+  describe('as an auditor', () => {
+    it('should let an auditor read the budget but not open the form or save, writing nothing', async () => {
+      const { grant } = await grantWithPeriods();
+      await makeBudget(t, grant.id, [[1, 'personnel', 1_000_00, 0]]);
+      const auditor = await t.as('auditor');
+      const page = await auditor.get(`/grants/${grant.id}/budget`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('$1,000.00');
+      expect(page.text).not.toContain(`href="/grants/${grant.id}/budget/edit"`);
+      expect((await auditor.get(`/grants/${grant.id}/budget/edit`)).status).toBe(403);
+
+      const events = await count(t, 'audit_events');
+      const res = await auditor
+        .post(`/grants/${grant.id}/budget`)
+        .type('form')
+        .send(gridForm(2, { '1.personnel.federal': '5' }, 1));
+      expect(res.status).toBe(403);
+      expect(await count(t, 'audit_events')).toBe(events);
+      expect(await linesOf(t, grant.id)).toEqual([
+        { budget_period: 1, category: 'personnel', federal_cents: 1_000_00, cost_share_cents: 0 },
+      ]);
+      expect(await versionOf(t, grant.id)).toBe(1);
+    });
+  });
+});
