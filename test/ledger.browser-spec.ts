@@ -144,4 +144,37 @@ describe('The expenditure ledger in a real browser', () => {
       { reference: 'TR-77', amount_cents: 480_10, memo: 'Site visit, Wyoming' },
     ]);
   });
+  it('should show a recorded expenditure in the burn-down table and chart', async () => {
+    const burndown = `/grants/${grant.id}/burndown`;
+    const snapshot = async () => {
+      await page.goto(burndown);
+      const src = (await page.getByTestId('chart').getAttribute('src'))!;
+      const svg = await (await page.request.get(src)).text();
+      return {
+        spent: await page.getByTestId('spent').innerText(),
+        may: await page.locator('tr[data-month="2026-05"] td').nth(3).innerText(),
+        caption: await page.getByTestId('chart-caption').innerText(),
+        svg,
+      };
+    };
+    const before = await snapshot();
+    expect(before.svg).toContain('<svg');
+
+    await page.goto(`/ledger/new?grantId=${grant.id}`);
+    await page.selectOption('#f-budgetPeriod', '2');
+    await page.selectOption('#f-category', 'equipment');
+    await page.fill('#f-incurredOn', '2026-05-20');
+    await page.fill('#f-amount', '20,000.00');
+    await page.check('#f-share-federal');
+    await page.fill('#f-reference', 'PO-2026-118');
+    expect((await submit('Record expenditure', '/ledger')).status()).toBe(303);
+
+    const after = await snapshot();
+    const dollars = (text: string) => Number(text.replace(/[$,]/g, ''));
+    expect(dollars(after.spent) - dollars(before.spent)).toBeCloseTo(20_000, 2);
+    expect(dollars(after.may) - dollars(before.may)).toBeCloseTo(20_000, 2);
+    expect(after.caption).not.toBe(before.caption);
+    expect(after.svg).not.toBe(before.svg);
+    await shot('grant-burndown');
+  });
 });
