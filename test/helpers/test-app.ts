@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -11,6 +11,7 @@ import { AppConfig } from '../../src/common/config';
 import { WritePath } from '../../src/common/database/write-path';
 import type { Role } from '../../src/accounts/user.entity';
 import { AuditService } from '../../src/audit/audit.service';
+import { openDatabase } from '../../src/database';
 import { makeUser, TEST_PASSWORD } from './users';
 
 export type Agent = ReturnType<typeof request.agent>;
@@ -71,10 +72,32 @@ export async function signIn(
   return agent;
 }
 
+let template: Promise<string> | undefined;
+
+/**
+ * An empty database built by the real migrations, once per test process: each test app starts from a
+ * copy of it (its own migrations then find nothing to run), instead of creating 17 tables every time.
+ */
+function migratedTemplate(): Promise<string> {
+  template ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'grant-tracker-template-'));
+    const path = join(dir, 'template.sqlite');
+    const dataSource = await openDatabase(path);
+    await dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)');
+    await dataSource.query('PRAGMA journal_mode = DELETE');
+    await dataSource.destroy();
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return path;
+  })();
+  return template;
+}
+
 /** The real app (real migrations, real wiring) on a fresh SQLite file of its own. */
 export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'grant-tracker-'));
   const databasePath = join(dir, 'test.sqlite');
+  const source = await migratedTemplate();
+  if (existsSync(source)) copyFileSync(source, databasePath);
   const config = Object.assign(new AppConfig(), {
     DATABASE_PATH: databasePath,
     SEED_DEMO: false,
