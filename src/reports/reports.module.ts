@@ -5,9 +5,18 @@ import { Amendment } from '../grants/amendment.entity';
 import { Grant } from '../grants/grant.entity';
 import { Expenditure } from '../ledger/expenditure.entity';
 import { Program } from '../programs/program.entity';
+import { BurndownCsvController } from './burndown-csv.controller';
 import { BurndownService } from './burndown.service';
+import { DownloadsController } from './downloads.controller';
+import { DownloadsService } from './downloads.service';
 import { GrantBurndownController } from './grant-burndown.controller';
+import { ProgramRegistersController } from './program-registers.controller';
+import { ProgramRegistersService } from './program-registers.service';
+import { ReconciliationController } from './reconciliation.controller';
+import { ReconciliationService } from './reconciliation.service';
 import { ReportsController } from './reports.controller';
+import { Sf425Controller } from './sf425.controller';
+import { Sf425Service } from './sf425.service';
 
 /**
  * Reports read the features' tables through their own SQL (amendments, planned_spend, expenditures)
@@ -15,8 +24,22 @@ import { ReportsController } from './reports.controller';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Grant, Program, Amendment, PlannedSpend, Expenditure])],
-  controllers: [ReportsController, GrantBurndownController],
-  providers: [BurndownService],
+  controllers: [
+    DownloadsController,
+    ReconciliationController,
+    Sf425Controller,
+    ReportsController,
+    GrantBurndownController,
+    ProgramRegistersController,
+    BurndownCsvController,
+  ],
+  providers: [
+    DownloadsService,
+    ReconciliationService,
+    Sf425Service,
+    BurndownService,
+    ProgramRegistersService,
+  ],
   exports: [BurndownService],
 })
 export class ReportsModule {}

@@ -1,0 +1,195 @@
+/*
+ * CSV downloads (DESIGN.md §5): the shape every report takes. A report names its columns with the
+ * kind of value each holds — the kind decides the formatting (money as plain dollars with two
+ * decimals, ISO dates) and the protection (text is neutralised against spreadsheet formulas; money
+ * and numbers never are) — and yields its rows in a stable order, one keyset page at a time.
+ */
+
+import { createHash } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import type { Response } from 'express';
+import { BOM, csvLine, formatCell, quote } from './csv-format';
+import { centsToDecimal } from './money';
+
+export type CsvKind = 'text' | 'money' | 'date' | 'integer' | 'timestamp';
+
+export interface CsvColumn<Row> {
+  /** Stable snake_case header, e.g. `amount`. */
+  name: string;
+  kind: CsvKind;
+  /** text/date/timestamp: a string (or null → empty); money: integer cents; integer: a number. */
+  value: (row: Row) => string | number | null;
+}
+
+export interface CsvReport<Row> {
+  /** File stem, e.g. `ledger`: the download is `ledger-<asOf>.csv`. */
+  name: string;
+  columns: CsvColumn<Row>[];
+  /** Every row, in a stable order, one page (keyset on a unique key) at a time. */
+  pages(): AsyncIterable<Row[]>;
+}
+
+/**
+ * A page of records whose CSV lines the database built itself (see sqlLine in csv-format.ts): the
+ * lines, each ending CRLF, with the page's row count and its sum of every money column in cents.
+ * A report may offer these besides its rows; the download then skips formatting in JavaScript.
+ */
+export interface CsvLinePage {
+  text: string;
+  rows: number;
+  /** Money column name → the page's sum, in cents. */
+  totals: Record<string, number>;
+}
+
+export interface CsvLines {
+  linePages?(): AsyncIterable<CsvLinePage>;
+}
+
+export interface CsvOptions {
+  asOf: string;
+  /** Starts the file with a UTF-8 byte-order mark (Excel on Windows reads UTF-8 only then). */
+  bom: boolean;
+}
+
+export interface CsvManifest {
+  report: string;
+  parameters: Record<string, string>;
+  as_of: string;
+  row_count: number;
+  /** Money column → its sum as plain dollars (`-1250.00`). */
+  control_totals: Record<string, string>;
+  /** Of the exact bytes of the CSV download, byte-order mark included when there is one. */
+  sha256: string;
+  bytes: number;
+  generated_at: string;
+  generated_by: string;
+}
+
+export const csvFilename = (name: string, asOf: string) => `${name}-${asOf}.csv`;
+
+/**
+ * The CSV text of a report, chunk by chunk (a chunk is a header or a whole page), with a running
+ * row count and control totals. The one generator both the download and the manifest read, so the
+ * manifest's hash is of the very bytes the download sends.
+ */
+export async function* csvChunks<Row>(
+  report: CsvReport<Row> & CsvLines,
+  bom: boolean,
+  tally: { rows: number; totals: Record<string, number> } = { rows: 0, totals: {} },
+): AsyncGenerator<string> {
+  const money = report.columns.filter((c) => c.kind === 'money');
+  for (const column of money) tally.totals[column.name] = 0;
+  yield (bom ? BOM : '') + csvLine(report.columns.map((c) => quote(c.name)));
+  if (report.linePages) {
+    for await (const page of report.linePages()) {
+      tally.rows += page.rows;
+      for (const column of money) tally.totals[column.name] += page.totals[column.name] ?? 0;
+      if (page.text !== '') yield page.text;
+    }
+    return;
+  }
+  for await (const rows of report.pages()) {
+    let text = '';
+    for (const row of rows) {
+      text += csvLine(report.columns.map((c) => formatCell(c.kind, c.value(row))));
+      for (const column of money) tally.totals[column.name] += Number(column.value(row) ?? 0);
+    }
+    tally.rows += rows.length;
+    if (text !== '') yield text;
+  }
+}
+
+/** Headers for a CSV download: attachment with a dated name, never cached. */
+export function csvHeaders(res: Response, name: string, asOf: string): void {
+  res.status(200);
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  res.setHeader('Content-Disposition', `attachment; filename="${csvFilename(name, asOf)}"`);
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+}
+
+/**
+ * Streams a report as CSV: headers first, then the header row and one page at a time, waiting for
+ * 'drain' whenever the socket's buffer is full, so memory stays flat whatever the size. Stops early
+ * when the client goes away. An error after the first bytes can only cut the response short.
+ */
+export async function sendCsv<Row>(
+  res: Response,
+  report: CsvReport<Row> & CsvLines,
+  options: CsvOptions,
+): Promise<void> {
+  csvHeaders(res, report.name, options.asOf);
+  const chunks = csvChunks(report, options.bom);
+  try {
+    for await (const chunk of chunks) {
+      if (res.destroyed || res.writableEnded) break;
+      if (!res.write(chunk, 'utf8')) await drained(res);
+    }
+  } catch (error) {
+    res.destroy(error instanceof Error ? error : new Error(String(error)));
+    return;
+  }
+  if (!res.destroyed) res.end();
+}
+
+/** Resolves on 'drain', or on 'close' (the client left: the loop above then stops). */
+function drained(stream: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
+/**
+ * The manifest of a download (issue 6): regenerates the same bytes into a SHA-256 and counts rows,
+ * bytes and the sum of every money column, so an auditor can prove a file is the one the system
+ * produced for these parameters and that date.
+ */
+export async function csvManifest<Row>(
+  report: CsvReport<Row> & CsvLines,
+  options: CsvOptions & { parameters: Record<string, string>; generatedBy: string },
+): Promise<CsvManifest> {
+  const hash = createHash('sha256');
+  const tally = { rows: 0, totals: {} as Record<string, number> };
+  let bytes = 0;
+  for await (const chunk of csvChunks(report, options.bom, tally)) {
+    const buffer = Buffer.from(chunk, 'utf8');
+    hash.update(buffer);
+    bytes += buffer.length;
+  }
+  return {
+    report: report.name,
+    parameters: options.parameters,
+    as_of: options.asOf,
+    row_count: tally.rows,
+    control_totals: Object.fromEntries(
+      Object.entries(tally.totals).map(([name, cents]) => [name, centsToDecimal(cents)]),
+    ),
+    sha256: hash.digest('hex'),
+    bytes,
+    generated_at: new Date().toISOString(),
+    generated_by: options.generatedBy,
+  };
+}
+
+/**
+ * Keyset pages: `fetch(after, size)` returns up to `size` rows that follow `after` (the last row of
+ * the previous page; undefined for the first) in the report's order. Stops at a short page.
+ */
+export async function* keysetPages<Row>(
+  fetch: (after: Row | undefined, size: number) => Promise<Row[]>,
+  size: number,
+): AsyncGenerator<Row[]> {
+  let after: Row | undefined;
+  for (;;) {
+    const rows = await fetch(after, size);
+    if (rows.length > 0) yield rows;
+    if (rows.length < size) return;
+    after = rows[rows.length - 1];
+  }
+}

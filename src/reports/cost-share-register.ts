@@ -1,0 +1,94 @@
+import type { EntityManager } from 'typeorm';
+import { costShareFigures, CostShareFigures } from '../budgets/budgets.service';
+import { namedQuery } from '../technologies/named-query';
+import { asOfParams, costShareMetSql, createdAsOf, obligatedSql } from './as-of';
+import { Key, keyParams, register, Register } from './keyset';
+
+export interface CostShareRegisterRow {
+  grantId: number;
+  awardNumber: string;
+  figures: CostShareFigures;
+}
+
+export interface CostShareRegisterParams {
+  asOf: string;
+}
+
+type Raw = Record<
+  'grantId' | 'requiredPercent' | 'committed' | 'obligated' | 'met',
+  number | string
+> & {
+  awardNumber: string;
+};
+
+/**
+ * Cost share per grant as of a date, in award number order. The database sums obligations
+ * (amendments effective on or before asOf) and cost share met (cost_share ledger entries incurred and
+ * recorded on or before asOf) per grant; costShareFigures — the grant page's own definitions — turns
+ * them into required, remaining and shortfall, so the two always agree. The commitment and the
+ * program's required percent are as they stand now (neither keeps a history).
+ */
+export function costShareRegister(
+  manager: EntityManager,
+  params: CostShareRegisterParams,
+): Register<CostShareRegisterRow> {
+  const fetch = async (after: Key | null, limit: number) => {
+    const where = [createdAsOf('g')];
+    const values: Record<string, unknown> = { ...params, ...asOfParams(params.asOf), limit };
+    if (after) {
+      const { placeholders, params: keyValues } = keyParams(after);
+      where.push(`(g.award_number, g.id) > ${placeholders}`);
+      Object.assign(values, keyValues);
+    }
+    const raw = await namedQuery<Raw>(
+      manager,
+      `SELECT g.id AS "grantId", g.award_number AS "awardNumber",
+              p.cost_share_percent AS "requiredPercent",
+              g.cost_share_committed_cents AS "committed",
+              ${obligatedSql('g.id')} AS "obligated",
+              ${costShareMetSql('g.id')} AS "met"
+         FROM grants g
+         JOIN programs p ON p.id = g.program_id
+        WHERE ${where.join(' AND ')}
+        ORDER BY g.award_number, g.id
+        LIMIT :limit`,
+      values,
+    );
+    return raw.map((r) => ({
+      grantId: Number(r.grantId),
+      awardNumber: r.awardNumber,
+      figures: costShareFigures({
+        asOf: params.asOf,
+        requiredPercent: Number(r.requiredPercent),
+        obligatedCents: Number(r.obligated),
+        committedCents: Number(r.committed),
+        metCents: Number(r.met),
+      }),
+    }));
+  };
+  return register(
+    'cost-share',
+    [
+      { name: 'award_number', kind: 'text', value: (r) => r.awardNumber },
+      { name: 'required_percent', kind: 'integer', value: (r) => r.figures.requiredPercent },
+      { name: 'total_project_cost', kind: 'money', value: (r) => r.figures.totalProjectCents },
+      { name: 'required', kind: 'money', value: (r) => r.figures.requiredCents },
+      { name: 'committed', kind: 'money', value: (r) => r.figures.committedCents },
+      { name: 'met', kind: 'money', value: (r) => r.figures.metCents },
+      {
+        name: 'remaining_committed',
+        kind: 'money',
+        value: (r) => r.figures.committedRemainingCents,
+      },
+      {
+        name: 'shortfall_vs_required',
+        kind: 'money',
+        value: (r) => r.figures.committedShortfallCents,
+      },
+    ],
+    (r) => [r.awardNumber, r.grantId],
+    fetch,
+  );
+}
+
+export const COST_SHARE_KEY_SHAPE: ('string' | 'number')[] = ['string', 'number'];

@@ -1,0 +1,140 @@
+import { COST_CATEGORIES, SHARES } from '../budgets/budget.constants';
+import { CsvColumn, CsvReport } from '../common/csv';
+import { humanize } from '../common/views';
+import { CatalogEntry } from './report-catalog';
+
+/** `?a=1&b=2` of the given values, leaving out blanks ('' when nothing is left). */
+export function queryString(values: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== undefined && value !== '') params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+/** The links every report page and the index show: HTML, CSV, CSV with BOM, manifest. */
+export function reportLinks(path: string, values: Record<string, string | number | undefined>) {
+  const { bom: _bom, after: _after, ...rest } = values;
+  void _bom;
+  void _after;
+  return {
+    html: `${path}${queryString(rest)}`,
+    csv: `${path}.csv${queryString(rest)}`,
+    csvBom: `${path}.csv${queryString({ ...rest, bom: '1' })}`,
+    manifest: `${path}.manifest.json${queryString(rest)}`,
+  };
+}
+
+export interface TableView {
+  headers: { name: string; money: boolean }[];
+  rows: { cells: { text: string; cents?: number; money: boolean }[] }[];
+  /** Money column → its sum over the shown rows, in cents, in column order. */
+  totals: { name: string; cents: number }[];
+}
+
+/**
+ * The HTML table of a report: the CSV's columns and rows, shown as they are stored (money through
+ * the money helper, text escaped by Handlebars, so nothing needs neutralising on a page).
+ */
+export function tableView<Row>(columns: CsvColumn<Row>[], rows: Row[]): TableView {
+  const money = columns.filter((c) => c.kind === 'money');
+  return {
+    headers: columns.map((c) => ({ name: c.name, money: c.kind === 'money' })),
+    rows: rows.map((row) => ({
+      cells: columns.map((c) => {
+        const value = c.value(row);
+        return c.kind === 'money'
+          ? { text: '', cents: Number(value ?? 0), money: true }
+          : { text: value === null ? '' : String(value), money: false };
+      }),
+    })),
+    totals: money.map((c) => ({
+      name: c.name,
+      cents: rows.reduce((sum, row) => sum + Number(c.value(row) ?? 0), 0),
+    })),
+  };
+}
+
+/** Reads up to `limit` rows of a report (plus whether there were more). */
+export async function firstRows<Row>(
+  report: CsvReport<Row>,
+  limit: number,
+): Promise<{ rows: Row[]; more: boolean }> {
+  const rows: Row[] = [];
+  for await (const page of report.pages()) {
+    for (const row of page) {
+      if (rows.length === limit) return { rows, more: true };
+      rows.push(row);
+    }
+  }
+  return { rows, more: false };
+}
+
+export interface ParameterField {
+  name: string;
+  label: string;
+  type: 'date' | 'number' | 'select' | 'text';
+  options?: { value: string; label: string }[];
+}
+
+/** How the index page asks for each parameter a catalog entry names. */
+export function parameterField(
+  name: string,
+  grants: { id: number; awardNumber: string }[],
+): ParameterField {
+  switch (name) {
+    case 'grantId':
+      return {
+        name,
+        label: 'Grant',
+        type: 'select',
+        options: grants.map((g) => ({ value: String(g.id), label: g.awardNumber })),
+      };
+    case 'from':
+      return { name, label: 'Incurred from', type: 'date' };
+    case 'to':
+      return { name, label: 'Incurred to', type: 'date' };
+    case 'category':
+      return {
+        name,
+        label: 'Category',
+        type: 'select',
+        options: COST_CATEGORIES.map((c) => ({ value: c, label: humanize(c) })),
+      };
+    case 'share':
+      return {
+        name,
+        label: 'Share',
+        type: 'select',
+        options: SHARES.map((s) => ({ value: s, label: humanize(s) })),
+      };
+    case 'programId':
+      return { name, label: 'Program id', type: 'number' };
+    default:
+      return { name, label: humanize(name), type: 'text' };
+  }
+}
+
+/** One catalog entry on the index page, with its form fields and today's links. */
+export function catalogCard(
+  entry: CatalogEntry,
+  asOf: string,
+  grants: { id: number; awardNumber: string }[],
+) {
+  const perGrant = entry.path.includes(':id');
+  const csv = entry.csv !== false;
+  return {
+    ...entry,
+    csv,
+    perGrant,
+    fields: entry.parameters.map((name) => parameterField(name, grants)),
+    links: perGrant ? null : reportLinks(entry.path, { asOf }),
+    grantLinks: perGrant
+      ? grants.map((g) => ({
+          awardNumber: g.awardNumber,
+          ...reportLinks(entry.path.replace(':id', String(g.id)), { asOf }),
+        }))
+      : [],
+  };
+}

@@ -1,0 +1,557 @@
+import { createHash } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
+import { csvLine, formatCell } from '../src/common/csv-format';
+import { centsToDecimal } from '../src/common/money';
+import { BurndownService } from '../src/reports/burndown.service';
+import { ledgerReport } from '../src/reports/ledger.report';
+import { REPORT_CATALOG } from '../src/reports/report-catalog';
+import {
+  makeAmendment,
+  makeBudget,
+  makeExpenditure,
+  makeGrant,
+  makeGrantWithProgram,
+} from './helpers/factories';
+import { Agent, freshAppPerTest, rows, TestApp } from './helpers/test-app';
+
+const AS_OF = '2026-06-30';
+/** Recorded before AS_OF (so it counts), as a UTC instant. */
+const BEFORE = '2026-06-01T15:00:00.000Z';
+
+/** The exact bytes of a response. */
+async function download(agent: Agent, path: string) {
+  const res = await agent
+    .get(path)
+    .buffer(true)
+    .parse((r, done) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
+      r.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+  return { res, bytes: res.body as Buffer };
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const records = (bytes: Buffer) =>
+  parse<Record<string, string>>(bytes, { columns: true, bom: true });
+
+/** Grants created before AS_OF (the register leaves out grants created after it). */
+async function backdateGrants(t: TestApp) {
+  await t.writes.transaction(async (m) => {
+    await m.query(`UPDATE grants SET created_at = '2026-01-01T00:00:00.000Z'`);
+    await t.audit.record(m, { action: 'backdate', entityType: 'grant', entityId: 0 });
+  });
+}
+
+/** Two grants with amendments, budget lines and ledger entries on both sides of AS_OF. */
+async function fixture(t: TestApp) {
+  const { program, recipient, grant } = await makeGrantWithProgram(
+    t,
+    {},
+    { awardNumber: 'DE-SC0000201' },
+  );
+  const other = await makeGrant(t, {
+    programId: program.id,
+    recipientId: recipient.id,
+    awardNumber: 'DE-SC0000202',
+    title: '=cmd|"/c calc"!A1, a title with a comma',
+  });
+  await backdateGrants(t);
+  await makeAmendment(t, {
+    grantId: grant.id,
+    federalChangeCents: 500_000_00,
+    effectiveDate: '2025-04-01',
+  });
+  await makeAmendment(t, {
+    grantId: other.id,
+    federalChangeCents: 300_000_00,
+    effectiveDate: '2025-04-01',
+  });
+  await makeBudget(t, grant.id, [
+    [1, 'personnel', 300_000_00, 50_000_00],
+    [1, 'equipment', 200_000_00, 0],
+  ]);
+  const first = await makeExpenditure(t, {
+    grantId: grant.id,
+    amountCents: 1250_00,
+    incurredOn: '2025-05-15',
+    memo: '=SUM(A1:A9)',
+    reference: 'INV-1, "rush"',
+    recordedAt: BEFORE,
+  });
+  await makeExpenditure(t, {
+    grantId: grant.id,
+    amountCents: -1250_00,
+    reversalOf: first.id,
+    incurredOn: '2025-05-20',
+    memo: 'Reversal: keyed twice\r\nsecond line',
+    recordedAt: BEFORE,
+  });
+  await makeExpenditure(t, {
+    grantId: grant.id,
+    amountCents: 999_99,
+    incurredOn: '2025-06-01',
+    category: 'equipment',
+    recordedAt: BEFORE,
+  });
+  await makeExpenditure(t, {
+    grantId: grant.id,
+    amountCents: 400_00,
+    share: 'cost_share',
+    incurredOn: '2025-06-02',
+    recordedAt: BEFORE,
+  });
+  await makeExpenditure(t, {
+    grantId: other.id,
+    amountCents: 77_01,
+    incurredOn: '2026-06-30',
+    memo: 'Séparation Nd–Pr',
+    recordedAt: '2026-06-30T23:59:00.000Z',
+  });
+  return { program, recipient, grant, other, first };
+}
+
+/** What changes after AS_OF: none of it may change a report for AS_OF. */
+async function laterActivity(t: TestApp, f: Awaited<ReturnType<typeof fixture>>) {
+  await makeExpenditure(t, { grantId: f.grant.id, amountCents: 5_00, incurredOn: '2025-07-01' }); // recorded today
+  await makeExpenditure(t, {
+    grantId: f.grant.id,
+    amountCents: 6_00,
+    incurredOn: '2026-07-15',
+    recordedAt: '2026-07-15T12:00:00.000Z',
+  });
+  await makeAmendment(t, {
+    grantId: f.grant.id,
+    federalChangeCents: 10_000_00,
+    effectiveDate: '2026-07-01',
+  });
+  await makeGrant(t, {
+    programId: f.program.id,
+    recipientId: f.recipient.id,
+    awardNumber: 'DE-SC0000100',
+  });
+}
+
+describe('CSV downloads (HTTP)', () => {
+  const t = freshAppPerTest();
+
+  describe('the ledger', () => {
+    it('should stream the ledger as of a date as RFC 4180 CSV that matches the database', async () => {
+      await fixture(t);
+      const auditor = await t.as('auditor');
+      const { res, bytes } = await download(auditor, `/reports/ledger.csv?asOf=${AS_OF}`);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+      expect(res.headers['content-disposition']).toBe(`attachment; filename="ledger-${AS_OF}.csv"`);
+      expect(res.headers['cache-control']).toBe('no-store');
+      const text = bytes.toString('utf8');
+      expect(
+        text.startsWith(
+          'id,award_number,budget_period,category,incurred_on,amount,share,reference,memo,reversal_of,recorded_by,recorded_at,recorded_on\r\n',
+        ),
+      ).toBe(true);
+      const db = await rows<Record<string, string | number | null>>(
+        t,
+        `SELECT e.*, g.award_number FROM expenditures e JOIN grants g ON g.id = e.grant_id
+          WHERE e.incurred_on <= ? AND e.recorded_on <= ? ORDER BY e.id`,
+        [AS_OF, AS_OF],
+      );
+      expect(db).toHaveLength(5);
+      expect(records(bytes)).toEqual(
+        db.map((e) => ({
+          id: String(e.id),
+          award_number: e.award_number,
+          budget_period: String(e.budget_period),
+          category: e.category,
+          incurred_on: e.incurred_on,
+          amount: centsToDecimal(Number(e.amount_cents)),
+          share: e.share,
+          reference: e.reference,
+          memo: /^[=+\-@\t\r]/.test(String(e.memo)) ? `'${e.memo}` : e.memo,
+          reversal_of: e.reversal_of === null ? '' : String(e.reversal_of),
+          recorded_by: e.recorded_by,
+          recorded_at: e.recorded_at,
+          recorded_on: e.recorded_on,
+        })),
+      );
+      expect(text).toContain(',-1250.00,');
+      expect(text).toContain(`,"'=SUM(A1:A9)"`.replace(`"'=SUM(A1:A9)"`, `'=SUM(A1:A9)`));
+      expect(text).toContain('"INV-1, ""rush"""');
+    });
+
+    it('should filter by grant, incurred range, category and share, and refuse bad parameters', async () => {
+      const f = await fixture(t);
+      const get = async (query: string) =>
+        records((await download(t.http(), `/reports/ledger.csv?asOf=${AS_OF}&${query}`)).bytes);
+      expect((await get(`grantId=${f.other.id}`)).map((r) => r.award_number)).toEqual([
+        'DE-SC0000202',
+      ]);
+      expect((await get('from=2025-05-16&to=2025-06-01')).map((r) => r.amount)).toEqual([
+        '-1250.00',
+        '999.99',
+      ]);
+      expect((await get('category=equipment')).map((r) => r.amount)).toEqual(['999.99']);
+      expect((await get('share=cost_share')).map((r) => r.amount)).toEqual(['400.00']);
+      for (const bad of [
+        'asOf=2026-02-30',
+        'from=yesterday',
+        'category=food',
+        'share=all',
+        'grantId=x',
+        'bom=2',
+      ]) {
+        const res = await t.http().get(`/reports/ledger.csv?${bad}`);
+        expect({ bad, status: res.status }).toEqual({ bad, status: 400 });
+      }
+      expect((await t.http().get('/reports/ledger.csv?grantId=999999')).status).toBe(404);
+    });
+
+    it('should add a byte-order mark with bom=1 and nothing else', async () => {
+      await fixture(t);
+      const plain = await download(t.http(), `/reports/ledger.csv?asOf=${AS_OF}`);
+      const bom = await download(t.http(), `/reports/ledger.csv?asOf=${AS_OF}&bom=1`);
+      expect([...bom.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      expect(bom.bytes.subarray(3).equals(plain.bytes)).toBe(true);
+    });
+
+    it('should build each line in SQLite byte for byte as the JavaScript formatter does', async () => {
+      const { program, recipient } = await makeGrantWithProgram(t);
+      const messy = fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 12 }),
+        fc.string({
+          unit: fc.constantFrom(
+            '"',
+            ',',
+            '\r',
+            '\n',
+            '=',
+            '+',
+            '-',
+            '@',
+            '\t',
+            "'",
+            'é',
+            '✓',
+            'a',
+            ' ',
+          ),
+          maxLength: 8,
+        }),
+      );
+      let n = 0;
+      const manager = t.dataSource.manager;
+      await fc.assert(
+        fc.asyncProperty(
+          messy,
+          fc.array(
+            fc.record({
+              cents: fc.integer({ min: 1, max: 1e13 }),
+              reversed: fc.boolean(),
+              reference: messy,
+              memo: messy,
+              recordedBy: messy,
+              recordedAt: messy,
+              day: fc.integer({ min: 1, max: 28 }),
+            }),
+            { minLength: 1, maxLength: 5 },
+          ),
+          async (award, entries) => {
+            n += 1;
+            const grant = await makeGrant(t, {
+              programId: program.id,
+              recipientId: recipient.id,
+              awardNumber: `${award}#${n}`,
+            });
+            for (const e of entries) {
+              const values = (amount: number, reversalOf: number | null) => [
+                grant.id,
+                1,
+                'travel',
+                `2025-05-${String(e.day).padStart(2, '0')}`,
+                amount,
+                'federal',
+                e.reference,
+                e.memo,
+                reversalOf,
+                e.recordedBy,
+                e.recordedAt,
+                '2025-06-01',
+              ];
+              const sql = `INSERT INTO expenditures (grant_id, budget_period, category, incurred_on, amount_cents,
+                share, reference, memo, reversal_of, recorded_by, recorded_at, recorded_on)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+              await t.writes.transaction(async (m) => {
+                await m.query(sql, values(e.cents, null));
+                await t.audit.record(m, {
+                  action: 'create',
+                  entityType: 'expenditure',
+                  entityId: 0,
+                });
+              });
+              if (e.reversed) {
+                const [{ id }] = await rows<{ id: number }>(
+                  t,
+                  'SELECT MAX(id) AS id FROM expenditures',
+                );
+                await t.writes.transaction(async (m) => {
+                  await m.query(sql, values(-e.cents, id));
+                  await t.audit.record(m, {
+                    action: 'create',
+                    entityType: 'expenditure',
+                    entityId: 0,
+                  });
+                });
+              }
+            }
+            const sut = ledgerReport(
+              manager,
+              { asOf: '2025-06-30', grantId: grant.id },
+              { pageSize: 3 },
+            );
+            let sqlText = '';
+            for await (const page of sut.linePages!()) sqlText += page.text;
+            let jsText = '';
+            for await (const page of sut.pages()) {
+              for (const row of page)
+                jsText += csvLine(sut.columns.map((c) => formatCell(c.kind, c.value(row))));
+            }
+            expect(Buffer.from(sqlText).equals(Buffer.from(jsText))).toBe(true);
+            expect(sqlText.split('\r\n').length).toBeGreaterThan(entries.length);
+          },
+        ),
+        { numRuns: 40 },
+      );
+    });
+  });
+
+  describe('manifests', () => {
+    it('should describe the exact CSV bytes: hash, size, row count and control totals', async () => {
+      await fixture(t);
+      const auditor = await t.as('auditor');
+      for (const bom of ['', '&bom=1']) {
+        const { bytes } = await download(
+          auditor,
+          `/reports/ledger.csv?asOf=${AS_OF}&share=federal${bom}`,
+        );
+        const res = await auditor.get(
+          `/reports/ledger.manifest.json?asOf=${AS_OF}&share=federal${bom}`,
+        );
+        expect(res.status).toBe(200);
+        expect(res.headers['content-type']).toMatch(/^application\/json/);
+        const [{ n, cents }] = await rows<{ n: number; cents: number }>(
+          t,
+          `SELECT COUNT(*) AS n, SUM(amount_cents) AS cents FROM expenditures
+            WHERE incurred_on <= ? AND recorded_on <= ? AND share = 'federal'`,
+          [AS_OF, AS_OF],
+        );
+        expect(res.body).toMatchObject({
+          report: 'ledger',
+          parameters: bom ? { share: 'federal', bom: '1' } : { share: 'federal' },
+          as_of: AS_OF,
+          row_count: n,
+          control_totals: { amount: centsToDecimal(cents) },
+          sha256: sha256(bytes),
+          bytes: bytes.length,
+          generated_by: 'auditor@example.gov',
+        });
+        expect(records(bytes)).toHaveLength(n);
+      }
+    });
+
+    it('should total every money column of the grants register in its manifest', async () => {
+      await fixture(t);
+      const { bytes } = await download(t.http(), `/reports/grants.csv?asOf=${AS_OF}`);
+      const manifest = (await t.http().get(`/reports/grants.manifest.json?asOf=${AS_OF}`)).body as {
+        control_totals: Record<string, string>;
+        sha256: string;
+      };
+      expect(manifest.sha256).toBe(sha256(bytes));
+      expect(manifest.control_totals).toEqual({
+        obligated: '800000.00',
+        federal_spent: '1077.00',
+        remaining: '798923.00',
+        cost_share_committed: '0.00',
+        cost_share_met: '400.00',
+      });
+    });
+  });
+
+  describe('registers', () => {
+    it('should reconcile the grants register with the ledger CSV and the burn-down for the date', async () => {
+      const f = await fixture(t);
+      const grants = records((await download(t.http(), `/reports/grants.csv?asOf=${AS_OF}`)).bytes);
+      const ledger = records(
+        (await download(t.http(), `/reports/ledger.csv?asOf=${AS_OF}&share=federal`)).bytes,
+      );
+      const burndown = t.app.get(BurndownService);
+      for (const g of [f.grant, f.other]) {
+        const row = grants.find((r) => r.award_number === g.awardNumber)!;
+        const ledgerCents = ledger
+          .filter((r) => r.award_number === g.awardNumber)
+          .reduce((sum, r) => sum + Math.round(Number(r.amount) * 100), 0);
+        const headline = await burndown.headlineFor(g.id, AS_OF);
+        expect(row.federal_spent).toBe(centsToDecimal(ledgerCents));
+        expect(row.federal_spent).toBe(centsToDecimal(headline.spentCents));
+        expect(row.obligated).toBe(centsToDecimal(headline.obligatedCents));
+        expect(row.remaining).toBe(centsToDecimal(headline.remainingCents));
+      }
+      expect(grants.map((r) => r.award_number)).toEqual(['DE-SC0000201', 'DE-SC0000202']);
+      const other = grants[1];
+      expect(other.title).toBe(`'=cmd|"/c calc"!A1, a title with a comma`);
+      expect(grants[0]).toMatchObject({
+        cost_share_met: '400.00',
+        status: 'active',
+        recipient_type: 'university',
+      });
+    });
+
+    it('should list amendments effective by the date and the current budget lines', async () => {
+      const f = await fixture(t);
+      await makeAmendment(t, {
+        grantId: f.grant.id,
+        federalChangeCents: -100_00,
+        effectiveDate: '2026-06-30',
+        kind: 'deobligation',
+      });
+      await makeAmendment(t, {
+        grantId: f.grant.id,
+        federalChangeCents: 100_00,
+        effectiveDate: '2026-07-01',
+      });
+      const amendments = records(
+        (await download(t.http(), `/reports/amendments.csv?asOf=${AS_OF}`)).bytes,
+      );
+      const db = await rows<Record<string, string | number | null>>(
+        t,
+        `SELECT a.*, g.award_number FROM amendments a JOIN grants g ON g.id = a.grant_id
+          WHERE a.effective_date <= ? ORDER BY g.award_number, a.number`,
+        [AS_OF],
+      );
+      expect(amendments).toEqual(
+        db.map((a) => ({
+          award_number: a.award_number,
+          number: String(a.number),
+          effective_date: a.effective_date,
+          kind: a.kind,
+          federal_change: centsToDecimal(Number(a.federal_change_cents)),
+          new_end_date: a.new_end_date ?? '',
+          note: a.note,
+        })),
+      );
+      expect(amendments.map((a) => a.federal_change)).toEqual([
+        '500000.00',
+        '-100.00',
+        '300000.00',
+      ]);
+      const lines = records(
+        (await download(t.http(), `/reports/budget-lines.csv?asOf=${AS_OF}`)).bytes,
+      );
+      expect(lines).toEqual([
+        {
+          award_number: 'DE-SC0000201',
+          budget_period: '1',
+          category: 'equipment',
+          federal: '200000.00',
+          cost_share: '0.00',
+        },
+        {
+          award_number: 'DE-SC0000201',
+          budget_period: '1',
+          category: 'personnel',
+          federal: '300000.00',
+          cost_share: '50000.00',
+        },
+      ]);
+      const page = await t.http().get(`/reports/budget-lines?asOf=${AS_OF}`);
+      expect(page.text).toContain('Budgets are not versioned by date');
+    });
+
+    it('should regenerate byte-identical CSV for a date however much is entered afterwards', async () => {
+      const f = await fixture(t);
+      const paths = ['ledger', 'grants', 'amendments', 'budget-lines'].map(
+        (n) => `/reports/${n}.csv?asOf=${AS_OF}`,
+      );
+      const before = await Promise.all(paths.map((p) => download(t.http(), p)));
+      const manifestBefore = (await t.http().get(`/reports/ledger.manifest.json?asOf=${AS_OF}`))
+        .body as { sha256: string };
+      await laterActivity(t, f);
+      const [{ n }] = await rows<{ n: number }>(t, 'SELECT COUNT(*) AS n FROM expenditures');
+      expect(n).toBe(7);
+      const auditor = await t.as('auditor');
+      const after = await Promise.all(paths.map((p) => download(auditor, p)));
+      after.forEach((a, i) =>
+        expect({ path: paths[i], same: a.bytes.equals(before[i].bytes) }).toEqual({
+          path: paths[i],
+          same: true,
+        }),
+      );
+      const manifestAfter = (await auditor.get(`/reports/ledger.manifest.json?asOf=${AS_OF}`))
+        .body as { sha256: string };
+      expect(manifestAfter.sha256).toBe(manifestBefore.sha256);
+      expect(manifestAfter.sha256).toBe(sha256(after[0].bytes));
+      // Today's ledger does see the later entries.
+      const today = records((await download(auditor, '/reports/ledger.csv')).bytes);
+      expect(today.length).toBe(records(before[0].bytes).length + 2);
+    });
+  });
+
+  describe('pages', () => {
+    it('should show each report with its rows and its download links', async () => {
+      await fixture(t);
+      const auditor = await t.as('auditor');
+      const ledger = await auditor.get(`/reports/ledger?asOf=${AS_OF}`);
+      expect(ledger.status).toBe(200);
+      ledger.text = ledger.text.replace(/&#x3D;/g, '=');
+      expect(ledger.text).toContain('<th scope="col" class="app-money">amount</th>');
+      expect(ledger.text).toContain('-$1,250.00');
+      expect(ledger.text).toContain(`href="/reports/ledger.csv?asOf=${AS_OF}"`);
+      expect(ledger.text).toContain(`href="/reports/ledger.csv?asOf=${AS_OF}&amp;bom=1"`);
+      expect(ledger.text).toContain(`href="/reports/ledger.manifest.json?asOf=${AS_OF}"`);
+      expect((await auditor.get('/reports/grants?asOf=2026-13-01')).status).toBe(400);
+      const grants = await auditor.get(`/reports/grants?asOf=${AS_OF}`);
+      expect(grants.text).toContain('DE-SC0000202');
+      expect(grants.text).toContain('$800,000.00');
+    });
+
+    it('should page the ledger view by entry id', async () => {
+      const { grant } = await makeGrantWithProgram(t);
+      for (let i = 0; i < 101; i++) {
+        await makeExpenditure(t, { grantId: grant.id, amountCents: 100 + i, recordedAt: BEFORE });
+      }
+      const first = await t.http().get(`/reports/ledger?asOf=${AS_OF}`);
+      const next = /href="([^"]+)" data-testid="next-page"/
+        .exec(first.text)![1]
+        .replace(/&amp;/g, '&')
+        .replace(/&#x3D;/g, '=');
+      const [{ id }] = await rows<{ id: number }>(
+        t,
+        'SELECT id FROM expenditures ORDER BY id LIMIT 1 OFFSET 99',
+      );
+      expect(next).toBe(`/reports/ledger?asOf=${AS_OF}&after=${id}`);
+      const second = await t.http().get(next);
+      expect(second.text).toContain('$2.00');
+      expect(second.text).not.toContain('data-testid="next-page"');
+    });
+
+    it('should list every report with its parameters, forms and links, and show the ledger manifest', async () => {
+      await fixture(t);
+      const auditor = await t.as('auditor');
+      const res = await auditor.get('/reports');
+      expect(res.status).toBe(200);
+      for (const entry of REPORT_CATALOG) {
+        expect(res.text).toContain(`data-testid="report-${entry.name}"`);
+        expect(res.text).toContain(entry.title);
+      }
+      expect(res.text).toContain('formaction="/reports/ledger.csv"');
+      expect(res.text).toContain('name="category"');
+      const manifest = (await auditor.get('/reports/ledger.manifest.json')).body as {
+        sha256: string;
+        row_count: number;
+      };
+      expect(res.text).toContain(`<code data-testid="manifest-sha256">${manifest.sha256}</code>`);
+      expect(res.text).toContain(`data-testid="manifest-rows">${manifest.row_count}<`);
+      expect(res.text).toContain('href="/reports"><span>Reports</span>');
+    });
+  });
+});
