@@ -185,7 +185,7 @@ export class MilestoneDashboardService {
         complete,
         onTime,
         late: complete - onTime,
-        percent: (Math.round((complete * 1000) / due) / 10).toFixed(1),
+        percent: tenths(Math.round((complete * 1000) / due)),
       };
     });
   }
@@ -215,3 +215,6 @@ export class MilestoneDashboardService {
     return this.withDaysOverdue(lines, asOf);
   }
 }
+
+/** 1234 tenths of a percent → `123.4`, without floating-point formatting. */
+const tenths = (value: number): string => `${Math.floor(value / 10)}.${value % 10}`;

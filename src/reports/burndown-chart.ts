@@ -40,12 +40,20 @@ export function chartSeries(report: BurndownReport): ChartSeries {
 
 /** `$1.25M`, `$250K`, `$900`: axis labels from cents. */
 export function axisDollars(cents: number): string {
-  const dollars = cents / 100;
-  const abs = Math.abs(dollars);
-  const sign = dollars < 0 ? '-' : '';
-  if (abs >= 1_000_000) return `${sign}$${+(abs / 1_000_000).toFixed(2)}M`;
-  if (abs >= 1_000) return `${sign}$${+(abs / 1_000).toFixed(1)}K`;
-  return `${sign}$${+abs.toFixed(2)}`;
+  const abs = Math.abs(cents);
+  const sign = cents < 0 ? '-' : '';
+  // Integer arithmetic on cents, rounded to the label's last digit, trailing zeros dropped.
+  const label = (units: number, decimals: number) => {
+    const scale = 10 ** decimals;
+    const whole = Math.floor(units / scale);
+    const fraction = String(units % scale)
+      .padStart(decimals, '0')
+      .replace(/0+$/, '');
+    return fraction ? `${whole}.${fraction}` : `${whole}`;
+  };
+  if (abs >= 100_000_000) return `${sign}$${label(Math.round(abs / 1_000_000), 2)}M`;
+  if (abs >= 100_000) return `${sign}$${label(Math.round(abs / 10_000), 1)}K`;
+  return `${sign}$${label(abs, 2)}`;
 }
 
 export const chartTitle = (report: BurndownReport): string =>
