@@ -180,7 +180,8 @@ type RawRow = Omit<LedgerRow, 'amountCents' | 'reversedBy' | 'reversalOf'> & {
 };
 type RawSum = { n: number | string; cents: number | string };
 
-function filterSql(filter: LedgerFilter): { where: string[]; params: ObjectLiteral } {
+/** The ledger's filters as SQL conditions on alias `e`; the list and the ledger CSV share them. */
+export function filterSql(filter: LedgerFilter): { where: string[]; params: ObjectLiteral } {
   const where: string[] = [];
   const params: ObjectLiteral = {};
   if (filter.grantId !== undefined) {

@@ -3,7 +3,8 @@ import { CostCategory, Share } from '../budgets/budget.constants';
 import { CsvColumn, CsvLinePage, CsvLines, CsvReport, keysetPages } from '../common/csv';
 import { sqlLine } from '../common/csv-format';
 import { namedQuery } from '../technologies/named-query';
-import { asOfParams, ledgerAsOf } from './as-of';
+import { filterSql } from '../ledger/ledger-list.service';
+import { asOfParams } from './as-of';
 
 export interface LedgerReportParams {
   asOf: string;
@@ -72,29 +73,8 @@ const SELECT_ROW = `e.id AS "id", g.award_number AS "awardNumber", e.budget_peri
   e.recorded_by AS "recordedBy", e.recorded_at AS "recordedAt", e.recorded_on AS "recordedOn"`;
 
 export function ledgerWhere(params: LedgerReportParams): { where: string; values: ObjectLiteral } {
-  const where = [ledgerAsOf('e')];
-  const values: ObjectLiteral = asOfParams(params.asOf);
-  if (params.grantId !== undefined) {
-    where.push('e.grant_id = :grantId');
-    values.grantId = params.grantId;
-  }
-  if (params.from) {
-    where.push('e.incurred_on >= :from');
-    values.from = params.from;
-  }
-  if (params.to) {
-    where.push('e.incurred_on <= :to');
-    values.to = params.to;
-  }
-  if (params.category) {
-    where.push('e.category = :category');
-    values.category = params.category;
-  }
-  if (params.share) {
-    where.push('e.share = :share');
-    values.share = params.share;
-  }
-  return { where: where.join(' AND '), values };
+  const { where, params: values } = filterSql(params);
+  return { where: where.join(' AND '), values: { ...asOfParams(params.asOf), ...values } };
 }
 
 type RawRow = Omit<LedgerCsvRow, 'id' | 'amountCents' | 'budgetPeriod' | 'reversalOf'> &
