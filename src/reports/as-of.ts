@@ -1,15 +1,19 @@
-import { addDays } from '../common/dates';
+import { endOfDayUtc } from './office-day';
 
 /**
  * What "as of a date" means in SQL (DESIGN.md §4), in one place for every report that must agree
  * to the cent (ledger CSV, grants register, burn-down, reconciliation). Each fragment reads the
- * `:asOf` parameter (and `:asOfEnd` for timestamps); pass asOfParams(asOf) with the query.
+ * `:asOf` parameter (and `:asOfEnd` for timestamps); pass asOfParams(asOf, timeZone) with the query.
  */
 
-/** The first instant after asOf's day in UTC: created_at / occurred_at must be before it. */
-export const endOfDayUtc = (asOf: string) => `${addDays(asOf, 1)}T00:00:00.000Z`;
-
-export const asOfParams = (asOf: string) => ({ asOf, asOfEnd: endOfDayUtc(asOf) });
+/**
+ * `:asOf`, and `:asOfEnd`: the first UTC instant after asOf's day in the office's time zone (the zone
+ * that decides what "today" is), which created_at / occurred_at must be before.
+ */
+export const asOfParams = (asOf: string, timeZone: string) => ({
+  asOf,
+  asOfEnd: endOfDayUtc(asOf, timeZone),
+});
 
 /** A ledger entry counts when incurred on or before asOf AND recorded on or before it. */
 export const ledgerAsOf = (alias: string) =>
@@ -18,7 +22,7 @@ export const ledgerAsOf = (alias: string) =>
 /** An amendment counts when effective on or before asOf. */
 export const amendmentAsOf = (alias: string) => `${alias}.effective_date <= :asOf`;
 
-/** A record (grant, …) existed on asOf when it was created before the end of that day (UTC). */
+/** A record (grant, …) existed on asOf when it was created before the end of that day (office zone). */
 export const createdAsOf = (alias: string) => `${alias}.created_at < :asOfEnd`;
 
 /** Federal spending of grant `grantColumn` as of asOf, reversals included. */

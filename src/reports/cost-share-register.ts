@@ -12,6 +12,8 @@ export interface CostShareRegisterRow {
 
 export interface CostShareRegisterParams {
   asOf: string;
+  /** The office's time zone: records created by the end of asOf there count. */
+  timeZone: string;
 }
 
 type Raw = Record<
@@ -34,7 +36,11 @@ export function costShareRegister(
 ): Register<CostShareRegisterRow> {
   const fetch = async (after: Key | null, limit: number) => {
     const where = [createdAsOf('g')];
-    const values: Record<string, unknown> = { ...params, ...asOfParams(params.asOf), limit };
+    const values: Record<string, unknown> = {
+      ...params,
+      ...asOfParams(params.asOf, params.timeZone),
+      limit,
+    };
     if (after) {
       const { placeholders, params: keyValues } = keyParams(after);
       where.push(`(g.award_number, g.id) > ${placeholders}`);

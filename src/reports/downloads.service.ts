@@ -1,3 +1,4 @@
+import { AppConfig } from '../common/config';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
@@ -9,7 +10,10 @@ import { amendmentsRegister, budgetLinesRegister, grantsRegister } from './regis
 /** Builds the download reports (ledger and registers) on the app's connection. */
 @Injectable()
 export class DownloadsService {
-  constructor(@InjectRepository(Grant) private readonly grants: Repository<Grant>) {}
+  constructor(
+    @InjectRepository(Grant) private readonly grants: Repository<Grant>,
+    private readonly config: AppConfig,
+  ) {}
 
   private get manager(): EntityManager {
     return this.grants.manager;
@@ -27,15 +31,15 @@ export class DownloadsService {
   }
 
   grantsRegister(asOf: string): CsvReport<unknown> {
-    return grantsRegister(this.manager, asOf) as CsvReport<unknown>;
+    return grantsRegister(this.manager, asOf, this.config.APP_TIME_ZONE) as CsvReport<unknown>;
   }
 
   amendments(asOf: string): CsvReport<unknown> {
-    return amendmentsRegister(this.manager, asOf) as CsvReport<unknown>;
+    return amendmentsRegister(this.manager, asOf, this.config.APP_TIME_ZONE) as CsvReport<unknown>;
   }
 
   budgetLines(asOf: string): CsvReport<unknown> {
-    return budgetLinesRegister(this.manager, asOf) as CsvReport<unknown>;
+    return budgetLinesRegister(this.manager, asOf, this.config.APP_TIME_ZONE) as CsvReport<unknown>;
   }
 
   /** Grants for the ledger's grant picker. */

@@ -4,7 +4,6 @@ import { CsvColumn, CsvLinePage, CsvLines, CsvReport, keysetPages } from '../com
 import { sqlLine } from '../common/csv-format';
 import { namedQuery } from '../technologies/named-query';
 import { filterSql } from '../ledger/ledger-list.service';
-import { asOfParams } from './as-of';
 
 export interface LedgerReportParams {
   asOf: string;
@@ -74,7 +73,7 @@ const SELECT_ROW = `e.id AS "id", g.award_number AS "awardNumber", e.budget_peri
 
 export function ledgerWhere(params: LedgerReportParams): { where: string; values: ObjectLiteral } {
   const { where, params: values } = filterSql(params);
-  return { where: where.join(' AND '), values: { ...asOfParams(params.asOf), ...values } };
+  return { where: where.join(' AND '), values: { asOf: params.asOf, ...values } };
 }
 
 type RawRow = Omit<LedgerCsvRow, 'id' | 'amountCents' | 'budgetPeriod' | 'reversalOf'> &

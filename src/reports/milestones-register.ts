@@ -25,6 +25,8 @@ export interface MilestoneRegisterRow {
 
 export interface MilestoneRegisterParams {
   asOf: string;
+  /** The office's time zone: records created by the end of asOf there count. */
+  timeZone: string;
   grantId?: number;
   kind?: MilestoneKind;
 }
@@ -46,7 +48,11 @@ export function milestonesRegister(
 ): Register<MilestoneRegisterRow> {
   const fetch = async (after: Key | null, limit: number) => {
     const where = [createdAsOf('m')];
-    const values: Record<string, unknown> = { ...params, ...asOfParams(params.asOf), limit };
+    const values: Record<string, unknown> = {
+      ...params,
+      ...asOfParams(params.asOf, params.timeZone),
+      limit,
+    };
     if (params.grantId !== undefined) where.push('m.grant_id = :grantId');
     if (params.kind !== undefined) where.push('m.kind = :kind');
     if (after) {

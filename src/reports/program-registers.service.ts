@@ -94,6 +94,7 @@ export class ProgramRegistersService {
       parameters: given({ grantId: query.grantId, kind: query.kind }),
       report: milestonesRegister(this.manager, {
         asOf,
+        timeZone: this.config.APP_TIME_ZONE,
         grantId: query.grantId,
         kind: query.kind,
       }) as Register<unknown>,
@@ -107,7 +108,10 @@ export class ProgramRegistersService {
       name: 'technologies',
       asOf,
       parameters: {},
-      report: technologiesRegister(this.manager, { asOf }) as Register<unknown>,
+      report: technologiesRegister(this.manager, {
+        asOf,
+        timeZone: this.config.APP_TIME_ZONE,
+      }) as Register<unknown>,
       keyShape: TECHNOLOGY_KEY_SHAPE,
     };
   }
@@ -118,7 +122,10 @@ export class ProgramRegistersService {
       name: 'cost-share',
       asOf,
       parameters: {},
-      report: costShareRegister(this.manager, { asOf }) as Register<unknown>,
+      report: costShareRegister(this.manager, {
+        asOf,
+        timeZone: this.config.APP_TIME_ZONE,
+      }) as Register<unknown>,
       keyShape: COST_SHARE_KEY_SHAPE,
     };
   }

@@ -1,3 +1,4 @@
+import { AppConfig } from '../common/config';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
@@ -70,6 +71,7 @@ export class ReconciliationService {
   constructor(
     @InjectRepository(Grant) private readonly grants: Repository<Grant>,
     private readonly burndown: BurndownService,
+    private readonly config: AppConfig,
   ) {}
 
   private get manager(): EntityManager {
@@ -91,7 +93,7 @@ export class ReconciliationService {
          FROM grants g JOIN programs p ON p.id = g.program_id
         WHERE ${createdAsOf('g')}
         ORDER BY p.id, g.award_number, g.id`,
-      asOfParams(asOf),
+      asOfParams(asOf, this.config.APP_TIME_ZONE),
     );
 
     const ledger = await this.ledgerTotals(asOf);
@@ -234,7 +236,11 @@ export class ReconciliationService {
   private async registerFigures(asOf: string): Promise<{ spent: Figures; obligated: Figures }> {
     const spent: Figures = new Map();
     const obligated: Figures = new Map();
-    for await (const page of grantsRegister(this.manager, asOf).pages()) {
+    for await (const page of grantsRegister(
+      this.manager,
+      asOf,
+      this.config.APP_TIME_ZONE,
+    ).pages()) {
       for (const row of page) {
         spent.set(grantKey(row.id), row.federalSpentCents);
         obligated.set(grantKey(row.id), row.obligatedCents);

@@ -40,6 +40,7 @@ export interface GrantRegisterRow {
 export function grantsRegister(
   manager: EntityManager,
   asOf: string,
+  timeZone: string,
   pageSize = PAGE,
 ): CsvReport<GrantRegisterRow> {
   return {
@@ -80,7 +81,7 @@ export function grantsRegister(
                     WHERE ${createdAsOf('g')} ${keyset}
                     ORDER BY g.award_number, g.id LIMIT :limit) p
             ORDER BY p."awardNumber", p."id"`,
-          { ...asOfParams(asOf), key: after?.awardNumber, keyId: after?.id, limit },
+          { ...asOfParams(asOf, timeZone), key: after?.awardNumber, keyId: after?.id, limit },
         );
         return raw.map((r) => ({
           id: Number(r.id),
@@ -121,6 +122,7 @@ export interface AmendmentRegisterRow {
 export function amendmentsRegister(
   manager: EntityManager,
   asOf: string,
+  timeZone: string,
   pageSize = PAGE,
 ): CsvReport<AmendmentRegisterRow> {
   return {
@@ -148,7 +150,12 @@ export function amendmentsRegister(
              FROM amendments a JOIN grants g ON g.id = a.grant_id
             WHERE ${amendmentAsOf('a')} ${keyset}
             ORDER BY g.award_number, a.number LIMIT :limit`,
-          { ...asOfParams(asOf), key: after?.awardNumber, keyNumber: after?.number, limit },
+          {
+            ...asOfParams(asOf, timeZone),
+            key: after?.awardNumber,
+            keyNumber: after?.number,
+            limit,
+          },
         );
         return raw.map((r) => ({
           grantId: Number(r.grantId),
@@ -179,6 +186,7 @@ export interface BudgetLineRow {
 export function budgetLinesRegister(
   manager: EntityManager,
   asOf: string,
+  timeZone: string,
   pageSize = PAGE,
 ): CsvReport<BudgetLineRow> {
   return {
@@ -205,7 +213,7 @@ export function budgetLinesRegister(
             WHERE ${createdAsOf('g')} ${keyset}
             ORDER BY g.award_number, b.budget_period, b.category LIMIT :limit`,
           {
-            ...asOfParams(asOf),
+            ...asOfParams(asOf, timeZone),
             key: after?.awardNumber,
             keyPeriod: after?.budgetPeriod,
             keyCategory: after?.category,

@@ -23,6 +23,8 @@ export interface TechnologyRegisterRow {
 
 export interface TechnologyRegisterParams {
   asOf: string;
+  /** The office's time zone: records created by the end of asOf there count. */
+  timeZone: string;
 }
 
 type Raw = Omit<TechnologyRegisterRow, 'elements' | 'linkedAwards'>;
@@ -52,7 +54,11 @@ export function technologiesRegister(
 ): Register<TechnologyRegisterRow> {
   const fetch = async (after: Key | null, limit: number) => {
     const where = ['a.assessed_on <= :asOf', createdAsOf('a'), createdAsOf('t')];
-    const values: Record<string, unknown> = { ...params, ...asOfParams(params.asOf), limit };
+    const values: Record<string, unknown> = {
+      ...params,
+      ...asOfParams(params.asOf, params.timeZone),
+      limit,
+    };
     if (after) {
       const { placeholders, params: keyValues } = keyParams(after);
       where.push(`(t.name, t.id, a.assessed_on, a.id) > ${placeholders}`);
@@ -86,7 +92,7 @@ export function technologiesRegister(
            FROM grant_technologies gt JOIN grants g ON g.id = gt.grant_id
           WHERE gt.technology_id IN (:...ids) AND ${createdAsOf('g')}
           ORDER BY gt.technology_id, g.award_number`,
-        { ids, ...asOfParams(params.asOf) },
+        { ids, ...asOfParams(params.asOf, params.timeZone) },
       ),
     ]);
     const elementsOf = grouped(elements);
