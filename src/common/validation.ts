@@ -16,6 +16,19 @@ export const EmptyToNull = () =>
     return trimmed === '' ? null : trimmed;
   });
 
+const blankToUndefined = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/** Query strings: an empty parameter (`?grantId=`) is the same as one not given. */
+export const BlankToUndefined = () =>
+  Transform(({ value }: { value: unknown }) => blankToUndefined(value));
+
+/** Query strings: a whole number becomes a number; anything else is left for the validators to refuse. */
+export const QueryInt = () =>
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : blankToUndefined(value),
+  );
+
 /** Dollar text (`1,234.50`, `$1,234.50`) that parses to whole cents; the field stays text. */
 export function IsMoney(options: { allowNegative?: boolean } = {}, validation?: ValidationOptions) {
   return (object: object, propertyName: string) => {

@@ -1,47 +1,41 @@
-import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { IsIsoDate } from '../../common/validation';
-
-const blank = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : blank({ value });
+import { BlankToUndefined, IsIsoDate, QueryInt } from '../../common/validation';
 
 export class AuditQueryDto {
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsString()
   @MaxLength(50)
   entityType?: string;
 
-  @Transform(toInt)
+  @QueryInt()
   @IsOptional()
   @IsInt({ message: 'entityId must be a record id' })
   entityId?: number;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsString()
   @MaxLength(200)
   actor?: string;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsString()
   @MaxLength(50)
   action?: string;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsIsoDate({ message: 'from must be a date as YYYY-MM-DD' })
   from?: string;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsIsoDate({ message: 'to must be a date as YYYY-MM-DD' })
   to?: string;
 
-  @Transform(toInt)
+  @QueryInt()
   @IsOptional()
   @IsInt({ message: 'page must be a whole number' })
   @Min(1)

@@ -1,8 +1,7 @@
-import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { COST_CATEGORIES, CostCategory, Share, SHARES } from '../../budgets/budget.constants';
 import { isIsoDate } from '../../common/dates';
-import { IsIsoDate } from '../../common/validation';
+import { BlankToUndefined, IsIsoDate, QueryInt, Trim } from '../../common/validation';
 
 export const LEDGER_PAGE_SIZE = 50;
 export const LEDGER_PAGE_SIZE_MAX = 200;
@@ -24,67 +23,62 @@ export function parseCursor(value: string): Cursor | null {
 
 export const formatCursor = (cursor: Cursor): string => `${cursor.incurredOn}_${cursor.id}`;
 
-const blank = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : blank({ value });
 const CURSOR_MESSAGE = (name: string) =>
   `${name} must be a list position as YYYY-MM-DD_id (for example 2026-03-31_1042), as in the pager links`;
 
 /** The ledger list's filters and keyset position; anything malformed is a 400. */
 export class LedgerQueryDto {
-  @Transform(toInt)
+  @QueryInt()
   @IsOptional()
   @IsInt({ message: 'grantId must be a grant id' })
   @Min(1, { message: 'grantId must be a grant id' })
   grantId?: number;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsIn(COST_CATEGORIES, { message: `category must be one of ${COST_CATEGORIES.join(', ')}` })
   category?: CostCategory;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsIn(SHARES, { message: `share must be one of ${SHARES.join(', ')}` })
   share?: Share;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsIsoDate({ message: 'from must be a real date as YYYY-MM-DD, for example 2026-01-01' })
   from?: string;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsIsoDate({ message: 'to must be a real date as YYYY-MM-DD, for example 2026-03-31' })
   to?: string;
 
   /** Exact reference, or its beginning (case-sensitive). */
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? blank({ value: value.trim() }) : value,
-  )
+  @Trim()
+  @BlankToUndefined()
   @IsOptional()
   @IsString({ message: 'reference must be text' })
   @MaxLength(100, { message: 'reference must be at most 100 characters' })
   reference?: string;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsIsoDate({ message: 'asOf must be a real date as YYYY-MM-DD, for example 2026-03-31' })
   asOf?: string;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @Matches(CURSOR, { message: CURSOR_MESSAGE('after') })
   after?: string;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsString()
   @Matches(new RegExp(`${CURSOR.source}|^${END_CURSOR}$`), { message: CURSOR_MESSAGE('before') })
   before?: string;
 
-  @Transform(toInt)
+  @QueryInt()
   @IsOptional()
   @IsInt({ message: `size must be a whole number from 1 to ${LEDGER_PAGE_SIZE_MAX}` })
   @Min(1, { message: `size must be a whole number from 1 to ${LEDGER_PAGE_SIZE_MAX}` })

@@ -1,24 +1,18 @@
-import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { COST_CATEGORIES, CostCategory, Share, SHARES } from '../../budgets/budget.constants';
-import { IsIsoDate } from '../../common/validation';
-
-const blank = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : blank({ value });
+import { BlankToUndefined, IsIsoDate, QueryInt } from '../../common/validation';
 
 /**
  * What every report and download takes: `asOf` (default today) and `bom=1` for a byte-order mark.
  * Anything malformed is a 400 that says what it expects.
  */
 export class ReportQueryDto {
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsIsoDate({ message: 'asOf must be a real date as YYYY-MM-DD, for example 2026-03-31.' })
   asOf?: string;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsIn(['0', '1'], { message: 'bom must be 1 (add a byte-order mark for Excel) or 0.' })
   bom?: '0' | '1';
@@ -26,35 +20,35 @@ export class ReportQueryDto {
 
 /** The ledger report: asOf, and optional grant, incurred range, category and share. */
 export class LedgerReportQueryDto extends ReportQueryDto {
-  @Transform(toInt)
+  @QueryInt()
   @IsOptional()
   @IsInt({ message: 'grantId must be a grant id, a whole number.' })
   @Min(1, { message: 'grantId must be a grant id, a whole number.' })
   @Max(999_999_999)
   grantId?: number;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsIsoDate({ message: 'from must be a real date as YYYY-MM-DD (incurred on or after).' })
   from?: string;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsIsoDate({ message: 'to must be a real date as YYYY-MM-DD (incurred on or before).' })
   to?: string;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsIn(COST_CATEGORIES, { message: `category must be one of ${COST_CATEGORIES.join(', ')}.` })
   category?: CostCategory;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsIn(SHARES, { message: `share must be one of ${SHARES.join(', ')}.` })
   share?: Share;
 
   /** The HTML view's keyset pager: show the entries after this id. */
-  @Transform(toInt)
+  @QueryInt()
   @IsOptional()
   @IsInt({ message: 'after must be an entry id, a whole number.' })
   @Min(0)

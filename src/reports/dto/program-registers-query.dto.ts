@@ -1,29 +1,23 @@
-import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsIsoDate } from '../../common/validation';
+import { BlankToUndefined, IsIsoDate, QueryInt } from '../../common/validation';
 import { MILESTONE_KINDS, MilestoneKind } from '../../milestones/milestone.entity';
-
-const blank = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : blank({ value });
 
 /**
  * What every register takes: `asOf`, `bom=1` for the CSV (a byte-order mark for Excel), and `after`,
  * the HTML view's keyset cursor. Anything malformed is a 400 that says what it expects.
  */
 export class RegisterQueryDto {
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsIsoDate({ message: 'asOf must be a real date as YYYY-MM-DD, for example 2026-03-31.' })
   asOf?: string;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsIn(['0', '1'], { message: 'bom must be 1 (add a byte-order mark for Excel) or 0.' })
   bom?: string;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsString()
   @MaxLength(400)
@@ -32,31 +26,31 @@ export class RegisterQueryDto {
 }
 
 export class MilestonesRegisterQueryDto extends RegisterQueryDto {
-  @Transform(toInt)
+  @QueryInt()
   @IsOptional()
   @IsInt({ message: 'grantId must be a grant id, a whole number.' })
   @Min(1, { message: 'grantId must be a grant id, a whole number.' })
   @Max(999_999_999)
   grantId?: number;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsIn(MILESTONE_KINDS, { message: `kind must be one of ${MILESTONE_KINDS.join(', ')}.` })
   kind?: MilestoneKind;
 }
 
 export class AuditRegisterQueryDto extends RegisterQueryDto {
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsIsoDate({ message: 'from must be a real date as YYYY-MM-DD.' })
   from?: string;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsIsoDate({ message: 'to must be a real date as YYYY-MM-DD.' })
   to?: string;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsString()
   @MaxLength(50)
@@ -65,14 +59,14 @@ export class AuditRegisterQueryDto extends RegisterQueryDto {
   })
   entityType?: string;
 
-  @Transform(toInt)
+  @QueryInt()
   @IsOptional()
   @IsInt({ message: 'entityId must be a record id, a whole number.' })
   @Min(1, { message: 'entityId must be a record id, a whole number.' })
   @Max(999_999_999)
   entityId?: number;
 
-  @Transform(blank)
+  @BlankToUndefined()
   @IsOptional()
   @IsString()
   @MaxLength(200, { message: 'actor must be a user’s email address.' })
