@@ -1,4 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
+import { amendmentAsOf, ledgerAsOf } from './as-of';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { Grant } from '../grants/grant.entity';
@@ -94,8 +95,7 @@ export const actualByMonthSql = (scope: Scope) => `
     FROM (SELECT e.grant_id, e.incurred_on AS incurred_day, SUM(e.amount_cents) AS cents
             FROM expenditures e
            WHERE ${scope.where('e.grant_id')}
-             AND e.incurred_on <= :asOf
-             AND e.recorded_on <= :asOf
+             AND ${ledgerAsOf('e')}
              AND e.share = 'federal'
            GROUP BY e.grant_id, e.incurred_on) d
    GROUP BY substr(d.incurred_day, 1, 7)`;
@@ -103,7 +103,7 @@ export const actualByMonthSql = (scope: Scope) => `
 const obligatedByMonthSql = (scope: Scope) => `
   SELECT substr(a.effective_date, 1, 7) AS "month", SUM(a.federal_change_cents) AS "cents"
     FROM amendments a
-   WHERE ${scope.where('a.grant_id')} AND a.effective_date <= :asOf
+   WHERE ${scope.where('a.grant_id')} AND ${amendmentAsOf('a')}
    GROUP BY substr(a.effective_date, 1, 7)`;
 
 const plannedByMonthSql = (scope: Scope) => `
@@ -130,14 +130,13 @@ export const INDICATORS_SQL = `
          SELECT a.grant_id, SUM(a.federal_change_cents) AS cents
            FROM amendments a
           WHERE a.grant_id IN (SELECT g.id FROM grants g WHERE g.program_id = :programId)
-            AND a.effective_date <= :asOf
+            AND ${amendmentAsOf('a')}
           GROUP BY a.grant_id),
        sp AS (
          SELECT e.grant_id, SUM(e.amount_cents) AS cents
            FROM expenditures e
           WHERE e.grant_id IN (SELECT g.id FROM grants g WHERE g.program_id = :programId)
-            AND e.incurred_on <= :asOf
-            AND e.recorded_on <= :asOf
+            AND ${ledgerAsOf('e')}
             AND e.share = 'federal'
           GROUP BY e.grant_id),
        pl AS (
