@@ -1,7 +1,6 @@
 import { Clock } from '../src/common/clock';
 import { addDays, formatDate } from '../src/common/dates';
 import { formatMoney } from '../src/common/money';
-import { Expenditure } from '../src/ledger/expenditure.entity';
 import { chartOption, SERIES } from '../src/reports/burndown-chart';
 import { BurndownService } from '../src/reports/burndown.service';
 import {
@@ -11,6 +10,7 @@ import {
   makeGrant,
   makeGrantWithProgram,
   makePlannedSpend,
+  spend,
 } from './helpers/factories';
 import { freshAppPerTest, TestApp } from './helpers/test-app';
 
@@ -74,25 +74,6 @@ function assertWellFormedSvg(svg: string): void {
   expect(roots).toBe(1);
   // No stray markup characters outside tags (text is escaped).
   expect(body.replace(/<[^>]*>/g, '')).not.toMatch(/[<>]/);
-}
-
-/** An expenditure recorded (by default) at noon UTC on the day it was incurred. */
-function spend(
-  t: TestApp,
-  grantId: number,
-  incurredOn: string,
-  amountCents: number,
-  overrides: Partial<Expenditure> = {},
-) {
-  const recordedOn = overrides.recordedOn ?? incurredOn;
-  return makeExpenditure(t, {
-    grantId,
-    incurredOn,
-    amountCents,
-    recordedOn,
-    recordedAt: `${recordedOn}T12:00:00.000Z`,
-    ...overrides,
-  });
 }
 
 const AS_OF = '2025-08-15';

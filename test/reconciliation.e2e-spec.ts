@@ -3,14 +3,13 @@ import { parse } from 'csv-parse/sync';
 import { Clock } from '../src/common/clock';
 import { formatMoney } from '../src/common/money';
 import { DemoSeedService } from '../src/demo/demo-seed.service';
-import { Expenditure } from '../src/ledger/expenditure.entity';
 import {
   makeAmendment,
   makeBudgetPeriods,
-  makeExpenditure,
   makeGrant,
   makeGrantWithProgram,
   makePlannedSpend,
+  spend,
 } from './helpers/factories';
 import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
 
@@ -40,24 +39,6 @@ function result(html: string): string {
 
 function asBuffer(res: { text?: string; body: unknown }): Buffer {
   return Buffer.isBuffer(res.body) ? res.body : Buffer.from(res.text ?? '', 'utf8');
-}
-
-function spend(
-  t: TestApp,
-  grantId: number,
-  incurredOn: string,
-  amountCents: number,
-  overrides: Partial<Expenditure> = {},
-) {
-  const recordedOn = overrides.recordedOn ?? incurredOn;
-  return makeExpenditure(t, {
-    grantId,
-    incurredOn,
-    amountCents,
-    recordedOn,
-    recordedAt: `${recordedOn}T12:00:00.000Z`,
-    ...overrides,
-  });
 }
 
 const AS_OF = '2025-08-15';

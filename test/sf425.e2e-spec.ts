@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { Clock } from '../src/common/clock';
-import { Expenditure } from '../src/ledger/expenditure.entity';
 import {
   makeAmendment,
   makeBudgetPeriods,
   makeExpenditure,
   makeGrantWithProgram,
+  spend,
 } from './helpers/factories';
 import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
 
@@ -30,25 +30,6 @@ function quarterRow(html: string, quarter: string): string[] {
 const binary = (res: { body: unknown }) => res.body as Buffer;
 function asBuffer(res: { text?: string; body: unknown }): Buffer {
   return Buffer.isBuffer(res.body) ? binary(res) : Buffer.from(res.text ?? '', 'utf8');
-}
-
-/** An entry recorded at noon UTC on `recordedOn` (by default the day it was incurred). */
-function spend(
-  t: TestApp,
-  grantId: number,
-  incurredOn: string,
-  amountCents: number,
-  overrides: Partial<Expenditure> = {},
-) {
-  const recordedOn = overrides.recordedOn ?? incurredOn;
-  return makeExpenditure(t, {
-    grantId,
-    incurredOn,
-    amountCents,
-    recordedOn,
-    recordedAt: `${recordedOn}T12:00:00.000Z`,
-    ...overrides,
-  });
 }
 
 const AS_OF = '2026-02-10';

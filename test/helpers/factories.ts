@@ -253,3 +253,22 @@ export function makePlannedSpend(
     await t.audit.record(m, { action: 'plan', entityType: 'budget', entityId: grantId });
   });
 }
+
+/** A federal expenditure recorded at noon UTC on `recordedOn` (by default the day it was incurred). */
+export function spend(
+  t: TestApp,
+  grantId: number,
+  incurredOn: string,
+  amountCents: number,
+  overrides: Partial<Expenditure> = {},
+): Promise<Expenditure> {
+  const recordedOn = overrides.recordedOn ?? incurredOn;
+  return makeExpenditure(t, {
+    grantId,
+    incurredOn,
+    amountCents,
+    recordedOn,
+    recordedAt: `${recordedOn}T12:00:00.000Z`,
+    ...overrides,
+  });
+}
