@@ -217,28 +217,31 @@ describe('CSV downloads (HTTP)', () => {
 
     it('should build each line in SQLite byte for byte as the JavaScript formatter does', async () => {
       const { program, recipient } = await makeGrantWithProgram(t);
-      const messy = fc.oneof(
-        fc.string({ unit: 'binary', maxLength: 12 }),
-        fc.string({
-          unit: fc.constantFrom(
-            '"',
-            ',',
-            '\r',
-            '\n',
-            '=',
-            '+',
-            '-',
-            '@',
-            '\t',
-            "'",
-            'é',
-            '✓',
-            'a',
-            ' ',
-          ),
-          maxLength: 8,
-        }),
-      );
+      // The ledger's forms refuse NUL in text (SQLite's text functions stop at it): leave it out here.
+      const messy = fc
+        .oneof(
+          fc.string({ unit: 'binary', maxLength: 12 }),
+          fc.string({
+            unit: fc.constantFrom(
+              '"',
+              ',',
+              '\r',
+              '\n',
+              '=',
+              '+',
+              '-',
+              '@',
+              '\t',
+              "'",
+              'é',
+              '✓',
+              'a',
+              ' ',
+            ),
+            maxLength: 8,
+          }),
+        )
+        .map((text) => text.split('\u0000').join(''));
       let n = 0;
       const manager = t.dataSource.manager;
       await fc.assert(

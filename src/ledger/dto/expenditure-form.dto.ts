@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsString, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { COST_CATEGORIES, CostCategory, Share, SHARES } from '../../budgets/budget.constants';
 import { IsIsoDate, IsMoney, Trim } from '../../common/validation';
 
@@ -13,6 +13,11 @@ const toInt = ({ value }: { value: unknown }) =>
  * One ledger entry as typed in the form or read from an import row. The amount may be signed here so
  * that a negative one gets the business message (a correction is a reversal), not a format error.
  */
+/** SQLite's text functions stop at a NUL character, so the SQL-built CSV lines could not carry one. */
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
+export const NO_NUL = /^[^\u0000]*$/;
+export const NUL_MESSAGE = 'Remove the NUL (\\0) character: it cannot be stored.';
+
 export class ExpenditureFormDto {
   @Transform(toInt)
   @IsInt({ message: 'Choose a grant.' })
@@ -43,10 +48,12 @@ export class ExpenditureFormDto {
   @IsString({ message: 'Enter the invoice or draw-down number.' })
   @IsNotEmpty({ message: 'Enter the invoice or draw-down number.' })
   @MaxLength(REFERENCE_MAX, { message: `Use at most ${REFERENCE_MAX} characters.` })
+  @Matches(NO_NUL, { message: NUL_MESSAGE })
   reference: string;
 
   @Trim()
   @IsString()
   @MaxLength(MEMO_MAX, { message: `Use at most ${MEMO_MAX.toLocaleString('en-US')} characters.` })
+  @Matches(NO_NUL, { message: NUL_MESSAGE })
   memo: string = '';
 }

@@ -1,4 +1,5 @@
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+import { NO_NUL, NUL_MESSAGE } from './expenditure-form.dto';
 import { Trim } from '../../common/validation';
 import { MEMO_MAX } from './expenditure-form.dto';
 
@@ -8,5 +9,6 @@ export class ReversalFormDto {
   @IsString({ message: 'Give the reason for the reversal.' })
   @IsNotEmpty({ message: 'Give the reason for the reversal.' })
   @MaxLength(MEMO_MAX, { message: `Use at most ${MEMO_MAX.toLocaleString('en-US')} characters.` })
+  @Matches(NO_NUL, { message: NUL_MESSAGE })
   reason: string;
 }
