@@ -1,0 +1,631 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import { Database, OPEN_READONLY } from 'sqlite3';
+import { COST_CATEGORIES } from '../../src/budgets/budget.constants';
+import { todayIn } from '../../src/common/dates';
+import { buildDataset, BENCH_USER, Dataset, DatasetSize, openDataset, SIZES } from './dataset';
+import { Client } from './http';
+
+const TIME_ZONE = 'America/New_York';
+
+export interface BenchOptions {
+  size: DatasetSize;
+  /** Seconds for each autocannon run and for the write load. */
+  seconds: number;
+  /** Timed requests per burn-down page. */
+  samples: number;
+  /** Downloads of the ledger CSV (and CLI exports) to take the median of. */
+  csvRuns: number;
+  /** Where latest.json and latest.md go. */
+  out: string;
+  /** Keep the generated database here instead of a temporary directory (rebuilt each run). */
+  database?: string;
+  /** With `database`: use the data set an earlier run left there (for profiling, not for results). */
+  reuse?: boolean;
+  /** Write a V8 CPU profile of the app process to this directory. */
+  profile?: string;
+  /** Run only these measures (when profiling one); all four by default. */
+  only?: Part[];
+  log?: (line: string) => void;
+}
+
+export const PARTS = ['csv', 'burndown', 'grants', 'writes'] as const;
+export type Part = (typeof PARTS)[number];
+
+export interface Measure {
+  id: 'ledger_csv' | 'program_burndown' | 'grant_burndown' | 'grants_list' | 'expenditures';
+  name: string;
+  /** What was measured, for the table. */
+  result: string;
+  /** The reference it is compared against, measured in the same run. */
+  reference: string;
+  target: string;
+  met: boolean;
+  numbers: Record<string, number>;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  seconds: number;
+  machine: Record<string, string | number>;
+  dataset: Omit<Dataset, 'path' | 'openGrants'>;
+  measures: Measure[];
+  /** Correctness failures (lost writes, row counts that differ); empty on a sound run. */
+  failures: string[];
+}
+
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+const ms = (value: number) => `${round(value)} ms`;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+const median = (values: number[]) =>
+  quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Resident and peak resident memory of a process, in bytes, from /proc. */
+function memoryOf(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
+}
+
+/** Resets the kernel's peak-RSS mark (VmHWM) of a process we started; false where not allowed. */
+function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function countLines(file: string): Promise<number> {
+  let lines = 0;
+  for await (const chunk of createReadStream(file)) {
+    for (const byte of chunk as Buffer) if (byte === 10) lines++;
+  }
+  return lines;
+}
+
+/** The app as it is started in production: compiled JS, or the TypeScript sources under ts-node. */
+function appCommand(profile?: string): { args: string[] } {
+  const compiled = __filename.endsWith('.js');
+  const ext = compiled ? 'js' : 'ts';
+  const hello = join(__dirname, `hello-app.${ext}`);
+  const main = resolve(__dirname, '..', '..', 'src', `main.${ext}`);
+  const register = compiled ? [] : ['-r', 'ts-node/register/transpile-only'];
+  const cpuProfile = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  return { args: [...cpuProfile, ...register, '-r', hello, main] };
+}
+
+class Server {
+  private constructor(
+    readonly process: ChildProcess,
+    readonly url: string,
+    readonly helloUrl: string,
+    private readonly profiling: boolean,
+  ) {}
+
+  get pid(): number {
+    return this.process.pid!;
+  }
+
+  static async start(database: string, logFile: string, profile?: string): Promise<Server> {
+    const [port, helloPort] = [await freePort(), await freePort()];
+    const log = openSync(logFile, 'a');
+    const child = spawn(process.execPath, appCommand(profile).args, {
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATABASE_PATH: database,
+        SESSION_SECRET: randomBytes(32).toString('hex'),
+        SEED_DEMO: 'false',
+        APP_TIME_ZONE: TIME_ZONE,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+        BENCH_HELLO_PORT: String(helloPort),
+      },
+      stdio: ['ignore', log, log],
+    });
+    closeSync(log);
+    const server = new Server(
+      child,
+      `http://127.0.0.1:${port}`,
+      `http://127.0.0.1:${helloPort}`,
+      Boolean(profile),
+    );
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      if (child.exitCode !== null) {
+        throw new Error(`The app exited with code ${child.exitCode}; see ${logFile}.`);
+      }
+      const up = await Promise.all(
+        [`${server.url}/login`, server.helloUrl].map((url) =>
+          fetch(url).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        ),
+      );
+      if (up.every(Boolean)) return server;
+      if (Date.now() > deadline)
+        throw new Error(`The app did not start in 2 minutes; see ${logFile}.`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.process.exitCode !== null) return;
+    const exited = new Promise((r) => this.process.once('exit', r));
+    this.process.kill(this.profiling ? 'SIGUSR2' : 'SIGTERM');
+    await exited;
+  }
+}
+
+/** Reads the database file directly (read-only), as an auditor's tool would. */
+async function readDb<T>(path: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const db = new Database(path, OPEN_READONLY);
+  try {
+    return await new Promise<T[]>((ok, fail) =>
+      db.all(sql, params, (error, rows) => (error ? fail(error) : ok(rows as T[]))),
+    );
+  } finally {
+    await new Promise((r) => db.close(r));
+  }
+}
+
+/** The same columns as the app's ledger CSV, in the same order, from the same file. */
+const CLI_LEDGER_SQL = `SELECT e.id, g.award_number, e.budget_period, e.category, e.incurred_on,
+  e.amount_cents, e.share, e.reference, e.memo, e.reversal_of, e.recorded_by, e.recorded_at,
+  e.recorded_on FROM expenditures e JOIN grants g ON g.id = e.grant_id ORDER BY e.id`;
+
+async function measureCsv(
+  server: Server,
+  client: Client,
+  data: Dataset,
+  work: string,
+  runs: number,
+  failures: string[],
+): Promise<Measure> {
+  const appTimes: number[] = [];
+  const cliTimes: number[] = [];
+  let growth = 0;
+  let appRows = 0;
+  let cliRows = 0;
+  for (let run = 0; run < runs; run++) {
+    const file = join(work, 'ledger.csv');
+    const before = memoryOf(server.pid).rss;
+    const exact = resetPeak(server.pid);
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, memoryOf(server.pid).rss)), 5);
+    const start = performance.now();
+    const status = await client.download('/reports/ledger.csv', file);
+    appTimes.push(performance.now() - start);
+    clearInterval(sampler);
+    if (exact) peak = Math.max(peak, memoryOf(server.pid).hwm);
+    growth = Math.max(growth, peak - before);
+    if (status !== 200) failures.push(`The ledger CSV download answered HTTP ${status}.`);
+    appRows = (await countLines(file)) - 1;
+    rmSync(file);
+
+    const cliFile = join(work, 'cli.csv');
+    const out = openSync(cliFile, 'w');
+    const cliStart = performance.now();
+    try {
+      execFileSync('sqlite3', ['-readonly', '-csv', '-header', data.path, CLI_LEDGER_SQL], {
+        stdio: ['ignore', out, 'inherit'],
+      });
+    } finally {
+      closeSync(out);
+    }
+    cliTimes.push(performance.now() - cliStart);
+    cliRows = (await countLines(cliFile)) - 1;
+    rmSync(cliFile);
+  }
+  if (appRows !== cliRows || appRows !== data.ledgerRows) {
+    failures.push(
+      `The ledger CSV has ${appRows} rows, the sqlite3 export ${cliRows}, the ledger ${data.ledgerRows}.`,
+    );
+  }
+  const app = median(appTimes);
+  const cli = median(cliTimes);
+  const ratio = app / cli;
+  const growthMb = growth / 1024 / 1024;
+  return {
+    id: 'ledger_csv',
+    name: `Ledger CSV download, ${thousands(appRows)} rows`,
+    result: `${round(app / 1000, 2)} s, server memory +${round(growthMb)} MB`,
+    reference: `sqlite3 CLI ${round(cli / 1000, 2)} s (×${round(ratio, 2)})`,
+    target: '≤ 2× the CLI, < 150 MB',
+    met: ratio <= 2 && growthMb < 150,
+    numbers: {
+      appMs: round(app),
+      cliMs: round(cli),
+      ratio: round(ratio, 2),
+      memoryGrowthMb: round(growthMb),
+      rows: appRows,
+    },
+  };
+}
+
+async function timePage(
+  client: Client,
+  path: string,
+  samples: number,
+  failures: string[],
+): Promise<{ median: number; p95: number }> {
+  for (let i = 0; i < 3; i++) await client.get(path);
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const start = performance.now();
+    const reply = await client.get(path);
+    times.push(performance.now() - start);
+    if (reply.status !== 200) {
+      failures.push(`${path} answered HTTP ${reply.status}.`);
+      break;
+    }
+  }
+  times.sort((a, b) => a - b);
+  return { median: quantile(times, 0.5), p95: quantile(times, 0.95) };
+}
+
+async function measureBurndown(
+  client: Client,
+  data: Dataset,
+  samples: number,
+  failures: string[],
+): Promise<Measure[]> {
+  const program = await timePage(
+    client,
+    `/reports/burndown?programId=${data.programId}`,
+    samples,
+    failures,
+  );
+  const grant = await timePage(client, `/grants/${data.grantId}/burndown`, samples, failures);
+  const page = (
+    id: Measure['id'],
+    name: string,
+    t: { median: number; p95: number },
+    limit: number,
+  ): Measure => ({
+    id,
+    name,
+    result: `median ${ms(t.median)}, p95 ${ms(t.p95)}`,
+    reference: `${samples} requests, one at a time`,
+    target: `median < ${limit} ms`,
+    met: t.median < limit,
+    numbers: { medianMs: round(t.median), p95Ms: round(t.p95), samples },
+  });
+  return [
+    page('program_burndown', `Program burn-down page (program ${data.programId})`, program, 150),
+    page('grant_burndown', `Grant burn-down page (grant ${data.grantId})`, grant, 30),
+  ];
+}
+
+async function cannon(url: string, cookie: string | undefined, seconds: number) {
+  const result = await autocannon({
+    url,
+    connections: 10,
+    duration: seconds,
+    headers: cookie ? { cookie } : {},
+  });
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    total: result.requests.total,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+async function measureGrantsList(
+  server: Server,
+  client: Client,
+  seconds: number,
+  failures: string[],
+): Promise<Measure> {
+  const hello = await cannon(server.helloUrl, undefined, seconds);
+  const grants = await cannon(`${server.url}/grants`, client.cookie, seconds);
+  if (grants.errors > 0 || hello.errors > 0) {
+    failures.push(
+      `Under load, /grants had ${grants.errors} errors and hello-world ${hello.errors}.`,
+    );
+  }
+  const ratio = grants.rps / hello.rps;
+  return {
+    id: 'grants_list',
+    name: 'Grants list, logged in (autocannon, 10 connections)',
+    result: `${thousands(grants.rps)} req/s, p99 ${grants.p99} ms, ${grants.errors} errors`,
+    reference: `bare NestJS hello-world ${thousands(hello.rps)} req/s (${round(ratio * 100)} %)`,
+    target: '≥ 25 % of hello-world, 0 errors',
+    met: ratio >= 0.25 && grants.errors === 0,
+    numbers: {
+      rps: round(grants.rps),
+      p99Ms: grants.p99,
+      errors: grants.errors,
+      helloRps: round(hello.rps),
+      ratio: round(ratio, 3),
+    },
+  };
+}
+
+interface Ack {
+  id: number;
+  reference: string;
+  cents: number;
+}
+
+async function measureWrites(
+  client: Client,
+  data: Dataset,
+  seconds: number,
+  failures: string[],
+): Promise<Measure> {
+  if (data.openGrants.length === 0) throw new Error('The data set has no grant open for spending.');
+  const sumSql = `SELECT COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS cents FROM expenditures`;
+  const [before] = await readDb<{ n: number; cents: number }>(data.path, sumSql);
+  const acks: Ack[] = [];
+  const refusals: string[] = [];
+  const run = Date.now().toString(36);
+  const workers = 10;
+  const deadline = performance.now() + seconds * 1000;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      for (let n = 0; performance.now() < deadline; n++) {
+        const grant = data.openGrants[(w * 7919 + n) % data.openGrants.length];
+        const cents = 100 + ((w * 104_729 + n * 7_919) % 500_000);
+        const reference = `BENCH-${run}-${w}-${n}`;
+        const reply = await client.post('/ledger', {
+          grantId: String(grant.id),
+          budgetPeriod: String(grant.budgetPeriod),
+          category: COST_CATEGORIES[n % COST_CATEGORIES.length],
+          incurredOn: grant.day,
+          amount: `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`,
+          share: 'federal',
+          reference,
+          memo: 'Benchmark entry',
+        });
+        const id = /^\/ledger\/(\d+)$/.exec(reply.headers.location ?? '')?.[1];
+        if (reply.status === 303 && id) acks.push({ id: Number(id), reference, cents });
+        else refusals.push(`HTTP ${reply.status} for ${reference}`);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+
+  const stored = await readDb<{ id: number; reference: string; cents: number }>(
+    data.path,
+    `SELECT id, reference, amount_cents AS cents FROM expenditures WHERE reference LIKE ?`,
+    [`BENCH-${run}-%`],
+  );
+  const byId = new Map(stored.map((row) => [row.id, row]));
+  const lost = acks.filter((a) => {
+    const row = byId.get(a.id);
+    return !row || row.reference !== a.reference || row.cents !== a.cents;
+  }).length;
+  const unacknowledged = stored.length - (acks.length - lost);
+  const [after] = await readDb<{ n: number; cents: number }>(data.path, sumSql);
+  const ackCents = acks.reduce((sum, a) => sum + a.cents, 0);
+  const totalsMatch = after.n - before.n === acks.length && after.cents - before.cents === ackCents;
+  if (lost > 0) failures.push(`${lost} acknowledged expenditures are missing or changed.`);
+  if (!totalsMatch) {
+    failures.push(
+      `Ledger totals moved by ${after.n - before.n} rows / ${after.cents - before.cents} cents; the acknowledged entries were ${acks.length} / ${ackCents}.`,
+    );
+  }
+  if (refusals.length > 0)
+    failures.push(`${refusals.length} expenditures refused, first: ${refusals[0]}.`);
+  const rate = acks.length / elapsed;
+  return {
+    id: 'expenditures',
+    name: 'Expenditures recorded through the form (10 concurrent clients)',
+    result: `${thousands(rate)} per second, ${refusals.length} errors`,
+    reference: `${thousands(acks.length)} acknowledged, ${lost} lost, ${unacknowledged} unacknowledged, totals ${totalsMatch ? 'match' : 'DIFFER'}`,
+    target: '≥ 300/s, 0 errors, 0 lost',
+    met: rate >= 300 && refusals.length === 0 && lost === 0 && totalsMatch,
+    numbers: {
+      perSecond: round(rate),
+      acknowledged: acks.length,
+      errors: refusals.length,
+      lost,
+      unacknowledged,
+      totalsMatch: totalsMatch ? 1 : 0,
+    },
+  };
+}
+
+function machine(): Record<string, string | number> {
+  let sqlite = 'not found';
+  try {
+    sqlite = execFileSync('sqlite3', ['--version'], { encoding: 'utf8' }).split(' ')[0];
+  } catch {
+    // Reported as missing; the CSV measure fails with its own message.
+  }
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: round(totalmem() / 1024 ** 3),
+    os: `${process.platform} ${release()}`,
+    node: process.version,
+    sqlite3Cli: sqlite,
+  };
+}
+
+export function markdown(report: BenchReport): string {
+  const m = report.machine;
+  const d = report.dataset;
+  const lines = [
+    `Run ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, sqlite3 CLI ${m.sqlite3Cli}.`,
+    `Data: ${d.size.programs} programs, ${thousands(d.grants)} grants, ${thousands(d.ledgerRows)} ledger rows (built in ${round(d.buildSeconds)} s).`,
+    '',
+    '| Measure | Result | Reference (same run) | Target | Met |',
+    '| --- | --- | --- | --- | --- |',
+    ...report.measures.map(
+      (x) =>
+        `| ${x.name} | ${x.result} | ${x.reference} | ${x.target} | ${x.met ? 'yes' : '**no**'} |`,
+    ),
+  ];
+  if (report.failures.length > 0) {
+    lines.push('', 'Correctness failures:', ...report.failures.map((f) => `- ${f}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Builds the data set, starts the app on it with NODE_ENV=production, logs in as a program manager
+ * and runs the four measures, each next to its reference. Writes latest.json and latest.md to
+ * `options.out` and returns the report.
+ */
+export async function runBenchmark(options: BenchOptions): Promise<BenchReport> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
+  const work = mkdtempSync(join(tmpdir(), 'grant-bench-'));
+  const database = options.database ?? join(work, 'bench.sqlite');
+  const failures: string[] = [];
+  const today = todayIn(TIME_ZONE);
+  try {
+    const size = options.size;
+    log(
+      `Data set: ${size.programs} programs, ${size.programs * size.grantsPerProgram} grants, ${thousands(size.ledgerRows)} ledger rows in ${database} …`,
+    );
+    let data: Dataset;
+    if (options.reuse && options.database && existsSync(options.database)) {
+      data = await openDataset(options.database, size, today);
+      log(`  reusing ${thousands(data.ledgerRows)} ledger rows`);
+    } else {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${database}${suffix}`, { force: true });
+      data = await buildDataset(database, size, today);
+      log(`  built in ${round(data.buildSeconds)} s`);
+    }
+
+    const server = await Server.start(database, join(work, 'app.log'), options.profile);
+    const client = new Client(server.url);
+    const measures: Measure[] = [];
+    try {
+      await client.login(BENCH_USER.email, BENCH_USER.password);
+      const runs = (part: Part) => !options.only || options.only.includes(part);
+      if (runs('csv')) {
+        log('Ledger CSV download against the sqlite3 CLI …');
+        measures.push(await measureCsv(server, client, data, work, options.csvRuns, failures));
+      }
+      if (runs('burndown')) {
+        log('Burn-down pages …');
+        measures.push(...(await measureBurndown(client, data, options.samples, failures)));
+      }
+      if (runs('grants')) {
+        log('Grants list under autocannon against a bare NestJS route …');
+        measures.push(await measureGrantsList(server, client, options.seconds, failures));
+      }
+      if (runs('writes')) {
+        log('Expenditures through the form …');
+        measures.push(await measureWrites(client, data, options.seconds, failures));
+      }
+    } finally {
+      client.close();
+      await server.stop();
+    }
+
+    const dataset = {
+      size: data.size,
+      grants: data.grants,
+      ledgerRows: data.ledgerRows,
+      programId: data.programId,
+      grantId: data.grantId,
+      buildSeconds: round(data.buildSeconds),
+    };
+    const report: BenchReport = {
+      startedAt,
+      seconds: round((performance.now() - started) / 1000),
+      machine: machine(),
+      dataset,
+      measures,
+      failures,
+    };
+    mkdirSync(options.out, { recursive: true });
+    writeFileSync(join(options.out, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(options.out, 'latest.md'), markdown(report));
+    return report;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function table(report: BenchReport): string {
+  const rows = [
+    ['Measure', 'Result', 'Reference (same run)', 'Target', 'Met'],
+    ...report.measures.map((m) => [m.name, m.result, m.reference, m.target, m.met ? 'yes' : 'NO']),
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ')).join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const value = (flag: string) => {
+    const at = args.indexOf(flag);
+    return at >= 0 ? args[at + 1] : undefined;
+  };
+  const sizeName = value('--size') ?? 'full';
+  if (sizeName !== 'full' && sizeName !== 'tiny') throw new Error('--size is full or tiny.');
+  const size = { ...SIZES[sizeName] };
+  if (value('--rows')) size.ledgerRows = Number(value('--rows'));
+  const tiny = sizeName === 'tiny';
+  const only = value('--only')?.split(',');
+  const unknown = only?.find((part) => !(PARTS as readonly string[]).includes(part));
+  if (unknown)
+    throw new Error(`--only takes ${PARTS.join(', ')} (comma-separated); got ${unknown}.`);
+  const report = await runBenchmark({
+    size,
+    seconds: Number(value('--seconds') ?? (tiny ? 1 : 10)),
+    samples: Number(value('--samples') ?? (tiny ? 10 : 50)),
+    csvRuns: Number(value('--csv-runs') ?? (tiny ? 1 : 3)),
+    out: value('--out') ?? 'benchmarks',
+    database: value('--db') && resolve(value('--db')!),
+    reuse: args.includes('--reuse'),
+    profile: value('--profile') && resolve(value('--profile')!),
+    only: only as Part[] | undefined,
+  });
+  console.log(`\n${table(report)}\n`);
+  for (const failure of report.failures) console.error(`FAILED: ${failure}`);
+  console.log(`Written to ${join(value('--out') ?? 'benchmarks', 'latest.{json,md}')}`);
+  process.exitCode = report.failures.length > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
