@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import session from 'express-session';
 import { DataSource, LessThan } from 'typeorm';
+import { ReadCache } from '../common/database/read-cache';
 import { WritePath } from '../common/database/write-path';
 import { SessionRecord } from './session.entity';
 
@@ -28,14 +29,20 @@ export class DatabaseSessionStore extends session.Store {
   constructor(
     private readonly dataSource: DataSource,
     private readonly writes: WritePath,
+    private readonly cache: ReadCache,
   ) {
     super();
   }
 
   override get(sid: string, callback: Callback<session.SessionData | null>): void {
-    const read = this.dataSource
-      .getRepository(SessionRecord)
-      .findOneBy({ sid })
+    // Every request reads its session: served from memory until a write to sessions ends. Parsed
+    // afresh each time, because express-session changes the object it is given.
+    const read = this.cache
+      .get(['sessions'], sid, () =>
+        this.dataSource
+          .getRepository(SessionRecord)
+          .findOne({ select: { data: true, expiresAt: true }, where: { sid } }),
+      )
       .then((row) =>
         !row || row.expiresAt <= new Date().toISOString()
           ? null

@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { ReadCache } from '../common/database/read-cache';
 import { WritePath } from '../common/database/write-path';
 import { FormError } from '../common/forms';
 import { Actor, runAs } from '../common/request-context';
@@ -23,6 +24,7 @@ export class UsersService {
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly writes: WritePath,
     private readonly audit: AuditService,
+    private readonly cache: ReadCache,
   ) {}
 
   list(): Promise<User[]> {
@@ -35,8 +37,9 @@ export class UsersService {
     return user;
   }
 
-  findActive(id: number): Promise<User | null> {
-    return this.users.findOneBy({ id, active: true });
+  /** Read on every request (the signed-in user): cached until a write to users ends. Frozen. */
+  findActive(id: number): Promise<Readonly<User> | null> {
+    return this.cache.get(['users'], `active:${id}`, () => this.users.findOneBy({ id, active: true }));
   }
 
   count(): Promise<number> {

@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { ReadCache } from '../common/database/read-cache';
 import { WritePath } from '../common/database/write-path';
 import { FormError } from '../common/forms';
 import { centsToDecimal, toCents } from '../common/money';
@@ -52,9 +53,22 @@ export class GrantsService {
     @InjectRepository(BudgetPeriod) private readonly periods: Repository<BudgetPeriod>,
     private readonly writes: WritePath,
     private readonly audit: AuditService,
+    private readonly cache: ReadCache,
   ) {}
 
-  async list(query: GrantListQueryDto, pageSize = PAGE_SIZE): Promise<Page<GrantRow>> {
+  /**
+   * One page of the grants list. Cached per query until a write to grants, recipients or amendments
+   * ends (the tables it reads): the list is read far more often than grants change.
+   */
+  list(query: GrantListQueryDto, pageSize = PAGE_SIZE): Promise<Page<GrantRow>> {
+    // Every field of the query, so a filter added later cannot be left out of the key.
+    const key = JSON.stringify([pageSize, ...Object.entries(query).sort()]);
+    return this.cache.get(['grants', 'recipients', 'amendments'], key, () =>
+      this.loadList(query, pageSize),
+    );
+  }
+
+  private async loadList(query: GrantListQueryDto, pageSize: number): Promise<Page<GrantRow>> {
     const page = query.page ?? 1;
     const base = this.grants.manager
       .createQueryBuilder()

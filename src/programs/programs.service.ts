@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { ReadCache } from '../common/database/read-cache';
 import { WritePath } from '../common/database/write-path';
 import { FormError } from '../common/forms';
 import { centsToDecimal, formatMoney, toCents } from '../common/money';
@@ -21,10 +22,14 @@ export class ProgramsService {
     @InjectRepository(Program) private readonly programs: Repository<Program>,
     private readonly writes: WritePath,
     private readonly audit: AuditService,
+    private readonly cache: ReadCache,
   ) {}
 
-  list(): Promise<Program[]> {
-    return this.programs.find({ order: { startDate: 'ASC', id: 'ASC' } });
+  /** For pickers on many pages: cached until a write to programs ends. Frozen. */
+  list(): Promise<readonly Readonly<Program>[]> {
+    return this.cache.get(['programs'], 'list', () =>
+      this.programs.find({ order: { startDate: 'ASC', id: 'ASC' } }),
+    );
   }
 
   async findOne(id: number): Promise<Program> {
@@ -34,8 +39,10 @@ export class ProgramsService {
   }
 
   /** The program shown in the header: the first one (the app usually runs one program). */
-  first(): Promise<Program | null> {
-    return this.programs.findOne({ where: {}, order: { id: 'ASC' } });
+  first(): Promise<Readonly<Program> | null> {
+    return this.cache.get(['programs'], 'first', () =>
+      this.programs.findOne({ where: {}, order: { id: 'ASC' } }),
+    );
   }
 
   summaries(): Promise<ProgramSummary[]> {

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, openDatabase } from '../../database';
 import { AppConfig } from '../config';
+import { ReadCache } from './read-cache';
 import { guardDataSource, WritePath } from './write-path';
 
 @Global()
@@ -20,7 +21,8 @@ import { guardDataSource, WritePath } from './write-path';
   ],
   providers: [
     { provide: WritePath, inject: [DataSource], useFactory: (ds: DataSource) => new WritePath(ds) },
+    { provide: ReadCache, inject: [DataSource], useFactory: (ds: DataSource) => new ReadCache(ds) },
   ],
-  exports: [WritePath],
+  exports: [WritePath, ReadCache],
 })
 export class DatabaseModule {}

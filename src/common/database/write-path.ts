@@ -17,12 +17,19 @@ interface WriteContext {
   /** Writes to audited tables, and audit events written, in this transaction. */
   writes: number;
   audited: number;
+  /** Every table this transaction wrote to (`*` for a statement whose table could not be read). */
+  tables: Set<string>;
 }
 
 // Tables whose rows are not business records: the audit trail itself, sessions, migrations.
 const UNAUDITED =
   /^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(audit_events|sessions|migrations)"?/i;
 const DATA_WRITE = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
+const WRITTEN_TABLE =
+  /^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+"?(\w+)"?/i;
+
+/** Stands for every table: bumped by a write whose table the pattern above cannot read. */
+const ANY_TABLE = '*';
 
 export class UnauditedWriteError extends Error {
   constructor() {
@@ -40,7 +47,14 @@ export function noteAuditEvent(dataSource: DataSource): void {
 class ConnectionGuard {
   readonly lock = new ReadWriteLock();
   readonly context = new AsyncLocalStorage<WriteContext>();
+  /** Per table, how many write transactions have ended after writing it (see tableStamp). */
+  readonly generations = new Map<string, number>();
   constructor(readonly createRunner: () => QueryRunner) {}
+
+  /** Called once a transaction has ended, committed or rolled back: its tables' readers must reload. */
+  bump(tables: Set<string>): void {
+    for (const table of tables) this.generations.set(table, (this.generations.get(table) ?? 0) + 1);
+  }
 }
 
 const guards = new WeakMap<DataSource, ConnectionGuard>();
@@ -112,9 +126,26 @@ function readOnly(runner: QueryRunner, guard: ConnectionGuard): QueryRunner {
 function countWrites(runner: QueryRunner, context: WriteContext): void {
   const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
   runner.query = ((sql: string, ...rest: unknown[]) => {
-    if (DATA_WRITE.test(sql) && !UNAUDITED.test(sql)) context.writes += 1;
+    if (DATA_WRITE.test(sql)) {
+      if (!UNAUDITED.test(sql)) context.writes += 1;
+      context.tables.add(WRITTEN_TABLE.exec(sql)?.[1].toLowerCase() ?? ANY_TABLE);
+    }
     return query(sql, ...rest);
   }) as QueryRunner['query'];
+}
+
+/**
+ * A stamp of the given tables' write generations, for caching what was read from them: equal stamps
+ * mean no write transaction touching those tables has ended in between. Null inside a write
+ * transaction, whose reads may see its own uncommitted rows and must never be cached. Sound because
+ * every write in this process goes through the WritePath; a second process writing the same file
+ * (several app instances) would need the cache turned off.
+ */
+export function tableStamp(dataSource: DataSource, tables: readonly string[]): string | null {
+  const guard = guards.get(dataSource);
+  if (!guard || guard.context.getStore()) return null;
+  const generation = (table: string) => guard.generations.get(table) ?? 0;
+  return [ANY_TABLE, ...tables].map(generation).join(':');
 }
 
 @Injectable()
@@ -135,7 +166,7 @@ export class WritePath {
 
     return guard.lock.exclusive(async () => {
       const runner = guard.createRunner();
-      const context: WriteContext = { runner, writes: 0, audited: 0 };
+      const context: WriteContext = { runner, writes: 0, audited: 0, tables: new Set() };
       countWrites(runner, context);
       return guard.context.run(context, async () => {
         await runner.connect();
@@ -150,6 +181,7 @@ export class WritePath {
           await runner.rollbackTransaction().catch(() => undefined);
           throw error;
         } finally {
+          guard.bump(context.tables);
           await runner.release();
         }
       });

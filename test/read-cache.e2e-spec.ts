@@ -1,0 +1,127 @@
+import { ReadCache } from '../src/common/database/read-cache';
+import { Program } from '../src/programs/program.entity';
+import { Recipient } from '../src/grants/recipient.entity';
+import { UsersService } from '../src/accounts/users.service';
+import { makeGrantWithProgram, makeProgram, makeRecipient } from './helpers/factories';
+import { freshAppPerTest, TEST_EMAILS } from './helpers/test-app';
+
+const now = () => new Date().toISOString();
+
+/** The in-memory cache of per-request reads, and the write generations that keep it honest. */
+describe('ReadCache', () => {
+  const t = freshAppPerTest();
+  let cache: ReadCache;
+  let loads: number;
+  const countPrograms = () =>
+    cache.get(['programs'], 'count', async () => {
+      loads += 1;
+      return t.dataSource.getRepository(Program).count();
+    });
+
+  beforeEach(() => {
+    cache = t.app.get(ReadCache);
+    loads = 0;
+  });
+
+  it('serves a repeated read from memory until a write to its table ends', async () => {
+    const before = await countPrograms();
+    expect(await countPrograms()).toBe(before);
+    expect(loads).toBe(1);
+
+    await makeProgram(t);
+    expect(await countPrograms()).toBe(before + 1);
+    expect(loads).toBe(2);
+    expect(await countPrograms()).toBe(before + 1);
+    expect(loads).toBe(2);
+  });
+
+  it('keeps the value when another table is written', async () => {
+    await countPrograms();
+    await makeRecipient(t);
+    await countPrograms();
+    expect(loads).toBe(1);
+  });
+
+  it('reloads after a rolled-back write to its table too', async () => {
+    await countPrograms();
+    await expect(
+      t.writes.transaction(async (m) => {
+        await makeProgram(t);
+        throw new Error('on purpose');
+      }),
+    ).rejects.toThrow('on purpose');
+    await countPrograms();
+    expect(loads).toBe(2);
+  });
+
+  it('neither serves nor keeps anything inside a write transaction', async () => {
+    const before = await countPrograms();
+    let insideCount = 0;
+    await t.writes.transaction(async (m) => {
+      await makeProgram(t);
+      insideCount = await countPrograms(); // sees its own uncommitted row
+    });
+    expect(insideCount).toBe(before + 1);
+    expect(loads).toBe(2);
+    expect(await countPrograms()).toBe(before + 1);
+    expect(loads).toBe(3);
+  });
+
+  it('never serves a value read while a write to its table was ending', async () => {
+    const before = await countPrograms();
+    // A read that starts, then waits behind a write: the value it gets may be newer than its stamp,
+    // so it is used once and the next read loads again.
+    const write = t.writes.transaction((m) =>
+      t.audit.insert(m, Program, 'program', {
+        name: 'Late program',
+        fundingOpportunity: 'DE-FOA-0009999',
+        office: 'Test',
+        ceilingCents: 100,
+        startDate: '2026-01-01',
+        endDate: '2027-01-01',
+        costSharePercent: 20,
+        createdAt: now(),
+        updatedAt: now(),
+      }),
+    );
+    const read = cache.get(['programs'], 'racing', () =>
+      t.dataSource.getRepository(Program).count(),
+    );
+    await Promise.all([write, read]);
+    const again = await cache.get(['programs'], 'racing', async () => {
+      loads += 1;
+      return t.dataSource.getRepository(Program).count();
+    });
+    expect(again).toBe(before + 1);
+    expect(loads).toBe(2);
+  });
+
+  it('drops the signed-in user as soon as they are deactivated', async () => {
+    const manager = await t.as('program_manager');
+    await manager.get('/grants').expect(200);
+    await manager.get('/grants').expect(200); // now served from the cache
+    const [{ id }] = await t.dataSource.query<{ id: number }[]>(
+      'SELECT id FROM users WHERE email = ?',
+      [TEST_EMAILS.program_manager],
+    );
+    await t.app.get(UsersService).setActive(id, false);
+    const after = await manager.get('/grants');
+    expect(after.status).toBe(303);
+    expect(after.headers.location).toMatch(/^\/login/);
+  });
+
+  it('shows a recipient renamed a moment ago in the grants list', async () => {
+    const { recipient } = await makeGrantWithProgram(t);
+    await makeRecipient(t);
+    const http = t.http();
+    expect((await http.get('/grants').expect(200)).text).toContain(recipient.name);
+    await t.writes.transaction((m) =>
+      t.audit.update(m, Recipient, 'recipient', recipient.id, {
+        name: 'Renamed Rare Earth Institute',
+      }),
+    );
+    const page = (await http.get('/grants').expect(200)).text;
+    expect(page).toContain('Renamed Rare Earth Institute');
+    expect(page).not.toContain(recipient.name);
+  });
+});
