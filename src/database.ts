@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import * as sqlite3 from 'sqlite3';
 import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
 import { MIGRATIONS } from '../migrations';
 import { SessionRecord } from './accounts/session.entity';
@@ -41,11 +42,18 @@ export const ENTITIES = [
   AuditEvent,
 ];
 
+/**
+ * TypeORM always calls sqlite3.verbose(), which wraps every query to capture a stack trace (measured:
+ * about 7 % of a page's CPU under load). The driver handed over here returns itself instead.
+ */
+const QUIET_SQLITE3 = { ...sqlite3, verbose: () => sqlite3 };
+
 /** The one description of the database, used by the app, the tests and the TypeORM CLI. */
 export function dataSourceOptions(databasePath: string): DataSourceOptions {
   if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true });
   return {
     type: 'sqlite',
+    driver: QUIET_SQLITE3,
     database: databasePath,
     entities: ENTITIES,
     migrations: MIGRATIONS,
