@@ -85,7 +85,11 @@ export class AuditService {
     event: { action: string; entityType: string; entityId: number | null; changes?: Changes },
   ): Promise<AuditEvent> {
     const actor = currentActor();
-    const last = await manager.findOne(AuditEvent, { where: {}, order: { id: 'DESC' } });
+    const last = await manager.findOne(AuditEvent, {
+      select: { id: true, hash: true },
+      where: {},
+      order: { id: 'DESC' },
+    });
     const content = {
       occurredAt: nowIso(),
       actorId: actor.id,

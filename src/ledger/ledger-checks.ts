@@ -1,8 +1,7 @@
-import { Amendment } from '../grants/amendment.entity';
 import { BudgetPeriod } from '../grants/budget-period.entity';
 import { Grant } from '../grants/grant.entity';
 import { EntityManager } from 'typeorm';
-import { Expenditure } from './expenditure.entity';
+import { namedQuery } from '../technologies/named-query';
 
 interface FederalPosition {
   /** Amendments effective on or before today. */
@@ -56,22 +55,18 @@ export class LedgerBatch {
   async federalPosition(grantId: number): Promise<FederalPosition> {
     let position = this.federal.get(grantId);
     if (!position) {
-      const obligated = await this.manager
-        .createQueryBuilder(Amendment, 'a')
-        .select('COALESCE(SUM(a.federal_change_cents), 0)', 'cents')
-        .where('a.grant_id = :grantId AND a.effective_date <= :today', {
-          grantId,
-          today: this.today,
-        })
-        .getRawOne<{ cents: number | string }>();
-      const spent = await this.manager
-        .createQueryBuilder(Expenditure, 'e')
-        .select('COALESCE(SUM(e.amount_cents), 0)', 'cents')
-        .where('e.grant_id = :grantId AND e.share = :share', { grantId, share: 'federal' })
-        .getRawOne<{ cents: number | string }>();
+      // Obligated to date and federal spent, in one statement: this runs inside the write lock.
+      const [sums] = await namedQuery<{ obligated: number | string; spent: number | string }>(
+        this.manager,
+        `SELECT (SELECT COALESCE(SUM(a.federal_change_cents), 0) FROM amendments a
+                  WHERE a.grant_id = :grantId AND a.effective_date <= :today) AS "obligated",
+                (SELECT COALESCE(SUM(e.amount_cents), 0) FROM expenditures e
+                  WHERE e.grant_id = :grantId AND e.share = 'federal') AS "spent"`,
+        { grantId, today: this.today },
+      );
       position = {
-        obligatedCents: Number(obligated?.cents ?? 0),
-        spentCents: Number(spent?.cents ?? 0),
+        obligatedCents: Number(sums.obligated),
+        spentCents: Number(sums.spent),
         pendingCents: 0,
         pendingRows: 0,
       };

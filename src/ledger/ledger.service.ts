@@ -127,7 +127,7 @@ export class LedgerService {
     ) {
       errors.incurredOn = `BP${period.number} runs ${period.startDate} to ${period.endDate}; the date incurred must fall within it, or choose another budget period.`;
     } else if (period) {
-      const blocked = await this.gate.blockedBy(batch.manager, grant.id, entry.incurredOn);
+      const blocked = await this.gate.blockedBy(batch.manager, grant.id, entry.incurredOn, periods);
       if (blocked) errors.incurredOn = blocked;
     }
 

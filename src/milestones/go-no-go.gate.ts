@@ -18,12 +18,20 @@ export class GoNoGoGate {
    * check and the caller's write. Returns null when `date` is open, else a message for the user.
    * A date outside every budget period (or in BP1) is left to the rules that own those dates.
    */
-  async blockedBy(manager: EntityManager, grantId: number, date: string): Promise<string | null> {
-    const period = await manager.findOneBy(BudgetPeriod, {
-      grantId,
-      startDate: LessThanOrEqual(date),
-      endDate: MoreThanOrEqual(date),
-    });
+  async blockedBy(
+    manager: EntityManager,
+    grantId: number,
+    date: string,
+    /** The grant's budget periods, when the caller has them already (saves a query). */
+    periods?: readonly BudgetPeriod[],
+  ): Promise<string | null> {
+    const period = periods
+      ? (periods.find((p) => p.startDate <= date && date <= p.endDate) ?? null)
+      : await manager.findOneBy(BudgetPeriod, {
+          grantId,
+          startDate: LessThanOrEqual(date),
+          endDate: MoreThanOrEqual(date),
+        });
     if (!period || period.number <= 1) return null;
     const n = period.number;
     const previous = n - 1;
