@@ -45,7 +45,7 @@ describe('ReadCache', () => {
   it('reloads after a rolled-back write to its table too', async () => {
     await countPrograms();
     await expect(
-      t.writes.transaction(async (m) => {
+      t.writes.transaction(async () => {
         await makeProgram(t);
         throw new Error('on purpose');
       }),
@@ -57,7 +57,7 @@ describe('ReadCache', () => {
   it('neither serves nor keeps anything inside a write transaction', async () => {
     const before = await countPrograms();
     let insideCount = 0;
-    await t.writes.transaction(async (m) => {
+    await t.writes.transaction(async () => {
       await makeProgram(t);
       insideCount = await countPrograms(); // sees its own uncommitted row
     });
