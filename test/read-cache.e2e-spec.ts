@@ -54,17 +54,32 @@ describe('ReadCache', () => {
     expect(loads).toBe(2);
   });
 
-  it('neither serves nor keeps anything inside a write transaction', async () => {
+  it('inside a write transaction, serves committed values until the transaction writes the table', async () => {
     const before = await countPrograms();
-    let insideCount = 0;
+    let untouched = 0;
+    let afterOwnWrite = 0;
     await t.writes.transaction(async () => {
+      untouched = await countPrograms(); // nothing written yet: the committed value, from memory
       await makeProgram(t);
-      insideCount = await countPrograms(); // sees its own uncommitted row
+      afterOwnWrite = await countPrograms(); // its own uncommitted row: from the database
     });
-    expect(insideCount).toBe(before + 1);
+    expect(untouched).toBe(before);
+    expect(afterOwnWrite).toBe(before + 1);
     expect(loads).toBe(2);
     expect(await countPrograms()).toBe(before + 1);
-    expect(loads).toBe(3);
+    expect(loads).toBe(3); // what the transaction read after writing was not kept
+  });
+
+  it('keeps nothing a rolled-back transaction read after writing', async () => {
+    const before = await countPrograms();
+    await expect(
+      t.writes.transaction(async () => {
+        await makeProgram(t);
+        await countPrograms();
+        throw new Error('on purpose');
+      }),
+    ).rejects.toThrow('on purpose');
+    expect(await countPrograms()).toBe(before);
   });
 
   it('never serves a value read while a write to its table was ending', async () => {

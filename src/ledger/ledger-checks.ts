@@ -1,6 +1,7 @@
 import { BudgetPeriod } from '../grants/budget-period.entity';
 import { Grant } from '../grants/grant.entity';
 import { EntityManager } from 'typeorm';
+import { ReadCache } from '../common/database/read-cache';
 import { namedQuery } from '../technologies/named-query';
 
 interface FederalPosition {
@@ -17,56 +18,62 @@ interface FederalPosition {
  * What the entry rules read, loaded once per grant and shared by every row of one check: a form is a
  * batch of one, an import a batch of many. Rows accepted earlier count toward the obligation limit of
  * later ones, so a file cannot squeeze ten entries under a limit that fits only one.
+ *
+ * The grant, its budget periods and its obligations come through the ReadCache: they change seldom,
+ * and this runs inside the write lock, where every statement holds up every other writer. The
+ * federal spent total is read from the ledger each time.
  */
 export class LedgerBatch {
-  private readonly grants = new Map<number, Grant | null>();
-  private readonly grantsByAward = new Map<string, Grant | null>();
-  private readonly periods = new Map<number, BudgetPeriod[]>();
   private readonly federal = new Map<number, FederalPosition>();
 
   constructor(
     readonly manager: EntityManager,
     readonly today: string,
+    private readonly cache: ReadCache,
   ) {}
 
-  async grant(id: number): Promise<Grant | null> {
-    if (!this.grants.has(id)) this.grants.set(id, await this.manager.findOneBy(Grant, { id }));
-    return this.grants.get(id)!;
+  grant(id: number): Promise<Readonly<Grant> | null> {
+    return this.cache.get(['grants'], `grant:${id}`, () => this.manager.findOneBy(Grant, { id }));
   }
 
-  async grantByAward(awardNumber: string): Promise<Grant | null> {
+  grantByAward(awardNumber: string): Promise<Readonly<Grant> | null> {
     const key = awardNumber.trim().toUpperCase();
-    if (!this.grantsByAward.has(key)) {
-      this.grantsByAward.set(key, await this.manager.findOneBy(Grant, { awardNumber: key }));
-    }
-    return this.grantsByAward.get(key)!;
+    return this.cache.get(['grants'], `award:${key}`, () =>
+      this.manager.findOneBy(Grant, { awardNumber: key }),
+    );
   }
 
-  async periodsOf(grantId: number): Promise<BudgetPeriod[]> {
-    if (!this.periods.has(grantId)) {
-      this.periods.set(
-        grantId,
-        await this.manager.find(BudgetPeriod, { where: { grantId }, order: { number: 'ASC' } }),
-      );
-    }
-    return this.periods.get(grantId)!;
+  periodsOf(grantId: number): Promise<readonly Readonly<BudgetPeriod>[]> {
+    return this.cache.get(['budget_periods'], `periods:${grantId}`, () =>
+      this.manager.find(BudgetPeriod, { where: { grantId }, order: { number: 'ASC' } }),
+    );
   }
 
   async federalPosition(grantId: number): Promise<FederalPosition> {
     let position = this.federal.get(grantId);
     if (!position) {
-      // Obligated to date and federal spent, in one statement: this runs inside the write lock.
-      const [sums] = await namedQuery<{ obligated: number | string; spent: number | string }>(
+      const obligated = await this.cache.get(
+        ['amendments'],
+        `obligated:${grantId}:${this.today}`,
+        async () => {
+          const [row] = await namedQuery<{ cents: number | string }>(
+            this.manager,
+            `SELECT COALESCE(SUM(a.federal_change_cents), 0) AS "cents" FROM amendments a
+              WHERE a.grant_id = :grantId AND a.effective_date <= :today`,
+            { grantId, today: this.today },
+          );
+          return Number(row.cents);
+        },
+      );
+      const [spent] = await namedQuery<{ cents: number | string }>(
         this.manager,
-        `SELECT (SELECT COALESCE(SUM(a.federal_change_cents), 0) FROM amendments a
-                  WHERE a.grant_id = :grantId AND a.effective_date <= :today) AS "obligated",
-                (SELECT COALESCE(SUM(e.amount_cents), 0) FROM expenditures e
-                  WHERE e.grant_id = :grantId AND e.share = 'federal') AS "spent"`,
-        { grantId, today: this.today },
+        `SELECT COALESCE(SUM(e.amount_cents), 0) AS "cents" FROM expenditures e
+          WHERE e.grant_id = :grantId AND e.share = 'federal'`,
+        { grantId },
       );
       position = {
-        obligatedCents: Number(sums.obligated),
-        spentCents: Number(sums.spent),
+        obligatedCents: obligated,
+        spentCents: Number(spent.cents),
         pendingCents: 0,
         pendingRows: 0,
       };

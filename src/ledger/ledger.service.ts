@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { CostCategory, Share } from '../budgets/budget.constants';
 import { Clock } from '../common/clock';
 import { nowIso } from '../common/database/columns';
+import { ReadCache } from '../common/database/read-cache';
 import { WritePath } from '../common/database/write-path';
 import { FieldErrors, FormError } from '../common/forms';
 import { formatMoney, toCents } from '../common/money';
@@ -81,11 +82,12 @@ export class LedgerService {
     private readonly audit: AuditService,
     private readonly gate: GoNoGoGate,
     private readonly clock: Clock,
+    private readonly cache: ReadCache,
   ) {}
 
   /** A batch for `checkEntry`: one per form submission, one per import. */
   batch(manager: EntityManager): LedgerBatch {
-    return new LedgerBatch(manager, this.clock.today());
+    return new LedgerBatch(manager, this.clock.today(), this.cache);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
+import { ReadCache } from '../common/database/read-cache';
 import { BudgetPeriod } from '../grants/budget-period.entity';
 import { Milestone } from './milestone.entity';
 
@@ -13,6 +14,8 @@ import { Milestone } from './milestone.entity';
  */
 @Injectable()
 export class GoNoGoGate {
+  constructor(private readonly cache: ReadCache) {}
+
   /**
    * Runs inside the caller's write transaction (`manager`), so a decision cannot change between the
    * check and the caller's write. Returns null when `date` is open, else a message for the user.
@@ -35,10 +38,14 @@ export class GoNoGoGate {
     if (!period || period.number <= 1) return null;
     const n = period.number;
     const previous = n - 1;
-    const gates = await manager.find(Milestone, {
-      where: { grantId, budgetPeriod: previous, kind: 'go_no_go' },
-      order: { dueDate: 'ASC', id: 'ASC' },
-    });
+    // Cached (milestones change seldom; this runs inside the write lock), never once the caller's
+    // transaction has written milestones itself.
+    const gates = await this.cache.get(['milestones'], `gates:${grantId}:${previous}`, () =>
+      manager.find(Milestone, {
+        where: { grantId, budgetPeriod: previous, kind: 'go_no_go' },
+        order: { dueDate: 'ASC', id: 'ASC' },
+      }),
+    );
     if (gates.length === 0) {
       return `Budget period ${n} starts after the go/no-go decision that closes budget period ${previous}, and budget period ${previous} has no go/no-go milestone yet: add one and record a ‘go’ first.`;
     }

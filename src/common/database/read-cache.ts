@@ -11,10 +11,11 @@ interface Entry {
 export const READ_CACHE_ENTRIES = 10_000;
 
 /**
- * Reads that nearly every request repeats — the session, the signed-in user, the header program —
- * kept in memory until a write transaction that touched one of the tables they came from ends.
- * The WritePath counts those writes per table (tableStamp), so a cached value is never older than the
- * last committed write to its tables; inside a write transaction nothing is cached or served.
+ * Reads that nearly every request repeats — the session, the signed-in user, the header program, a
+ * grant's rules inside the ledger's write lock — kept in memory until a write transaction that
+ * touched one of the tables they came from ends. The WritePath counts those writes per table
+ * (tableStamp), so a cached value is never older than the last committed write to its tables; a
+ * transaction that has written a table reads that table from the database, never from here.
  *
  * Values are frozen: callers share them and must not change them. Measured at 2,000 grants, the
  * three reads were half of the grants list's queries (see README, "Speed and scale").

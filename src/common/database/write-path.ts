@@ -136,14 +136,19 @@ function countWrites(runner: QueryRunner, context: WriteContext): void {
 
 /**
  * A stamp of the given tables' write generations, for caching what was read from them: equal stamps
- * mean no write transaction touching those tables has ended in between. Null inside a write
- * transaction, whose reads may see its own uncommitted rows and must never be cached. Sound because
- * every write in this process goes through the WritePath; a second process writing the same file
- * (several app instances) would need the cache turned off.
+ * mean no write transaction touching those tables has ended in between. Inside a write transaction
+ * the connection is held alone, so its reads see the committed state — until it writes one of those
+ * tables itself: from then on it may see its own uncommitted rows, and the stamp is null (no caching).
+ * Sound because every write in this process goes through the WritePath; a second process writing
+ * the same file (several app instances) would need the cache turned off.
  */
 export function tableStamp(dataSource: DataSource, tables: readonly string[]): string | null {
   const guard = guards.get(dataSource);
-  if (!guard || guard.context.getStore()) return null;
+  if (!guard) return null;
+  const open = guard.context.getStore();
+  if (open && (open.tables.has(ANY_TABLE) || tables.some((table) => open.tables.has(table)))) {
+    return null;
+  }
   const generation = (table: string) => guard.generations.get(table) ?? 0;
   return [ANY_TABLE, ...tables].map(generation).join(':');
 }
