@@ -2,7 +2,8 @@ import { ReadCache } from '../src/common/database/read-cache';
 import { Program } from '../src/programs/program.entity';
 import { Recipient } from '../src/grants/recipient.entity';
 import { UsersService } from '../src/accounts/users.service';
-import { makeGrantWithProgram, makeProgram, makeRecipient } from './helpers/factories';
+import { addDays, todayIn } from '../src/common/dates';
+import { makeGrantWithProgram, makeProgram, makeRecipient, spend } from './helpers/factories';
 import { freshAppPerTest, TEST_EMAILS } from './helpers/test-app';
 
 const now = () => new Date().toISOString();
@@ -138,5 +139,22 @@ describe('ReadCache', () => {
     const page = (await http.get('/grants').expect(200)).text;
     expect(page).toContain('Renamed Rare Earth Institute');
     expect(page).not.toContain(recipient.name);
+  });
+
+  it('shows the reports page a ledger manifest that follows every new entry', async () => {
+    const { grant } = await makeGrantWithProgram(t);
+    const yesterday = addDays(todayIn('America/New_York'), -1);
+    await spend(t, grant.id, yesterday, 12_345);
+    const auditor = await t.as('auditor');
+    const rowsShown = async () =>
+      Number(/data-testid="manifest-rows">(\d+)</.exec((await auditor.get('/reports')).text)?.[1]);
+    const before = await rowsShown();
+    expect(await rowsShown()).toBe(before);
+    await spend(t, grant.id, yesterday, 500);
+    expect(await rowsShown()).toBe(before + 1);
+    const manifest = (await auditor.get('/reports/ledger.manifest.json')).body as {
+      row_count: number;
+    };
+    expect(manifest.row_count).toBe(before + 1);
   });
 });
