@@ -1,10 +1,22 @@
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
+import { Database } from 'sqlite3';
+import { DataSource, ObjectLiteral } from 'typeorm';
 import { csvLine, formatCell } from '../src/common/csv-format';
 import { centsToDecimal } from '../src/common/money';
 import { BurndownService } from '../src/reports/burndown.service';
-import { ledgerReport } from '../src/reports/ledger.report';
+import { CsvLines } from '../src/common/csv';
+import { dataSourceOptions } from '../src/database';
+import { Expenditure } from '../src/ledger/expenditure.entity';
+import {
+  LEDGER_CSV_READERS,
+  ledgerLinePage,
+  ledgerReport,
+  LedgerRun,
+  ledgerWhere,
+} from '../src/reports/ledger.report';
+import { namedQuery } from '../src/technologies/named-query';
 import { REPORT_CATALOG } from '../src/reports/report-catalog';
 import {
   makeAmendment,
@@ -30,6 +42,13 @@ async function download(agent: Agent, path: string) {
       r.on('end', () => done(null, Buffer.concat(chunks)));
     });
   return { res, bytes: res.body as Buffer };
+}
+
+/** Every line page of a report, joined. */
+async function linesOf(report: CsvLines): Promise<Buffer> {
+  const pages: Buffer[] = [];
+  for await (const page of report.linePages!()) pages.push(Buffer.from(page.text));
+  return Buffer.concat(pages);
 }
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -312,8 +331,7 @@ describe('CSV downloads (HTTP)', () => {
               { asOf: '2025-06-30', grantId: grant.id },
               { pageSize: 3 },
             );
-            let sqlText = '';
-            for await (const page of sut.linePages!()) sqlText += page.text;
+            const sqlText = (await linesOf(sut)).toString('utf8');
             let jsText = '';
             for await (const page of sut.pages()) {
               for (const row of page)
@@ -325,6 +343,104 @@ describe('CSV downloads (HTTP)', () => {
         ),
         { numRuns: 40 },
       );
+    });
+
+    it('should build the download on connections of its own: committed rows only, never waiting on a write', async () => {
+      const f = await fixture(t);
+      const closes = jest.spyOn(Database.prototype, 'close');
+      let inserted!: () => void;
+      let release!: () => void;
+      const insertedYet = new Promise<void>((resolve) => (inserted = resolve));
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const write = t.writes.transaction(async (m) => {
+        await t.audit.insert(m, Expenditure, 'expenditure', {
+          grantId: f.grant.id,
+          budgetPeriod: 1,
+          category: 'travel',
+          incurredOn: '2025-05-16',
+          amountCents: 123_45,
+          share: 'federal',
+          reference: 'UNCOMMITTED',
+          memo: '',
+          reversalOf: null,
+          recordedBy: 'manager@example.gov',
+          recordedAt: BEFORE,
+          recordedOn: BEFORE.slice(0, 10),
+        });
+        inserted();
+        await held;
+      });
+      try {
+        await insertedYet;
+        // The app's connection is held by the open transaction until `release`.
+        const sut = ledgerReport(t.dataSource.manager, { asOf: AS_OF }, { pageSize: 2 });
+        const bytes = await linesOf(sut);
+        expect(parse(bytes)).toHaveLength(5);
+        expect(bytes.toString('utf8')).not.toContain('UNCOMMITTED');
+        expect(closes).toHaveBeenCalledTimes(LEDGER_CSV_READERS);
+      } finally {
+        release();
+        await write;
+        closes.mockRestore();
+      }
+      const after = ledgerReport(t.dataSource.manager, { asOf: AS_OF }, { pageSize: 2 });
+      expect((await linesOf(after)).toString('utf8')).toContain('UNCOMMITTED');
+    });
+
+    it('should close its connections when the download stops after the first page', async () => {
+      await fixture(t);
+      const closes = jest.spyOn(Database.prototype, 'close');
+      try {
+        const sut = ledgerReport(t.dataSource.manager, { asOf: AS_OF }, { pageSize: 1 });
+        for await (const page of sut.linePages!()) {
+          expect(page.rows).toBe(1);
+          break;
+        }
+        expect(closes).toHaveBeenCalledTimes(LEDGER_CSV_READERS);
+      } finally {
+        closes.mockRestore();
+      }
+    });
+
+    it('should build the same pages on the app connection when the database is in memory', async () => {
+      await fixture(t);
+      const memory = await new DataSource(dataSourceOptions(':memory:')).initialize();
+      try {
+        await memory.runMigrations();
+        await memory.query('ATTACH DATABASE ? AS source', [t.databasePath]);
+        for (const table of ['programs', 'recipients', 'grants', 'expenditures']) {
+          await memory.query(`INSERT INTO main.${table} SELECT * FROM source.${table}`);
+        }
+        const closes = jest.spyOn(Database.prototype, 'close');
+        const sut = await linesOf(ledgerReport(memory.manager, { asOf: AS_OF }, { pageSize: 2 }));
+        expect(closes).not.toHaveBeenCalled(); // no connection of its own was opened
+        closes.mockRestore();
+        const file = await linesOf(
+          ledgerReport(t.dataSource.manager, { asOf: AS_OF }, { pageSize: 2 }),
+        );
+        expect(sut.equals(file)).toBe(true);
+        expect(parse(sut)).toHaveLength(5);
+      } finally {
+        await memory.destroy();
+      }
+    });
+
+    it('should read a page again with the sort in the aggregate when its lines come out of order', async () => {
+      const f = await fixture(t);
+      const { where, values } = ledgerWhere({ asOf: AS_OF, grantId: f.grant.id });
+      const params = { ...values, after: 0, upto: Number.MAX_SAFE_INTEGER, limit: 10 };
+      const sent: string[] = [];
+      const run: LedgerRun = async <T>(sql: string, p: ObjectLiteral) => {
+        sent.push(sql);
+        const answer = await namedQuery<T & { ids: string | null }>(t.dataSource.manager, sql, p);
+        // As if SQLite had joined the first answer's rows in another order.
+        return sent.length === 1 ? answer.map((row) => ({ ...row, ids: '2,1' })) : answer;
+      };
+      const sut = await ledgerLinePage(run, where, params);
+      const [expected] = await namedQuery<{ text: Buffer }>(t.dataSource.manager, sent[0], params);
+      expect(sent).toHaveLength(2);
+      expect(Number(sut.n)).toBe(4);
+      expect(sut.text?.equals(expected.text)).toBe(true);
     });
   });
 

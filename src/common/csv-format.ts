@@ -51,7 +51,11 @@ export function csvLine(cells: string[]): string {
   return cells.join(',') + CRLF;
 }
 
-// ---- The same rules as SQLite expressions (SQLite only: `||`, char(), integer division). ----
+// ---- The same rules as SQLite expressions (3.44+: concat(), char(), integer division). ----
+//
+// Written for speed at a million rows, where every function call shows: no CAST (SQLite turns a
+// value into text the same way wherever one is needed: GLOB, replace, `||`, concat), and a record
+// is one concat(), which also turns NULL into ''.
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
@@ -61,7 +65,7 @@ const sqlNeedsQuotes = (expr: string) => `${expr} GLOB '*[",' || char(13, 10) ||
 /** `expr` starts like a formula: `-` first in the class is a literal, not a range. */
 const sqlFormulaStart = (expr: string) => `${expr} GLOB '[-=+@' || char(9, 13) || ']*'`;
 
-/** Mirrors quote(): `expr` must already be text. */
+/** Mirrors quote(); null stays null. */
 function sqlQuote(expr: string): string {
   return `CASE WHEN ${sqlNeedsQuotes(expr)} THEN '"' || replace(${expr}, '"', '""') || '"' ELSE ${expr} END`;
 }
@@ -69,7 +73,7 @@ function sqlQuote(expr: string): string {
 /**
  * Mirrors quote(neutralise(text)) without nesting one CASE in the other: the prefix `'` needs no
  * quoting, and doubling quotes never changes whether the first character starts a formula, so the
- * prefix can go in front of the doubled text.
+ * prefix can go in front of the doubled text. Null stays null.
  */
 function sqlQuoteNeutralised(expr: string): string {
   const prefix = `CASE WHEN ${sqlFormulaStart(expr)} THEN ${sqlString("'")} ELSE '' END`;
@@ -79,36 +83,40 @@ function sqlQuoteNeutralised(expr: string): string {
   );
 }
 
-/** Mirrors centsToDecimal() with integer arithmetic only (never printf on a float). */
+/**
+ * Mirrors centsToDecimal() with integer arithmetic only (never printf on a float): dollars, then
+ * the two digits of the cents one at a time. Null stays null.
+ */
 function sqlMoney(expr: string): string {
+  const digits = (abs: string) => `${abs} / 100, '.', ${abs} / 10 % 10, ${abs} % 10`;
   return (
-    `CASE WHEN ${expr} < 0 THEN '-' ELSE '' END || (abs(${expr}) / 100) || '.'` +
-    ` || substr('0' || (abs(${expr}) % 100), -2)`
+    `CASE WHEN ${expr} >= 0 THEN concat(${digits(expr)})` +
+    ` WHEN ${expr} < 0 THEN concat('-', ${digits(`abs(${expr})`)}) END`
   );
 }
 
 /**
- * The cell for column `expr` of the given kind, as a SQLite text expression (null → ''). Kind
- * `enum` is text that a CHECK constraint limits to lower-case words (category, share): quoting and
- * neutralising are then provably no-ops, so the value goes out as it is.
+ * The cell for column `expr` of the given kind, as a SQLite expression: text, or null for an empty
+ * cell (concat() in sqlLine writes null as nothing). Kind `enum` is text that a CHECK constraint
+ * limits to lower-case words (category, share): quoting and neutralising are then provably no-ops,
+ * so the value goes out as it is.
  */
 export function sqlCell(kind: CsvKind | 'enum', expr: string): string {
   switch (kind) {
     case 'enum':
-      return `COALESCE(${expr}, '')`;
-    case 'money':
-      return `COALESCE(${sqlMoney(expr)}, '')`;
     case 'integer':
-      return `COALESCE(CAST(${expr} AS TEXT), '')`;
+      return expr;
+    case 'money':
+      return sqlMoney(expr);
     case 'date':
     case 'timestamp':
-      return `COALESCE(${sqlQuote(`CAST(${expr} AS TEXT)`)}, '')`;
+      return sqlQuote(expr);
     case 'text':
-      return `COALESCE(${sqlQuoteNeutralised(`CAST(${expr} AS TEXT)`)}, '')`;
+      return sqlQuoteNeutralised(expr);
   }
 }
 
 /** A whole record with its CRLF, as one SQLite text expression. */
 export function sqlLine(cells: [CsvKind | 'enum', string][]): string {
-  return `${cells.map(([kind, expr]) => sqlCell(kind, expr)).join(" || ',' || ")} || char(13, 10)`;
+  return `concat(${cells.map(([kind, expr]) => sqlCell(kind, expr)).join(", ',', ")}, char(13, 10))`;
 }

@@ -3,7 +3,15 @@ import { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import type { Response } from 'express';
-import { CsvColumn, csvChunks, csvManifest, CsvReport, keysetPages, sendCsv } from './csv';
+import {
+  CsvColumn,
+  csvChunks,
+  CsvLines,
+  csvManifest,
+  CsvReport,
+  keysetPages,
+  sendCsv,
+} from './csv';
 import { BOM, csvLine, formatCell, neutralise } from './csv-format';
 
 interface Row {
@@ -239,6 +247,42 @@ describe('csv', () => {
     });
   });
 
+  describe('line pages', () => {
+    /** A report whose lines come ready-made, as text or as their UTF-8 bytes. */
+    const lined = (pages: string[], asBytes: boolean): CsvReport<Row> & CsvLines => ({
+      ...reportOf([]),
+      // eslint-disable-next-line @typescript-eslint/require-await
+      async *linePages() {
+        for (const text of pages) {
+          yield {
+            text: asBytes ? Buffer.from(text, 'utf8') : text,
+            rows: text.split('\r\n').length - 1,
+            totals: { amount: 125 },
+          };
+        }
+      },
+    });
+    const pages = ['1,é,0.01,2025-01-01\r\n2,"a,b",1.24,2025-01-02\r\n', '3,✓,0.00,2025-01-03\r\n'];
+
+    it('should send and hash pages of bytes exactly as the same pages of text', async () => {
+      const options = { asOf: '2025-06-30', bom: true, parameters: {}, generatedBy: 'x' };
+      const [text, bytes] = [new FakeResponse(), new FakeResponse()];
+      await sendCsv(text as unknown as Response, lined(pages, false), options);
+      await sendCsv(bytes as unknown as Response, lined(pages, true), options);
+      expect(bytes.body.equals(text.body)).toBe(true);
+      expect(bytes.body.toString('utf8')).toBe(
+        `\uFEFFid,memo,amount,incurred_on\r\n${pages.join('')}`,
+      );
+      const sut = await csvManifest(lined(pages, true), options);
+      expect(sut).toMatchObject({
+        row_count: 3,
+        control_totals: { amount: '2.50' },
+        sha256: createHash('sha256').update(text.body).digest('hex'),
+        bytes: text.body.length,
+      });
+    });
+  });
+
   describe(keysetPages.name, () => {
     it('should ask for the rows after the last row of each page and stop at a short page', async () => {
       const asked: (number | undefined)[] = [];
@@ -261,7 +305,7 @@ describe('csv', () => {
   it('should build the same text in csvChunks as line by line', async () => {
     const rows: Row[] = [{ id: 1, text: 'x', cents: 1, on: '2025-01-01' }];
     let sut = '';
-    for await (const chunk of csvChunks(reportOf(rows), false)) sut += chunk;
+    for await (const chunk of csvChunks(reportOf(rows), false)) sut += chunk.toString();
     expect(sut).toBe('id,memo,amount,incurred_on\r\n1,x,0.01,2025-01-01\r\n');
   });
 });

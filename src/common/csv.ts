@@ -35,7 +35,8 @@ export interface CsvReport<Row> {
  * A report may offer these besides its rows; the download then skips formatting in JavaScript.
  */
 export interface CsvLinePage {
-  text: string;
+  /** A string, or its UTF-8 bytes (sent and hashed as they are). */
+  text: string | Buffer;
   rows: number;
   /** Money column name → the page's sum, in cents. */
   totals: Record<string, number>;
@@ -68,15 +69,15 @@ export interface CsvManifest {
 export const csvFilename = (name: string, asOf: string) => `${name}-${asOf}.csv`;
 
 /**
- * The CSV text of a report, chunk by chunk (a chunk is a header or a whole page), with a running
- * row count and control totals. The one generator both the download and the manifest read, so the
- * manifest's hash is of the very bytes the download sends.
+ * The CSV text of a report, chunk by chunk (a chunk is a header or a whole page, as a string or as
+ * UTF-8 bytes), with a running row count and control totals. The one generator both the download
+ * and the manifest read, so the manifest's hash is of the very bytes the download sends.
  */
 export async function* csvChunks<Row>(
   report: CsvReport<Row> & CsvLines,
   bom: boolean,
   tally: { rows: number; totals: Record<string, number> } = { rows: 0, totals: {} },
-): AsyncGenerator<string> {
+): AsyncGenerator<string | Buffer> {
   const money = report.columns.filter((c) => c.kind === 'money');
   for (const column of money) tally.totals[column.name] = 0;
   yield (bom ? BOM : '') + csvLine(report.columns.map((c) => quote(c.name)));
@@ -84,7 +85,7 @@ export async function* csvChunks<Row>(
     for await (const page of report.linePages()) {
       tally.rows += page.rows;
       for (const column of money) tally.totals[column.name] += page.totals[column.name] ?? 0;
-      if (page.text !== '') yield page.text;
+      if (page.text.length > 0) yield page.text;
     }
     return;
   }
@@ -123,7 +124,8 @@ export async function sendCsv<Row>(
   try {
     for await (const chunk of chunks) {
       if (res.destroyed || res.writableEnded) break;
-      if (!res.write(chunk, 'utf8')) await drained(res);
+      const more = typeof chunk === 'string' ? res.write(chunk, 'utf8') : res.write(chunk);
+      if (!more) await drained(res);
     }
   } catch (error) {
     res.destroy(error instanceof Error ? error : new Error(String(error)));
@@ -158,7 +160,7 @@ export async function csvManifest<Row>(
   const tally = { rows: 0, totals: {} as Record<string, number> };
   let bytes = 0;
   for await (const chunk of csvChunks(report, options.bom, tally)) {
-    const buffer = Buffer.from(chunk, 'utf8');
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     hash.update(buffer);
     bytes += buffer.length;
   }

@@ -5,7 +5,7 @@ import type { BurndownReport } from './burndown.service';
 
 async function textOf(report: BurndownReport): Promise<string> {
   let text = '';
-  for await (const chunk of csvChunks(burndownCsv(report), false)) text += chunk;
+  for await (const chunk of csvChunks(burndownCsv(report), false)) text += chunk.toString();
   return text;
 }
 
