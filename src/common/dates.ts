@@ -45,29 +45,40 @@ export function addMonths(date: string, months: number): string {
   return fromUtcMs(first.getTime());
 }
 
-// Building an Intl.DateTimeFormat costs about 0.1 ms, and every request asks for today at least once.
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * A shared Intl.DateTimeFormat for these options: building one costs about 0.1 ms, and pages format
+ * dates in every row.
+ */
+export function dateTimeFormat(
+  locale: string,
+  options: Intl.DateTimeFormatOptions,
+): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, options);
+    formats.set(key, format);
+  }
+  return format;
+}
 
 /** Today's calendar date in the given IANA time zone. */
 export function todayIn(timeZone: string, now: Date = new Date()): string {
-  let format = dayFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
-    dayFormats.set(timeZone, format);
-  }
-  return format.format(now);
+  return dateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
 }
-
-const DISPLAY_DATE = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', dateStyle: 'medium' });
 
 /** `March 27, 2025` for display; the stored value stays ISO. */
 export function formatDate(date: string | null | undefined): string {
   if (!date) return '';
   if (!isIsoDate(date)) return date;
-  return DISPLAY_DATE.format(new Date(toUtcMs(date)));
+  return dateTimeFormat('en-US', { timeZone: 'UTC', dateStyle: 'medium' }).format(
+    new Date(toUtcMs(date)),
+  );
 }

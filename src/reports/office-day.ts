@@ -1,23 +1,17 @@
-import { addDays } from '../common/dates';
-
-const wallClocks = new Map<string, Intl.DateTimeFormat>();
+import { addDays, dateTimeFormat } from '../common/dates';
 
 /** The zone's offset from UTC (ms) at an instant: local wall-clock time minus UTC. */
 function offsetAt(timeZone: string, instant: number): number {
-  let wallClock = wallClocks.get(timeZone);
-  if (!wallClock) {
-    wallClock = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    wallClocks.set(timeZone, wallClock);
-  }
+  const wallClock = dateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
   const parts = wallClock.formatToParts(new Date(instant));
   const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const wall = Date.UTC(
