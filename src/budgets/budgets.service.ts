@@ -1,3 +1,4 @@
+import { ledgerAsOf } from '../common/as-of';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
@@ -159,7 +160,7 @@ const rebudgetSql = (oneGrant: boolean) => `WITH cells AS (
            UNION ALL
            SELECT e.grant_id, e.budget_period, e.category, 0, e.amount_cents
              FROM expenditures e
-            WHERE e.incurred_on <= :asOf AND e.recorded_on <= :asOf
+            WHERE ${ledgerAsOf('e')}
               ${oneGrant ? 'AND e.grant_id = :grantId' : ''}) x
     GROUP BY x.grant_id, x.budget_period, x.category),
  per_category AS (
@@ -531,7 +532,7 @@ export class BudgetsService {
                 WHERE a.grant_id = :grantId) AS "obligated",
               (SELECT COALESCE(SUM(e.amount_cents), 0) FROM expenditures e
                 WHERE e.grant_id = :grantId AND e.share = 'cost_share'
-                  AND e.incurred_on <= :asOf AND e.recorded_on <= :asOf) AS "met"`,
+                  AND ${ledgerAsOf('e')}) AS "met"`,
       { grantId, asOf },
     );
     const federalBudgetCents = num(totals?.f);

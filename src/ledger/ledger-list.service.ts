@@ -1,3 +1,4 @@
+import { ledgerAsOf } from '../common/as-of';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, ObjectLiteral, Repository } from 'typeorm';
@@ -211,7 +212,7 @@ export function filterSql(filter: LedgerFilter): { where: string[]; params: Obje
     params.referenceLength = [...filter.reference].length;
   }
   if (filter.asOf) {
-    where.push('e.incurred_on <= :asOf AND e.recorded_on <= :asOf');
+    where.push(ledgerAsOf('e'));
     params.asOf = filter.asOf;
   }
   return { where, params };

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { namedQuery } from '../technologies/named-query';
 import { Key, keyParams, register, Register } from './keyset';
-import { endOfDayUtc, startOfDayUtc } from './office-day';
+import { endOfDayUtc, startOfDayUtc } from '../common/office-day';
 
 export interface AuditRegisterRow {
   id: number;

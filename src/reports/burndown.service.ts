@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { amendmentAsOf, ledgerAsOf } from './as-of';
+import { amendmentAsOf, ledgerAsOf } from '../common/as-of';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { Grant } from '../grants/grant.entity';

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { costShareFigures, CostShareFigures } from '../budgets/budgets.service';
 import { namedQuery } from '../technologies/named-query';
-import { asOfParams, costShareMetSql, createdAsOf, obligatedSql } from './as-of';
+import { asOfParams, costShareMetSql, createdAsOf, obligatedSql } from '../common/as-of';
 import { Key, keyParams, register, Register } from './keyset';
 
 export interface CostShareRegisterRow {

@@ -5,7 +5,7 @@ import { EntityManager, Repository } from 'typeorm';
 import type { CsvColumn, CsvReport } from '../common/csv';
 import { Grant } from '../grants/grant.entity';
 import { namedQuery } from '../technologies/named-query';
-import { asOfParams, createdAsOf } from './as-of';
+import { asOfParams, createdAsOf } from '../common/as-of';
 import type { BurndownReport } from './burndown.service';
 import { BurndownService } from './burndown.service';
 import { ledgerWhere } from './ledger.report';

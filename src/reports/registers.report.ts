@@ -8,7 +8,7 @@ import {
   createdAsOf,
   federalSpentSql,
   obligatedSql,
-} from './as-of';
+} from '../common/as-of';
 
 /** Registers are small (grants, amendments, budget lines): pages of 1,000 rows. */
 const PAGE = 1_000;

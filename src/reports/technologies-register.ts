@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { ELEMENT_SYMBOLS } from '../technologies/technology.constants';
 import { namedQuery } from '../technologies/named-query';
-import { asOfParams, createdAsOf } from './as-of';
+import { asOfParams, createdAsOf } from '../common/as-of';
 import { Key, keyParams, register, Register } from './keyset';
 
 export interface TechnologyRegisterRow {

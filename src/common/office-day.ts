@@ -1,4 +1,4 @@
-import { addDays, dateTimeFormat } from '../common/dates';
+import { addDays, dateTimeFormat } from './dates';
 
 /** The zone's offset from UTC (ms) at an instant: local wall-clock time minus UTC. */
 function offsetAt(timeZone: string, instant: number): number {

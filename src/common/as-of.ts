@@ -1,8 +1,8 @@
 import { endOfDayUtc } from './office-day';
 
 /**
- * What "as of a date" means in SQL (DESIGN.md §4), in one place for every report that must agree
- * to the cent (ledger CSV, grants register, burn-down, reconciliation). Each fragment reads the
+ * What "as of a date" means in SQL (DESIGN.md §4), in one place for everything that must agree to
+ * the cent (the ledger list and CSV, budgets, grants register, burn-down, reconciliation). Each fragment reads the
  * `:asOf` parameter (and `:asOfEnd` for timestamps); pass asOfParams(asOf, timeZone) with the query.
  */
 
