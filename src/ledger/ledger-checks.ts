@@ -1,6 +1,7 @@
 import { BudgetPeriod } from '../grants/budget-period.entity';
 import { Grant } from '../grants/grant.entity';
 import { EntityManager } from 'typeorm';
+import { obligatedSql } from '../common/as-of';
 import { ReadCache } from '../common/database/read-cache';
 import { namedQuery } from '../technologies/named-query';
 
@@ -58,9 +59,8 @@ export class LedgerBatch {
         async () => {
           const [row] = await namedQuery<{ cents: number | string }>(
             this.manager,
-            `SELECT COALESCE(SUM(a.federal_change_cents), 0) AS "cents" FROM amendments a
-              WHERE a.grant_id = :grantId AND a.effective_date <= :today`,
-            { grantId, today: this.today },
+            `SELECT ${obligatedSql(':grantId')} AS "cents"`,
+            { grantId, asOf: this.today },
           );
           return Number(row.cents);
         },
