@@ -1,5 +1,6 @@
+import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import { IsInt, IsOptional, Min, registerDecorator, ValidationOptions } from 'class-validator';
 import { isIsoDate } from './dates';
 import { parseMoney } from './money';
 
@@ -28,6 +29,10 @@ export const QueryInt = () =>
   Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : blankToUndefined(value),
   );
+
+/** An optional record id in a query string (`?grantId=12`): a whole number from 1, or a 400 saying `message`. */
+export const OptionalQueryId = (message: string) =>
+  applyDecorators(QueryInt(), IsOptional(), IsInt({ message }), Min(1, { message }));
 
 /** Dollar text (`1,234.50`, `$1,234.50`) that parses to whole cents; the field stays text. */
 export function IsMoney(options: { allowNegative?: boolean } = {}, validation?: ValidationOptions) {

@@ -1,5 +1,5 @@
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { BlankToUndefined, IsIsoDate, QueryInt } from '../../common/validation';
+import { BlankToUndefined, IsIsoDate, QueryInt, OptionalQueryId } from '../../common/validation';
 
 export class AuditQueryDto {
   @BlankToUndefined()
@@ -8,9 +8,7 @@ export class AuditQueryDto {
   @MaxLength(50)
   entityType?: string;
 
-  @QueryInt()
-  @IsOptional()
-  @IsInt({ message: 'entityId must be a record id' })
+  @OptionalQueryId('entityId must be a record id')
   entityId?: number;
 
   @BlankToUndefined()

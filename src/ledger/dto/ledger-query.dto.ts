@@ -1,7 +1,13 @@
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { COST_CATEGORIES, CostCategory, Share, SHARES } from '../../budgets/budget.constants';
 import { isIsoDate } from '../../common/dates';
-import { BlankToUndefined, IsIsoDate, QueryInt, Trim } from '../../common/validation';
+import {
+  BlankToUndefined,
+  IsIsoDate,
+  QueryInt,
+  Trim,
+  OptionalQueryId,
+} from '../../common/validation';
 
 export const LEDGER_PAGE_SIZE = 50;
 export const LEDGER_PAGE_SIZE_MAX = 200;
@@ -28,10 +34,7 @@ const CURSOR_MESSAGE = (name: string) =>
 
 /** The ledger list's filters and keyset position; anything malformed is a 400. */
 export class LedgerQueryDto {
-  @QueryInt()
-  @IsOptional()
-  @IsInt({ message: 'grantId must be a grant id' })
-  @Min(1, { message: 'grantId must be a grant id' })
+  @OptionalQueryId('grantId must be a grant id')
   grantId?: number;
 
   @BlankToUndefined()

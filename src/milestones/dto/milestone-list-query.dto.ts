@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { BlankToUndefined, IsIsoDate, QueryInt } from '../../common/validation';
+import { BlankToUndefined, IsIsoDate, QueryInt, OptionalQueryId } from '../../common/validation';
 import { MILESTONE_KINDS, MILESTONE_STATUSES, MilestoneKind } from '../milestone.entity';
 
 /** The shown statuses (derived as of asOf), plus `overdue`: past due and neither complete nor waived. */
@@ -15,9 +15,7 @@ export class AsOfQueryDto {
 }
 
 export class MilestoneListQueryDto extends AsOfQueryDto {
-  @QueryInt()
-  @IsOptional()
-  @IsInt({ message: 'grantId must be a grant id' })
+  @OptionalQueryId('grantId must be a grant id')
   grantId?: number;
 
   @BlankToUndefined()

@@ -1,5 +1,5 @@
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { BlankToUndefined, IsIsoDate, QueryInt } from '../../common/validation';
+import { IsOptional } from 'class-validator';
+import { BlankToUndefined, IsIsoDate, OptionalQueryId } from '../../common/validation';
 
 /** `asOf` alone: a grant's burn-down. A malformed date is a 400 that says what it expects. */
 export class BurndownAsOfQueryDto {
@@ -11,10 +11,6 @@ export class BurndownAsOfQueryDto {
 
 /** The program burn-down: `asOf`, and which program (the first one when not given). */
 export class ProgramBurndownQueryDto extends BurndownAsOfQueryDto {
-  @QueryInt()
-  @IsOptional()
-  @IsInt({ message: 'programId must be a program id, a whole number.' })
-  @Min(1, { message: 'programId must be a program id, a whole number.' })
-  @Max(999_999_999)
+  @OptionalQueryId('programId must be a program id, a whole number.')
   programId?: number;
 }

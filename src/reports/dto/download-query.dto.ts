@@ -1,6 +1,6 @@
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { COST_CATEGORIES, CostCategory, Share, SHARES } from '../../budgets/budget.constants';
-import { BlankToUndefined, IsIsoDate, QueryInt } from '../../common/validation';
+import { BlankToUndefined, IsIsoDate, QueryInt, OptionalQueryId } from '../../common/validation';
 
 /**
  * What every report and download takes: `asOf` (default today) and `bom=1` for a byte-order mark.
@@ -20,11 +20,7 @@ export class ReportQueryDto {
 
 /** The ledger report: asOf, and optional grant, incurred range, category and share. */
 export class LedgerReportQueryDto extends ReportQueryDto {
-  @QueryInt()
-  @IsOptional()
-  @IsInt({ message: 'grantId must be a grant id, a whole number.' })
-  @Min(1, { message: 'grantId must be a grant id, a whole number.' })
-  @Max(999_999_999)
+  @OptionalQueryId('grantId must be a grant id, a whole number.')
   grantId?: number;
 
   @BlankToUndefined()

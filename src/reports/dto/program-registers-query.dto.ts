@@ -1,5 +1,5 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { BlankToUndefined, IsIsoDate, QueryInt } from '../../common/validation';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { BlankToUndefined, IsIsoDate, OptionalQueryId } from '../../common/validation';
 import { MILESTONE_KINDS, MilestoneKind } from '../../milestones/milestone.entity';
 
 /**
@@ -26,11 +26,7 @@ export class RegisterQueryDto {
 }
 
 export class MilestonesRegisterQueryDto extends RegisterQueryDto {
-  @QueryInt()
-  @IsOptional()
-  @IsInt({ message: 'grantId must be a grant id, a whole number.' })
-  @Min(1, { message: 'grantId must be a grant id, a whole number.' })
-  @Max(999_999_999)
+  @OptionalQueryId('grantId must be a grant id, a whole number.')
   grantId?: number;
 
   @BlankToUndefined()
@@ -59,11 +55,7 @@ export class AuditRegisterQueryDto extends RegisterQueryDto {
   })
   entityType?: string;
 
-  @QueryInt()
-  @IsOptional()
-  @IsInt({ message: 'entityId must be a record id, a whole number.' })
-  @Min(1, { message: 'entityId must be a record id, a whole number.' })
-  @Max(999_999_999)
+  @OptionalQueryId('entityId must be a record id, a whole number.')
   entityId?: number;
 
   @BlankToUndefined()
