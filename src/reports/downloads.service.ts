@@ -2,7 +2,8 @@ import { AppConfig } from '../common/config';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { CsvLines, CsvReport } from '../common/csv';
+import { CsvLines, csvManifest, CsvManifest, CsvReport } from '../common/csv';
+import { ReadCache } from '../common/database/read-cache';
 import { Grant } from '../grants/grant.entity';
 import { ledgerReport, LedgerReportParams } from './ledger.report';
 import { amendmentsRegister, budgetLinesRegister, grantsRegister } from './registers.report';
@@ -13,6 +14,7 @@ export class DownloadsService {
   constructor(
     @InjectRepository(Grant) private readonly grants: Repository<Grant>,
     private readonly config: AppConfig,
+    private readonly cache: ReadCache,
   ) {}
 
   private get manager(): EntityManager {
@@ -28,6 +30,17 @@ export class DownloadsService {
       throw new NotFoundException(`Grant ${params.grantId} does not exist.`);
     }
     return ledgerReport(this.manager, params, options) as CsvReport<unknown> & CsvLines;
+  }
+
+  /**
+   * The whole ledger's manifest as of a date, for the reports page. Hashing the ledger takes seconds
+   * at a million rows, so the manifest is kept until a write to the tables the CSV reads; its
+   * generated at/by say when it was made, and for whom.
+   */
+  ledgerManifest(asOf: string, generatedBy: string): Promise<CsvManifest> {
+    return this.cache.get(['expenditures', 'grants'], `ledger-manifest:${asOf}`, async () =>
+      csvManifest(await this.ledger({ asOf }), { asOf, bom: false, parameters: {}, generatedBy }),
+    );
   }
 
   grantsRegister(asOf: string): CsvReport<unknown> {
