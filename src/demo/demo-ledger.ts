@@ -1,3 +1,4 @@
+import type { EntryInput } from '../ledger/ledger.service';
 import { CostCategory, Share } from '../budgets/budget.constants';
 import { addDays, daysBetween } from '../common/dates';
 
@@ -86,14 +87,7 @@ export function budgetFor(
   return [...lines.values()];
 }
 
-export interface DemoExpenditure {
-  budgetPeriod: number;
-  category: CostCategory;
-  incurredOn: string;
-  amountCents: number;
-  share: Share;
-  reference: string;
-  memo: string;
+export interface DemoExpenditure extends Omit<EntryInput, 'grantId'> {
   /** When it was entered: about a week after it was incurred, never after today. */
   recordedOn: string;
 }

@@ -30,17 +30,9 @@ export interface EntryInput {
 }
 
 /** A ledger row for lists: the entry, its grant's award number and what reverses it, if anything. */
-export interface LedgerRow {
+export interface LedgerRow extends EntryInput {
   id: number;
-  grantId: number;
   awardNumber: string;
-  budgetPeriod: number;
-  category: CostCategory;
-  incurredOn: string;
-  amountCents: number;
-  share: Share;
-  reference: string;
-  memo: string;
   reversalOf: number | null;
   reversedBy: number | null;
   recordedBy: string;
