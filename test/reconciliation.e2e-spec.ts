@@ -11,15 +11,8 @@ import {
   makePlannedSpend,
   spend,
 } from './helpers/factories';
+import { pageText as plain } from './helpers/html';
 import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
-
-const plain = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&#x27;/g, "'")
-    .replace(/\s+/g, ' ')
-    .trim();
 
 /** The cells of the figures table's row for a subject (`grant:3`, `program:1`). */
 function figuresRow(html: string, key: string): string[] {

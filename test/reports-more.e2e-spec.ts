@@ -16,6 +16,7 @@ import {
   makePlannedSpend,
   makeTechnology,
 } from './helpers/factories';
+import { pageText as plain } from './helpers/html';
 import { Agent, freshAppPerTest, rows, TestApp } from './helpers/test-app';
 
 type Record = { [column: string]: string };
@@ -47,16 +48,6 @@ async function csvOf(agent: Agent, path: string, expectedName: string) {
   const records: Record[] = parse(text, { columns: true, record_delimiter: '\r\n' });
   return { bytes, text, header: header[0] ?? [], records };
 }
-
-const plain = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#x27;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/&quot;/g, '"')
-    .replace(/&#x3D;/g, '=')
-    .replace(/\s+/g, ' ')
-    .trim();
 
 /** The body rows of the register table, each a list of cell texts. */
 function tableRows(html: string): string[][] {

@@ -8,16 +8,8 @@ import {
   makeGrantWithProgram,
   spend,
 } from './helpers/factories';
+import { pageText as plain } from './helpers/html';
 import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
-
-/** Text with tags removed, entities decoded and white space collapsed. */
-const plain = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&#x27;/g, "'")
-    .replace(/\s+/g, ' ')
-    .trim();
 
 /** The cells of one reporting period's row of the SF-425 table. */
 function quarterRow(html: string, quarter: string): string[] {
