@@ -7,15 +7,11 @@ import {
   makeExpenditure,
   makeGrantWithProgram,
   makeMilestone,
+  TWO_BUDGET_PERIODS as PERIODS,
 } from './helpers/factories';
 import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
 
 const TODAY = '2026-06-15';
-// The factories' grant runs 2025-04-01 – 2028-03-31.
-const PERIODS = [
-  { startDate: '2025-04-01', endDate: '2026-03-31' },
-  { startDate: '2026-04-01', endDate: '2028-03-31' },
-];
 
 const entryForm = (grant: Grant, overrides: Record<string, string> = {}) => ({
   grantId: String(grant.id),

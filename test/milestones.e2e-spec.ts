@@ -5,14 +5,9 @@ import {
   makeGrant,
   makeGrantWithProgram,
   makeMilestone,
+  TWO_BUDGET_PERIODS as PERIODS,
 } from './helpers/factories';
 import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
-
-// The factories' grant runs 2025-04-01 – 2028-03-31.
-const PERIODS = [
-  { startDate: '2025-04-01', endDate: '2026-03-31' },
-  { startDate: '2026-04-01', endDate: '2028-03-31' },
-];
 
 const milestoneForm = (overrides: Record<string, string> = {}) => ({
   title: 'Leach-test report',

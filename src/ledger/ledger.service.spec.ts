@@ -6,6 +6,7 @@ import {
   makeExpenditure,
   makeGrantWithProgram,
   makeMilestone,
+  TWO_BUDGET_PERIODS as PERIODS,
 } from '../../test/helpers/factories';
 import { createTestApp, rows, TestApp } from '../../test/helpers/test-app';
 import { Clock } from '../common/clock';
@@ -16,11 +17,6 @@ import { Expenditure } from './expenditure.entity';
 import { EntryInput, LedgerService } from './ledger.service';
 
 const TODAY = '2026-06-15';
-// The factories' grant runs 2025-04-01 – 2028-03-31.
-const PERIODS = [
-  { startDate: '2025-04-01', endDate: '2026-03-31' },
-  { startDate: '2026-04-01', endDate: '2028-03-31' },
-];
 const MANAGER = { id: 7, email: 'pm@example.gov', name: 'PM', role: 'program_manager' };
 
 describe(LedgerService.name, () => {

@@ -5,6 +5,7 @@ import {
   makeBudgetPeriods,
   makeGrantWithProgram,
   makeMilestone,
+  TWO_BUDGET_PERIODS as PERIODS,
 } from '../../test/helpers/factories';
 import { createTestApp, rows, TestApp } from '../../test/helpers/test-app';
 import { DecisionFormDto } from './dto/decision-form.dto';
@@ -14,10 +15,6 @@ import { Milestone } from './milestone.entity';
 import { shownStatus } from './milestone-status';
 import { decisionErrors, MilestonesService } from './milestones.service';
 
-const PERIODS = [
-  { startDate: '2025-04-01', endDate: '2026-03-31' },
-  { startDate: '2026-04-01', endDate: '2028-03-31' },
-];
 const MANAGER = { id: 1, email: 'pm@example.gov', name: 'PM', role: 'program_manager' };
 
 const form = (overrides: Partial<MilestoneFormDto> = {}): MilestoneFormDto => ({

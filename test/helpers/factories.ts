@@ -83,6 +83,12 @@ export function makeAmendment(
   });
 }
 
+/** The factories' grant (2025-04-01 – 2028-03-31) split into two budget periods, BP2 from 2026-04-01. */
+export const TWO_BUDGET_PERIODS = [
+  { startDate: '2025-04-01', endDate: '2026-03-31' },
+  { startDate: '2026-04-01', endDate: '2028-03-31' },
+];
+
 export function makeBudgetPeriods(
   t: TestApp,
   grantId: number,
