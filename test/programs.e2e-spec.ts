@@ -17,9 +17,11 @@ describe('Programs and the dashboard (HTTP)', () => {
   const t = freshAppPerTest();
 
   it('should open the database with WAL, full sync and foreign keys', async () => {
-    expect(await rows(t, 'PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
-    expect(await rows(t, 'PRAGMA synchronous')).toEqual([{ synchronous: 2 }]);
-    expect(await rows(t, 'PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
+    // Read on the connection that writes (lone reads have a read-only connection of their own).
+    const pragma = (sql: string) => t.writes.transaction((m) => m.query<unknown[]>(sql));
+    expect(await pragma('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+    expect(await pragma('PRAGMA synchronous')).toEqual([{ synchronous: 2 }]);
+    expect(await pragma('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
   });
 
   it('should show the ceiling, obligated and unobligated amounts and the grants on the dashboard', async () => {

@@ -1,3 +1,4 @@
+import * as sqlite3 from 'sqlite3';
 import { Recipient } from '../src/grants/recipient.entity';
 import { UnauditedWriteError, WriteOutsideWritePathError } from '../src/common/database/write-path';
 import { makeProgram, makeRecipient } from './helpers/factories';
@@ -168,5 +169,71 @@ describe('WritePath on the shared SQLite connection', () => {
       }),
     ).rejects.toThrow('roll everything back');
     expect(await repository.count()).toBe(0);
+  });
+});
+
+describe('Writes outside the WritePath, refused by the database', () => {
+  const t = freshAppPerTest();
+
+  const userVersion = async (): Promise<number> => {
+    // A connection of the test's own: the app's lone reads would share the state under test.
+    const db = new sqlite3.Database(t.databasePath, sqlite3.OPEN_READONLY);
+    try {
+      return await new Promise<number>((resolve, reject) =>
+        db.get<{ user_version: number }>('PRAGMA user_version', (error, row) =>
+          error ? reject(error) : resolve(row.user_version),
+        ),
+      );
+    } finally {
+      db.close();
+    }
+  };
+
+  it.each([
+    ['a CTE-wrapped UPDATE', "WITH x AS (SELECT 1) UPDATE programs SET name = 'changed'"],
+    ['an UPDATE behind a comment', "/* note */ UPDATE programs SET name = 'changed'"],
+    [
+      'a REPLACE',
+      `REPLACE INTO programs (id, name, funding_opportunity, office, ceiling_cents, start_date, end_date,
+         cost_share_percent, illustrative, version, created_at, updated_at)
+       SELECT id, 'changed', funding_opportunity, office, ceiling_cents, start_date, end_date,
+         cost_share_percent, illustrative, version, created_at, updated_at FROM programs`,
+    ],
+    [
+      'a CTE-wrapped DELETE',
+      'WITH doomed AS (SELECT id FROM programs) DELETE FROM programs WHERE id IN (SELECT id FROM doomed)',
+    ],
+  ])('should refuse %s and leave the data unchanged', async (_what, sql) => {
+    const program = await makeProgram(t, { name: 'Untouched program' });
+    await expect(t.dataSource.query(sql)).rejects.toBeInstanceOf(WriteOutsideWritePathError);
+    expect(await rows(t, 'SELECT id, name FROM programs')).toEqual([
+      { id: program.id, name: 'Untouched program' },
+    ]);
+  });
+
+  it('should refuse a PRAGMA that writes and leave the database header unchanged', async () => {
+    const before = await userVersion();
+    await expect(t.dataSource.query(`PRAGMA user_version = ${before + 7}`)).rejects.toBeInstanceOf(
+      WriteOutsideWritePathError,
+    );
+    expect(await userVersion()).toBe(before);
+  });
+
+  it('should refuse a transaction opened by hand on the reading connection', async () => {
+    await expect(t.dataSource.query('/* quietly */ BEGIN')).rejects.toBeInstanceOf(
+      WriteOutsideWritePathError,
+    );
+  });
+
+  it('should count a CTE-wrapped write inside the WritePath as a write that needs an audit event', async () => {
+    const program = await makeProgram(t, { name: 'Untouched program' });
+    await expect(
+      t.writes.transaction((m) =>
+        m.query("WITH x AS (SELECT 1) UPDATE programs SET name = 'changed'"),
+      ),
+    ).rejects.toBeInstanceOf(UnauditedWriteError);
+    expect(await rows(t, 'SELECT id, name FROM programs')).toEqual([
+      { id: program.id, name: 'Untouched program' },
+    ]);
   });
 });

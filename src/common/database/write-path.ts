@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
+import type { Database } from 'sqlite3';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { ReadWriteLock } from './read-write-lock';
+import { statementVerb, writtenTable } from './sql-statement';
 
 /**
  * Why this exists: TypeORM's sqlite driver runs every request on ONE connection and one shared query
@@ -9,7 +11,8 @@ import { ReadWriteLock } from './read-write-lock';
  * acknowledged write, and a read sees rows that are later rolled back. The guard below gives each
  * caller its own query runner, lets a transaction hold the connection alone from BEGIN to COMMIT, and
  * keeps lone reads out of it. A write outside `WritePath.transaction()` is refused, so nothing can
- * bypass the one place where writes (and, later, their audit events) happen.
+ * bypass the one place where writes (and their audit events) happen: lone reads run on a connection
+ * that SQLite itself opens read-only, so the database refuses a write there however it is spelled.
  */
 
 interface WriteContext {
@@ -22,11 +25,8 @@ interface WriteContext {
 }
 
 // Tables whose rows are not business records: the audit trail itself, sessions, migrations.
-const UNAUDITED =
-  /^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(audit_events|sessions|migrations)"?/i;
-const DATA_WRITE = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
-const WRITTEN_TABLE =
-  /^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+"?(\w+)"?/i;
+const UNAUDITED = new Set(['audit_events', 'sessions', 'migrations']);
+const DATA_WRITE = new Set(['INSERT', 'UPDATE', 'DELETE', 'REPLACE']);
 
 /** Stands for every table: bumped by a write whose table the pattern above cannot read. */
 const ANY_TABLE = '*';
@@ -49,7 +49,26 @@ class ConnectionGuard {
   readonly context = new AsyncLocalStorage<WriteContext>();
   /** Per table, how many write transactions have ended after writing it (see tableStamp). */
   readonly generations = new Map<string, number>();
-  constructor(readonly createRunner: () => QueryRunner) {}
+  /** The read-only connection lone reads run on; opened on first use, closed with the app's. */
+  private reader: Promise<Database> | null = null;
+  constructor(
+    readonly createRunner: () => QueryRunner,
+    private readonly openReader: (() => Promise<Database>) | null,
+  ) {}
+
+  /** Null where no second connection can be opened (an in-memory database): reads then share. */
+  readConnection(): Promise<Database> | null {
+    if (!this.openReader) return null;
+    this.reader ??= this.openReader();
+    return this.reader;
+  }
+
+  async closeReader(): Promise<void> {
+    const reader = this.reader;
+    this.reader = null;
+    const db = await reader?.catch(() => null);
+    if (db) await new Promise<void>((resolve) => db.close(() => resolve()));
+  }
 
   /** Called once a transaction has ended, committed or rolled back: its tables' readers must reload. */
   bump(tables: Set<string>): void {
@@ -59,8 +78,22 @@ class ConnectionGuard {
 
 const guards = new WeakMap<DataSource, ConnectionGuard>();
 
-const WRITE_STATEMENT =
-  /^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i;
+// Statements that would open, end or pin a transaction on a reading connection (SQLite allows them
+// read-only, but a BEGIN left open there would freeze that connection's view of the data).
+const TRANSACTION_CONTROL = new Set(['BEGIN', 'COMMIT', 'END', 'ROLLBACK', 'SAVEPOINT', 'RELEASE']);
+// On an in-memory database, where reads share the one connection, these are refused by name too.
+const SHARED_CONNECTION_WRITE = new Set([
+  ...DATA_WRITE,
+  'CREATE',
+  'DROP',
+  'ALTER',
+  'PRAGMA',
+  'VACUUM',
+  'REINDEX',
+  'ANALYZE',
+  'ATTACH',
+  'DETACH',
+]);
 
 export class WriteOutsideWritePathError extends Error {
   constructor(what: string) {
@@ -73,6 +106,9 @@ export function guardDataSource(dataSource: DataSource): void {
   if (guards.has(dataSource)) return;
   const driver = dataSource.driver as unknown as {
     createQueryRunner(mode: 'master' | 'slave'): QueryRunner;
+    disconnect(): Promise<void>;
+    sqlite: typeof import('sqlite3');
+    options: { database?: string; busyTimeout?: number };
   };
   const createRaw = driver.createQueryRunner.bind(driver);
   const sqlite = dataSource.options.type === 'sqlite';
@@ -83,7 +119,12 @@ export function guardDataSource(dataSource: DataSource): void {
       : createRaw('master');
     return Object.assign(runner, { manager: dataSource.createEntityManager(runner) });
   };
-  const guard = new ConnectionGuard(freshRunner);
+  const path = driver.options.database;
+  const fileBacked = sqlite && !!path && path !== ':memory:' && !path.startsWith('file:');
+  const guard = new ConnectionGuard(
+    freshRunner,
+    fileBacked ? () => openReadOnly(driver.sqlite, path, driver.options.busyTimeout) : null,
+  );
   guards.set(dataSource, guard);
 
   driver.createQueryRunner = (): QueryRunner => {
@@ -91,6 +132,36 @@ export function guardDataSource(dataSource: DataSource): void {
     if (context) return joined(context.runner);
     return readOnly(freshRunner(), guard);
   };
+  const disconnect = driver.disconnect.bind(driver);
+  driver.disconnect = async () => {
+    await guard.closeReader();
+    await disconnect();
+  };
+}
+
+/** A connection SQLite opens read-only: any write on it fails with SQLITE_READONLY. */
+function openReadOnly(
+  sqlite: typeof import('sqlite3'),
+  path: string,
+  busyTimeout = 5000,
+): Promise<Database> {
+  return new Promise((resolve, reject) => {
+    const db: Database = new sqlite.Database(path, sqlite.OPEN_READONLY, (error) => {
+      if (error) return reject(error);
+      db.configure('busyTimeout', busyTimeout);
+      resolve(db);
+    });
+  });
+}
+
+/**
+ * Runs `work` while no transaction holds the database and none can start: for maintenance that
+ * needs the connection quiet (replacing the file under a test app, an online copy).
+ */
+export function whileNoTransaction<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
+  const guard = guards.get(dataSource);
+  if (!guard) throw new Error('guardDataSource() was not called for this data source');
+  return guard.lock.exclusive(work);
 }
 
 /** Inside a write, every repository call joins the open transaction; releasing is the owner's job. */
@@ -109,14 +180,27 @@ function joined(owner: QueryRunner): QueryRunner {
   });
 }
 
-/** Outside a write, a runner may only read, and only while no transaction holds the connection. */
+/**
+ * Outside a write, a runner may only read. On a file it reads on the read-only connection, which
+ * never waits for a writer (WAL) and sees committed rows only; in memory it shares the one
+ * connection, only while no transaction holds it, and refuses writes by their leading keyword.
+ */
 function readOnly(runner: QueryRunner, guard: ConnectionGuard): QueryRunner {
   const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
+  const reader = guard.readConnection();
+  if (reader) runner.connect = () => reader;
   runner.query = ((sql: string, ...rest: unknown[]) => {
-    if (WRITE_STATEMENT.test(sql)) {
+    const verb = statementVerb(sql);
+    if (TRANSACTION_CONTROL.has(verb) || (!reader && SHARED_CONNECTION_WRITE.has(verb))) {
       return Promise.reject(new WriteOutsideWritePathError(sql.slice(0, 80)));
     }
-    return guard.lock.shared(() => query(sql, ...rest));
+    if (!reader) return guard.lock.shared(() => query(sql, ...rest));
+    return query(sql, ...rest).catch((error: unknown) => {
+      if (/SQLITE_READONLY/.test(String((error as Error | undefined)?.message))) {
+        throw new WriteOutsideWritePathError(sql.slice(0, 80));
+      }
+      throw error;
+    });
   }) as QueryRunner['query'];
   runner.startTransaction = () =>
     Promise.reject(new WriteOutsideWritePathError('a transaction started outside it'));
@@ -126,9 +210,10 @@ function readOnly(runner: QueryRunner, guard: ConnectionGuard): QueryRunner {
 function countWrites(runner: QueryRunner, context: WriteContext): void {
   const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
   runner.query = ((sql: string, ...rest: unknown[]) => {
-    if (DATA_WRITE.test(sql)) {
-      if (!UNAUDITED.test(sql)) context.writes += 1;
-      context.tables.add(WRITTEN_TABLE.exec(sql)?.[1].toLowerCase() ?? ANY_TABLE);
+    if (DATA_WRITE.has(statementVerb(sql))) {
+      const table = writtenTable(sql);
+      if (!table || !UNAUDITED.has(table)) context.writes += 1;
+      context.tables.add(table ?? ANY_TABLE);
     }
     return query(sql, ...rest);
   }) as QueryRunner['query'];
