@@ -2,6 +2,7 @@ import { InitialSchema1764230400000 } from './1764230400000-InitialSchema';
 import { AccountsSessionsAudit1764316800000 } from './1764316800000-AccountsSessionsAudit';
 import { TechnologiesMilestones1764403200000 } from './1764403200000-TechnologiesMilestones';
 import { BudgetsLedger1764489600000 } from './1764489600000-BudgetsLedger';
+import { AuditChainUnique1764576000000 } from './1764576000000-AuditChainUnique';
 
 /** Every migration, in order. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   AccountsSessionsAudit1764316800000,
   TechnologiesMilestones1764403200000,
   BudgetsLedger1764489600000,
+  AuditChainUnique1764576000000,
 ];

@@ -205,6 +205,27 @@ describe('Audit trail (HTTP)', () => {
     );
   });
 
+  it('should refuse an event chained to a predecessor that already has one (a forked chain)', async () => {
+    await makeGrantWithProgram(t);
+    const [head] = await rows<{ id: number; prev_hash: string }>(
+      t,
+      'SELECT id, prev_hash FROM audit_events ORDER BY id DESC LIMIT 1',
+    );
+    const before = await eventCount(t);
+    // A second writer that read the chain head before the newest event was appended.
+    await expect(
+      t.writes.transaction(async (m) => {
+        jest.spyOn(m, 'findOne').mockResolvedValueOnce({ id: head.id - 1, hash: head.prev_hash });
+        await t.audit.record(m, { action: 'probe', entityType: 'program', entityId: null });
+      }),
+    ).rejects.toThrow(/UNIQUE constraint failed: audit_events\.prev_hash/);
+
+    expect(await eventCount(t)).toBe(before);
+    expect(verifyResult((await t.http().get('/audit/verify')).text)).toMatch(
+      new RegExp(`^Intact, ${before} events`),
+    );
+  });
+
   it('should report a removed event at the event after it', async () => {
     const { grant } = await makeGrantWithProgram(t);
     const res = await t

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { BudgetsService } from '../src/budgets/budgets.service';
 import { Clock } from '../src/common/clock';
@@ -60,6 +60,10 @@ function tableRows(html: string): string[][] {
 /** Writes an audit event with a chosen time straight into the trail (the chain is not the point). */
 function auditEventAt(t: TestApp, occurredAt: string, entityId: number) {
   return t.writes.transaction(async (m) => {
+    // Chained to the head like any event (each predecessor has one successor); its own hash is made up.
+    const [head] = await m.query<{ hash: string }[]>(
+      'SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1',
+    );
     await m.query(
       `INSERT INTO audit_events (occurred_at, actor_id, actor_email, actor_role, action, entity_type,
          entity_id, changes, prev_hash, hash)
@@ -68,8 +72,8 @@ function auditEventAt(t: TestApp, occurredAt: string, entityId: number) {
         occurredAt,
         entityId,
         '{"title":{"before":"=A1","after":"B"}}',
-        '0'.repeat(64),
-        'f'.repeat(64),
+        head?.hash ?? '0'.repeat(64),
+        randomBytes(32).toString('hex'),
       ],
     );
     noteAuditEvent(t.dataSource);

@@ -40,6 +40,8 @@ export class AuditEvent {
   @Column('text')
   changes: string;
 
+  /** Unique: each event has exactly one successor, so a second writer cannot fork the chain. */
+  @Index('UQ_audit_events_prev_hash', { unique: true })
   @Column('varchar')
   prevHash: string;
 

@@ -36,6 +36,9 @@ export interface ChainCheck {
 const SECRET_FIELDS = new Set(['passwordHash']);
 const BOOKKEEPING_FIELDS = new Set(['version', 'createdAt', 'updatedAt']);
 
+/** Per transaction, the last append started on it: the next one waits for it (see record()). */
+const appending = new WeakMap<EntityManager, Promise<unknown>>();
+
 /** The content a hash covers, with keys in a fixed order so the same event always hashes the same. */
 export function canonicalContent(event: Omit<AuditEvent, 'id' | 'prevHash' | 'hash'>): string {
   return JSON.stringify([
@@ -80,11 +83,30 @@ export class AuditService {
     private readonly dataSource: DataSource,
   ) {}
 
-  async record(
+  /**
+   * Appends one event to the chain. Calls on the same transaction run one after another, even when
+   * started together (`Promise.all` over several inserts): each must read the head the previous one
+   * wrote, or two events would point at the same predecessor (refused by the unique prev_hash).
+   */
+  record(
     manager: EntityManager,
     event: { action: string; entityType: string; entityId: number | null; changes?: Changes },
   ): Promise<AuditEvent> {
     const actor = currentActor();
+    const previous = appending.get(manager) ?? Promise.resolve();
+    const appended = previous.then(
+      () => this.append(manager, event, actor),
+      () => this.append(manager, event, actor),
+    );
+    appending.set(manager, appended);
+    return appended;
+  }
+
+  private async append(
+    manager: EntityManager,
+    event: { action: string; entityType: string; entityId: number | null; changes?: Changes },
+    actor: ReturnType<typeof currentActor>,
+  ): Promise<AuditEvent> {
     const last = await manager.findOne(AuditEvent, {
       select: { id: true, hash: true },
       where: {},
