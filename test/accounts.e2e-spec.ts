@@ -97,6 +97,25 @@ describe('Accounts and sessions (HTTP)', () => {
     expect(await events(t, 'login_throttled')).toHaveLength(1);
   });
 
+  it('should let at most the allowed number of 20 simultaneous wrong passwords reach the password check', async () => {
+    const { agent, token } = await loginForm(t);
+    const checked = jest.spyOn(UsersService.prototype, 'authenticate');
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        agent
+          .post('/login')
+          .type('form')
+          .send({ email: TEST_EMAILS.auditor, password: `wrong password ${i}`, _csrf: token })
+          .then((res) => res.status),
+      ),
+    );
+    expect(checked.mock.calls.length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(checked.mock.calls.length);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(
+      20 - checked.mock.calls.length,
+    );
+  });
+
   it('should sign out: the session row is gone and pages send you to the login form', async () => {
     const { agent, token } = await signInSession(t.app, TEST_EMAILS.auditor);
     const sessionsBefore = await rows(t, 'SELECT sid FROM sessions WHERE user_id IS NOT NULL');

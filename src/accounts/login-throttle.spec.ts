@@ -27,3 +27,39 @@ describe(LoginThrottle.name, () => {
     expect(sut.waitMinutes('pm@example.gov', 'a', 2)).toBe(0);
   });
 });
+
+describe(`${LoginThrottle.name} counting and memory`, () => {
+  const minute = 60_000;
+
+  it('should count an attempt when it begins, so parallel attempts cannot all pass the check', () => {
+    const sut = new LoginThrottle(3, 15 * minute, 100);
+    const waits = Array.from({ length: 10 }, () => sut.begin('pm@example.gov', 'a', 1_000));
+    expect(waits.filter((wait) => wait === 0)).toHaveLength(3);
+  });
+
+  it('should take back a successful attempt’s count from its address', () => {
+    const sut = new LoginThrottle(3, 15 * minute, 2);
+    expect(sut.begin('one@example.gov', 'a', 1)).toBe(0);
+    sut.succeed('one@example.gov', 'a', 1);
+    expect(sut.begin('two@example.gov', 'a', 2)).toBe(0);
+    expect(sut.begin('three@example.gov', 'a', 3)).toBe(0);
+    expect(sut.begin('four@example.gov', 'a', 4)).toBeGreaterThan(0);
+  });
+
+  it('should forget keys whose failures have left the window', () => {
+    const sut = new LoginThrottle(3, 15 * minute);
+    for (let i = 0; i < 1_000; i++) sut.fail(`user${i}@example.gov`, `10.0.${i >> 8}.${i & 255}`, i);
+    expect(sut.size).toBe(2_000);
+    sut.fail('late@example.gov', '10.9.9.9', 1_000 + 15 * minute);
+    expect(sut.size).toBe(2);
+  });
+
+  it('should keep at most its key limit, however many accounts and addresses fail at once', () => {
+    const sut = new LoginThrottle(3, 15 * minute, 12, 500);
+    for (let i = 0; i < 5_000; i++) sut.fail(`user${i}@example.gov`, `10.1.${i >> 8}.${i & 255}`, i);
+    expect(sut.size).toBe(500);
+    // The newest failures are the ones kept.
+    for (let i = 0; i < 2; i++) sut.fail('user4999@example.gov', '10.1.19.135', 5_000 + i);
+    expect(sut.waitMinutes('user4999@example.gov', 'elsewhere', 5_010)).toBeGreaterThan(0);
+  });
+});

@@ -1,9 +1,20 @@
+import { trimOldest } from '../common/bounded-map';
+
+/** Keys (accounts and addresses) remembered at most; past it the least recently failed go first. */
+export const LOGIN_THROTTLE_KEYS = 100_000;
+
 /**
  * Counts failed sign-ins per account and per address in a sliding window. Past the limit, further
  * attempts are refused (429) until the oldest failure leaves the window. Kept in memory: it protects
  * one running app; a restart forgets it.
+ *
+ * `begin()` checks and counts in one step, before the (slow) password check: twenty wrong passwords
+ * sent at once cannot all pass the check while none has been counted yet. A success takes its own
+ * count back. Memory is bounded: a key is dropped once its newest failure leaves the window, each key
+ * keeps only the failures that decide its wait, and at most LOGIN_THROTTLE_KEYS keys are kept.
  */
 export class LoginThrottle {
+  /** Failure times per key, oldest first; the map is ordered by each key's newest failure. */
   private readonly failures = new Map<string, number[]>();
 
   constructor(
@@ -11,25 +22,66 @@ export class LoginThrottle {
     private readonly windowMs: number,
     // An office behind one NAT address shares it, so an address gets more room than an account.
     private readonly maxPerAddress = maxPerAccount * 4,
+    private readonly maxKeys = LOGIN_THROTTLE_KEYS,
   ) {}
 
-  /** Minutes to wait, or 0 when this account and address may try now. */
+  /** Minutes to wait, or 0 when this account and address may try now. Counts nothing. */
   waitMinutes(email: string, ip: string, now = Date.now()): number {
     const waits = [
-      this.wait(`account:${email.toLowerCase()}`, this.maxPerAccount, now),
-      this.wait(`address:${ip}`, this.maxPerAddress, now),
+      this.wait(accountKey(email), this.maxPerAccount, now),
+      this.wait(addressKey(ip), this.maxPerAddress, now),
     ];
     return Math.max(...waits);
   }
 
-  fail(email: string, ip: string, now = Date.now()): void {
-    for (const key of [`account:${email.toLowerCase()}`, `address:${ip}`]) {
-      this.failures.set(key, [...this.recent(key, now), now]);
-    }
+  /**
+   * Minutes to wait (nothing counted), or 0: the attempt may go on and is counted as a failure
+   * now, until `succeed(email, ip, now)` with the same `now` takes it back.
+   */
+  begin(email: string, ip: string, now = Date.now()): number {
+    const wait = this.waitMinutes(email, ip, now);
+    if (wait === 0) this.fail(email, ip, now);
+    return wait;
   }
 
-  succeed(email: string): void {
-    this.failures.delete(`account:${email.toLowerCase()}`);
+  fail(email: string, ip: string, now = Date.now()): void {
+    this.add(accountKey(email), this.maxPerAccount, now);
+    this.add(addressKey(ip), this.maxPerAddress, now);
+    this.sweep(now);
+  }
+
+  /** Forgets the account's failures, and the address's count of the attempt begun at `startedAt`. */
+  succeed(email: string, ip?: string, startedAt?: number): void {
+    this.failures.delete(accountKey(email));
+    if (ip === undefined || startedAt === undefined) return;
+    const times = this.failures.get(addressKey(ip));
+    const index = times?.lastIndexOf(startedAt) ?? -1;
+    if (times && index >= 0) times.splice(index, 1);
+  }
+
+  /** How many keys are remembered (for the bound's test). */
+  get size(): number {
+    return this.failures.size;
+  }
+
+  /** Forgets every count: an operator's reset, and a clean start for each test case. */
+  clear(): void {
+    this.failures.clear();
+  }
+
+  private add(key: string, max: number, now: number): void {
+    const times = [...this.recent(key, now), now].slice(-max);
+    this.failures.delete(key);
+    this.failures.set(key, times);
+  }
+
+  private sweep(now: number): void {
+    // The first key has the oldest newest failure: once it is out of the window, the key is done.
+    for (const [key, times] of this.failures) {
+      if (now - times[times.length - 1] < this.windowMs) break;
+      this.failures.delete(key);
+    }
+    trimOldest(this.failures, this.maxKeys);
   }
 
   private wait(key: string, max: number, now: number): number {
@@ -42,3 +94,6 @@ export class LoginThrottle {
     return (this.failures.get(key) ?? []).filter((at) => now - at < this.windowMs);
   }
 }
+
+const accountKey = (email: string) => `account:${email.trim().toLowerCase()}`;
+const addressKey = (ip: string) => `address:${ip}`;

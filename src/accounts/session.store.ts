@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import session from 'express-session';
 import { DataSource, LessThan } from 'typeorm';
+import { trimOldest } from '../common/bounded-map';
 import { ReadCache } from '../common/database/read-cache';
 import { WritePath } from '../common/database/write-path';
 import { SessionRecord } from './session.entity';
@@ -9,6 +10,8 @@ type Callback<T = void> = (error?: unknown, value?: T) => void;
 type SessionWithUser = session.SessionData & { userId?: number };
 
 const TOUCH_EVERY_MS = 60_000;
+/** Sessions whose last touch is remembered at most (a touch older than a minute is forgotten anyway). */
+export const TOUCHED_SESSIONS = 10_000;
 
 /** express-session speaks callbacks; the database speaks promises. */
 function settle<T>(work: Promise<T>, callback?: Callback<T>): void {
@@ -70,7 +73,7 @@ export class DatabaseSessionStore extends session.Store {
       if (Math.random() < 0.01)
         await manager.delete(SessionRecord, { expiresAt: LessThan(new Date().toISOString()) });
     });
-    this.lastTouched.set(sid, Date.now());
+    this.touched(sid);
     settle(write, callback);
   }
 
@@ -86,7 +89,7 @@ export class DatabaseSessionStore extends session.Store {
   /** Extends the idle timeout; at most once a minute per session, to keep reads from becoming writes. */
   override touch(sid: string, data: session.SessionData, callback?: Callback): void {
     if (Date.now() - (this.lastTouched.get(sid) ?? 0) < TOUCH_EVERY_MS) return callback?.();
-    this.lastTouched.set(sid, Date.now());
+    this.touched(sid);
     const touch = this.writes.transaction((manager) =>
       manager.update(SessionRecord, { sid }, { expiresAt: this.expiry(data) }),
     );
@@ -94,6 +97,25 @@ export class DatabaseSessionStore extends session.Store {
       touch.then(() => undefined),
       callback,
     );
+  }
+
+  /** How many sessions' last touch is remembered (for the bound's test). */
+  get remembered(): number {
+    return this.lastTouched.size;
+  }
+
+  /**
+   * Remembers when a session was last written. The map is kept in time order (delete, then set), so
+   * touches older than a minute — which no longer hold back a write — fall off its front.
+   */
+  private touched(sid: string, now = Date.now()): void {
+    this.lastTouched.delete(sid);
+    this.lastTouched.set(sid, now);
+    for (const [key, at] of this.lastTouched) {
+      if (now - at < TOUCH_EVERY_MS) break;
+      this.lastTouched.delete(key);
+    }
+    trimOldest(this.lastTouched, TOUCHED_SESSIONS);
   }
 
   private expiry(data: session.SessionData): string {

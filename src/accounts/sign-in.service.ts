@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../common/config';
 import { LoginThrottle } from './login-throttle';
 import type { User } from './user.entity';
 import { UsersService } from './users.service';
@@ -10,20 +9,15 @@ export type SignInResult =
 /** The sign-in rules: throttling per account and address, the password check, and their audit events. */
 @Injectable()
 export class SignInService {
-  private readonly throttle: LoginThrottle;
-
   constructor(
     private readonly users: UsersService,
-    config: AppConfig,
-  ) {
-    this.throttle = new LoginThrottle(
-      config.LOGIN_MAX_FAILURES,
-      config.LOGIN_WINDOW_MINUTES * 60_000,
-    );
-  }
+    private readonly throttle: LoginThrottle,
+  ) {}
 
   async attempt(email: string, password: string, ip: string): Promise<SignInResult> {
-    const wait = this.throttle.waitMinutes(email, ip);
+    // Counted before the password is checked, so parallel attempts cannot all pass the check.
+    const startedAt = Date.now();
+    const wait = this.throttle.begin(email, ip, startedAt);
     if (wait > 0) {
       await this.users.recordLoginFailure(email, ip, 'login_throttled');
       return {
@@ -34,7 +28,6 @@ export class SignInService {
     }
     const user = email && password ? await this.users.authenticate(email, password) : null;
     if (!user) {
-      this.throttle.fail(email, ip);
       await this.users.recordLoginFailure(email, ip, 'login_failed');
       return {
         ok: false,
@@ -42,7 +35,7 @@ export class SignInService {
         message: 'That email and password do not match an active account.',
       };
     }
-    this.throttle.succeed(email);
+    this.throttle.succeed(email, ip, startedAt);
     return { ok: true, user };
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { trimOldest } from '../bounded-map';
 import { tableStamp } from './write-path';
 
 interface Entry {
@@ -38,10 +39,12 @@ export class ReadCache {
     if (value !== null && typeof value === 'object') Object.freeze(value);
     this.entries.delete(cacheKey);
     this.entries.set(cacheKey, { stamp, value });
-    if (this.entries.size > READ_CACHE_ENTRIES) {
-      // Maps iterate in insertion order: the first key is the least recently stored.
-      this.entries.delete(this.entries.keys().next().value as string);
-    }
+    trimOldest(this.entries, READ_CACHE_ENTRIES);
     return value;
+  }
+
+  /** Forgets every value: for a database replaced underneath the app (a test's reset). */
+  clear(): void {
+    this.entries.clear();
   }
 }
