@@ -29,6 +29,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });
+  // Compiled views are kept in production and in tests; development re-reads them after every edit.
+  app.set('view cache', config.NODE_ENV !== 'development');
   app.set('trust proxy', config.TRUST_PROXY);
   app.disable('x-powered-by');
 

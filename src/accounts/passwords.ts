@@ -1,11 +1,20 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
+import type * as CommonLanguage from '@zxcvbn-ts/language-common';
 import argon2 from 'argon2';
 
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 256;
 
-// 49,000 passwords seen in breaches, from the zxcvbn-ts project.
-const COMMON = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+// 49,000 passwords seen in breaches, from the zxcvbn-ts project: loaded when a password is first
+// checked (a tenth of a second), not by every process and test file that never checks one.
+let common: Set<string> | undefined;
+function commonPasswords(): Set<string> {
+  if (!common) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { dictionary } = require('@zxcvbn-ts/language-common') as typeof CommonLanguage;
+    common = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+  }
+  return common;
+}
 
 /** Returns why a password is not acceptable, or null when it is. */
 export function passwordProblem(password: unknown, email = ''): string | null {
@@ -15,7 +24,8 @@ export function passwordProblem(password: unknown, email = ''): string | null {
   const lower = password.toLowerCase();
   // "password2024!" is as guessable as "password": strip trailing digits and symbols too.
   const core = lower.replace(/[\d\W_]+$/, '');
-  if (COMMON.has(lower) || (core.length >= 4 && COMMON.has(core)) || /^(.)\1+$/.test(password)) {
+  const known = commonPasswords();
+  if (known.has(lower) || (core.length >= 4 && known.has(core)) || /^(.)\1+$/.test(password)) {
     return 'That password is too common and easy to guess; choose a longer phrase of unrelated words.';
   }
   const local = email.split('@')[0]?.toLowerCase() ?? '';

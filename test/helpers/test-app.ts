@@ -8,7 +8,9 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { AppConfig } from '../../src/common/config';
-import { WritePath } from '../../src/common/database/write-path';
+import { ReadCache } from '../../src/common/database/read-cache';
+import { whileNoTransaction, WritePath } from '../../src/common/database/write-path';
+import { LoginThrottle } from '../../src/accounts/login-throttle';
 import type { Role } from '../../src/accounts/user.entity';
 import { AuditService } from '../../src/audit/audit.service';
 import { openDatabase } from '../../src/database';
@@ -35,6 +37,12 @@ export interface TestApp {
   audit: AuditService;
   databasePath: string;
   close: () => Promise<void>;
+}
+
+/** A test app that can go back to how it was when `snapshot()` was taken, faster than a new one. */
+interface ResettableApp extends TestApp {
+  snapshot: () => Promise<void>;
+  reset: () => Promise<void>;
 }
 
 /** The hidden _csrf field of the first form on a page. */
@@ -94,8 +102,13 @@ function migratedTemplate(): Promise<string> {
 
 /** The real app (real migrations, real wiring) on a fresh SQLite file of its own. */
 export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+  return createResettableApp(overrides);
+}
+
+async function createResettableApp(overrides: Partial<AppConfig>): Promise<ResettableApp> {
   const dir = mkdtempSync(join(tmpdir(), 'grant-tracker-'));
   const databasePath = join(dir, 'test.sqlite');
+  const snapshotPath = join(dir, 'snapshot.sqlite');
   const source = await migratedTemplate();
   if (existsSync(source)) copyFileSync(source, databasePath);
   const config = Object.assign(new AppConfig(), {
@@ -113,12 +126,17 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
   await app.init();
   const writes = app.get(WritePath);
   const audit = app.get(AuditService);
+  const dataSource = app.get(DataSource);
   const emails = TEST_EMAILS;
   for (const [role, email] of Object.entries(emails) as [Role, string][]) {
     await makeUser({ writes, audit }, { role, email });
   }
   // Over plain HTTP a Secure cookie never comes back, so such an app starts without a manager session.
   const manager = config.COOKIE_SECURE ? undefined : await signIn(app, emails.program_manager);
+  const driver = dataSource.driver as unknown as {
+    connect(): Promise<void>;
+    disconnect(): Promise<void>;
+  };
   return {
     app,
     http: () => {
@@ -127,13 +145,32 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
     },
     as: (role) => signIn(app, emails[role]),
     anonymous: () => request(app.getHttpServer()),
-    dataSource: app.get(DataSource),
+    dataSource,
     writes,
     audit,
     databasePath,
     close: async () => {
       await app.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+    // The database file as it is now (users made, the manager signed in), with nothing left in WAL.
+    snapshot: () =>
+      whileNoTransaction(dataSource, async () => {
+        await driver.disconnect();
+        copyFileSync(databasePath, snapshotPath);
+        await driver.connect();
+      }),
+    // The file copied back with the app's connections closed, and everything kept in memory dropped.
+    reset: async () => {
+      await whileNoTransaction(dataSource, async () => {
+        await driver.disconnect();
+        for (const suffix of ['-wal', '-shm']) rmSync(databasePath + suffix, { force: true });
+        copyFileSync(snapshotPath, databasePath);
+        await driver.connect();
+      });
+      app.get(ReadCache).clear();
+      app.get(LoginThrottle).clear();
+      jest.restoreAllMocks();
     },
   };
 }
@@ -148,15 +185,23 @@ export function rows<T = Record<string, unknown>>(
 }
 
 /**
- * Gives every test in the enclosing describe a fresh app and closes it afterwards. The returned object
- * always stands for the current test's app.
+ * Gives every test in the enclosing describe the app as it was when the describe began: one app per
+ * describe (built, users made and the manager signed in once), whose database file is copied back
+ * and whose in-memory state (read cache, login throttle, spies) is dropped before each later test.
+ * The returned object always stands for that app.
  */
 export function freshAppPerTest(overrides: Partial<AppConfig> = {}): TestApp {
-  let current: TestApp | undefined;
-  beforeEach(async () => {
-    current = await createTestApp(overrides);
+  let current: ResettableApp | undefined;
+  let used = false;
+  beforeAll(async () => {
+    current = await createResettableApp(overrides);
+    await current.snapshot();
   });
-  afterEach(async () => {
+  beforeEach(async () => {
+    if (used) await current?.reset();
+    used = true;
+  });
+  afterAll(async () => {
     await current?.close();
     current = undefined;
   });
