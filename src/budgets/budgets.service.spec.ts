@@ -5,13 +5,13 @@ import {
   makeExpenditure,
   makeGrantWithProgram,
 } from '../../test/helpers/factories';
-import { freshAppPerTest, TestApp } from '../../test/helpers/test-app';
+import { freshContextPerTest, TestDatabase } from '../../test/helpers/test-app';
 import { Expenditure } from '../ledger/expenditure.entity';
 import { BudgetsService, budgetWarning, costShareFigures } from './budgets.service';
 
 /** A ledger entry recorded on a given day (UTC noon), so the as-of filters are deterministic. */
 const spend = (
-  t: TestApp,
+  t: TestDatabase,
   grantId: number,
   entry: Partial<Expenditure> & { amountCents: number; recordedOn?: string },
 ) => {
@@ -26,7 +26,7 @@ const spend = (
 };
 
 describe(BudgetsService.name, () => {
-  const t = freshAppPerTest();
+  const t = freshContextPerTest();
   const sut = () => t.app.get(BudgetsService);
 
   describe('rebudget flag (rule 6)', () => {

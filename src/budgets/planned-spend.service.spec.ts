@@ -1,10 +1,10 @@
 import { makeBudget, makeBudgetPeriods, makeGrantWithProgram } from '../../test/helpers/factories';
-import { freshAppPerTest, rows } from '../../test/helpers/test-app';
+import { freshContextPerTest, rows } from '../../test/helpers/test-app';
 import { BudgetPeriod } from '../grants/budget-period.entity';
 import { PlannedSpendService } from './planned-spend.service';
 
 describe(PlannedSpendService.name, () => {
-  const t = freshAppPerTest();
+  const t = freshContextPerTest();
   const sut = () => t.app.get(PlannedSpendService);
 
   /** Rebuilds inside a write, as callers do: the caller's own audit event covers the transaction. */

@@ -1,10 +1,10 @@
 import { makeExpenditure, makeGrantWithProgram } from '../../test/helpers/factories';
-import { createTestApp, TestApp } from '../../test/helpers/test-app';
+import { createServiceContext, TestDatabase } from '../../test/helpers/test-app';
 import { Expenditure } from './expenditure.entity';
 import { LedgerListService, LedgerPage } from './ledger-list.service';
 
 describe(LedgerListService.name, () => {
-  let t: TestApp;
+  let t: TestDatabase;
   let sut: LedgerListService;
   let e: Expenditure[];
 
@@ -19,7 +19,7 @@ describe(LedgerListService.name, () => {
    *   e2 2025-08-01    50.00   running  1170.01
    */
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createServiceContext();
     sut = t.app.get(LedgerListService);
     const { grant } = await makeGrantWithProgram(t);
     const add = (

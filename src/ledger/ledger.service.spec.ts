@@ -8,7 +8,7 @@ import {
   makeMilestone,
   TWO_BUDGET_PERIODS as PERIODS,
 } from '../../test/helpers/factories';
-import { createTestApp, rows, TestApp } from '../../test/helpers/test-app';
+import { createServiceContext, rows, TestDatabase } from '../../test/helpers/test-app';
 import { Clock } from '../common/clock';
 import { FormError } from '../common/forms';
 import { runAs } from '../common/request-context';
@@ -20,11 +20,11 @@ const TODAY = '2026-06-15';
 const MANAGER = { id: 7, email: 'pm@example.gov', name: 'PM', role: 'program_manager' };
 
 describe(LedgerService.name, () => {
-  let t: TestApp;
+  let t: TestDatabase;
   let sut: LedgerService;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createServiceContext();
     sut = t.app.get(LedgerService);
     jest.spyOn(t.app.get(Clock), 'today').mockReturnValue(TODAY);
   });

@@ -4,7 +4,7 @@ import {
   makeGrantWithProgram,
   makeMilestone,
 } from '../../test/helpers/factories';
-import { createTestApp, TestApp } from '../../test/helpers/test-app';
+import { createServiceContext, TestDatabase } from '../../test/helpers/test-app';
 import { GoNoGoGate } from './go-no-go.gate';
 import { Milestone } from './milestone.entity';
 
@@ -16,11 +16,11 @@ const PERIODS = [
 ];
 
 describe(GoNoGoGate.name, () => {
-  let t: TestApp;
+  let t: TestDatabase;
   let sut: GoNoGoGate;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createServiceContext();
     sut = t.app.get(GoNoGoGate);
   });
 

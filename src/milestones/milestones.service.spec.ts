@@ -7,7 +7,7 @@ import {
   makeMilestone,
   TWO_BUDGET_PERIODS as PERIODS,
 } from '../../test/helpers/factories';
-import { createTestApp, rows, TestApp } from '../../test/helpers/test-app';
+import { createServiceContext, rows, TestDatabase } from '../../test/helpers/test-app';
 import { DecisionFormDto } from './dto/decision-form.dto';
 import { MilestoneFormDto } from './dto/milestone-form.dto';
 import { SHOWN_STATUS_FILTERS } from './dto/milestone-list-query.dto';
@@ -46,11 +46,11 @@ async function refusal(promise: Promise<unknown>): Promise<Record<string, string
 }
 
 describe(MilestonesService.name, () => {
-  let t: TestApp;
+  let t: TestDatabase;
   let sut: MilestonesService;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createServiceContext();
     sut = t.app.get(MilestonesService);
   });
 

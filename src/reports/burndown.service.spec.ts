@@ -5,11 +5,11 @@ import {
   makeGrantWithProgram,
   makePlannedSpend,
 } from '../../test/helpers/factories';
-import { freshAppPerTest, rows } from '../../test/helpers/test-app';
+import { freshContextPerTest, rows } from '../../test/helpers/test-app';
 import { actualByMonthSql, BurndownService, grantScope, programScope } from './burndown.service';
 
 describe(BurndownService.name, () => {
-  const t = freshAppPerTest();
+  const t = freshContextPerTest();
   const sut = () => t.app.get(BurndownService);
 
   /** SQLite's plan for a query, one line per step. */

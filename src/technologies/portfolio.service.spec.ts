@@ -1,11 +1,11 @@
 import { makeGrant, makeGrantWithProgram, makeTechnology } from '../../test/helpers/factories';
-import { freshAppPerTest } from '../../test/helpers/test-app';
+import { freshContextPerTest } from '../../test/helpers/test-app';
 import { PortfolioService } from './portfolio.service';
 import { TechnologiesService } from './technologies.service';
 import { TrlAssessmentsService } from './trl-assessments.service';
 
 describe(PortfolioService.name, () => {
-  const t = freshAppPerTest();
+  const t = freshContextPerTest();
   const sut = () => t.app.get(PortfolioService);
 
   /** A technology with assessments [date, trl][], linked to grants starting on the given dates. */

@@ -1,6 +1,6 @@
 import { FormError, validateForm } from '../common/forms';
 import { makeTechnology } from '../../test/helpers/factories';
-import { freshAppPerTest, rows } from '../../test/helpers/test-app';
+import { freshContextPerTest, rows } from '../../test/helpers/test-app';
 import { NewTechnologyFormDto, TechnologyFormDto } from './dto/technology-form.dto';
 import { sortElements, TechnologiesService } from './technologies.service';
 
@@ -19,7 +19,7 @@ const form = (overrides: Partial<NewTechnologyFormDto> = {}): NewTechnologyFormD
   });
 
 describe(TechnologiesService.name, () => {
-  const t = freshAppPerTest();
+  const t = freshContextPerTest();
   const sut = () => t.app.get(TechnologiesService);
 
   describe('TRL range', () => {

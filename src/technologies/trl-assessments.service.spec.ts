@@ -2,13 +2,13 @@ import { Clock } from '../common/clock';
 import { FormError } from '../common/forms';
 import { runAs } from '../common/request-context';
 import { makeTechnology } from '../../test/helpers/factories';
-import { freshAppPerTest, rows } from '../../test/helpers/test-app';
+import { freshContextPerTest, rows } from '../../test/helpers/test-app';
 import { TrlAssessmentsService } from './trl-assessments.service';
 
 const MANAGER = { id: 7, email: 'pm@example.gov', name: 'PM', role: 'program_manager' };
 
 describe(TrlAssessmentsService.name, () => {
-  const t = freshAppPerTest();
+  const t = freshContextPerTest();
   const sut = () => t.app.get(TrlAssessmentsService);
   const record = (technologyId: number, assessedOn: string, trl: number, evidence = 'Review') =>
     runAs(MANAGER, () => sut().record(technologyId, { assessedOn, trl: String(trl), evidence }));

@@ -13,14 +13,14 @@ import { TechnologyElement } from '../../src/technologies/technology-element.ent
 import { Technology } from '../../src/technologies/technology.entity';
 import { TrlAssessment } from '../../src/technologies/trl-assessment.entity';
 import type { ElementSymbol } from '../../src/technologies/technology.constants';
-import type { TestApp } from './test-app';
+import type { TestDatabase } from './test-app';
 
 /** Small factories with overrides; they write through the WritePath like the app does. */
 
 let sequence = 0;
 const next = () => ++sequence;
 
-export function makeProgram(t: TestApp, overrides: Partial<Program> = {}): Promise<Program> {
+export function makeProgram(t: TestDatabase, overrides: Partial<Program> = {}): Promise<Program> {
   return t.writes.transaction((m) =>
     t.audit.insert(m, Program, 'program', {
       name: `Critical Minerals Program ${next()}`,
@@ -35,7 +35,7 @@ export function makeProgram(t: TestApp, overrides: Partial<Program> = {}): Promi
   );
 }
 
-export function makeRecipient(t: TestApp, overrides: Partial<Recipient> = {}): Promise<Recipient> {
+export function makeRecipient(t: TestDatabase, overrides: Partial<Recipient> = {}): Promise<Recipient> {
   return t.writes.transaction((m) =>
     t.audit.insert(m, Recipient, 'recipient', {
       name: `University of Test ${next()}`,
@@ -48,7 +48,7 @@ export function makeRecipient(t: TestApp, overrides: Partial<Recipient> = {}): P
 }
 
 export async function makeGrant(
-  t: TestApp,
+  t: TestDatabase,
   overrides: Partial<Grant> & { programId: number; recipientId: number },
 ): Promise<Grant> {
   return t.writes.transaction((m) =>
@@ -67,7 +67,7 @@ export async function makeGrant(
 }
 
 export function makeAmendment(
-  t: TestApp,
+  t: TestDatabase,
   overrides: Partial<Amendment> & { grantId: number; federalChangeCents: number },
 ): Promise<Amendment> {
   return t.writes.transaction(async (m) => {
@@ -90,7 +90,7 @@ export const TWO_BUDGET_PERIODS = [
 ];
 
 export function makeBudgetPeriods(
-  t: TestApp,
+  t: TestDatabase,
   grantId: number,
   periods: { startDate: string; endDate: string }[],
 ): Promise<BudgetPeriod[]> {
@@ -105,7 +105,7 @@ export function makeBudgetPeriods(
 
 /** A program with one recipient and one active grant, ready for amendments. */
 export async function makeGrantWithProgram(
-  t: TestApp,
+  t: TestDatabase,
   programOverrides: Partial<Program> = {},
   grantOverrides: Partial<Grant> = {},
 ) {
@@ -120,7 +120,7 @@ export async function makeGrantWithProgram(
 }
 
 /** A grant's edit form exactly as the edit page fills it, with some fields changed. */
-export function grantEditForm(t: TestApp, grant: Grant, overrides: Record<string, string> = {}) {
+export function grantEditForm(t: TestDatabase, grant: Grant, overrides: Record<string, string> = {}) {
   const values = t.app.get(GrantsService).toFormValues(grant);
   return {
     ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])),
@@ -143,7 +143,7 @@ export const newGrantForm = (overrides: Record<string, string> = {}) => ({
 
 /** A technology with its target elements and the initial assessment that sets its current TRL. */
 export function makeTechnology(
-  t: TestApp,
+  t: TestDatabase,
   overrides: Omit<Partial<Technology>, 'elements'> & {
     elements?: ElementSymbol[];
     assessedOn?: string;
@@ -176,7 +176,7 @@ export function makeTechnology(
 }
 
 export function makeMilestone(
-  t: TestApp,
+  t: TestDatabase,
   overrides: Partial<Milestone> & { grantId: number },
 ): Promise<Milestone> {
   const kind = overrides.kind ?? 'deliverable';
@@ -200,7 +200,7 @@ export function makeMilestone(
 
 /** A ledger entry as the app records it (recorded now, by the test manager) unless overridden. */
 export function makeExpenditure(
-  t: TestApp,
+  t: TestDatabase,
   overrides: Partial<Expenditure> & { grantId: number; amountCents: number },
 ): Promise<Expenditure> {
   const recordedAt = overrides.recordedAt ?? new Date().toISOString();
@@ -223,7 +223,7 @@ export function makeExpenditure(
 
 /** A grant's budget: `lines` as [budgetPeriod, category, federalCents, costShareCents]. */
 export function makeBudget(
-  t: TestApp,
+  t: TestDatabase,
   grantId: number,
   lines: [number, BudgetLine['category'], number, number][],
 ): Promise<Budget> {
@@ -241,7 +241,7 @@ export function makeBudget(
  * `rows` as [budgetPeriod, category, month 'YYYY-MM', federalCents, costShareCents].
  */
 export function makePlannedSpend(
-  t: TestApp,
+  t: TestDatabase,
   grantId: number,
   rows: [number, PlannedSpend['category'], string, number, number][],
 ): Promise<void> {
@@ -262,7 +262,7 @@ export function makePlannedSpend(
 
 /** A federal expenditure recorded at noon UTC on `recordedOn` (by default the day it was incurred). */
 export function spend(
-  t: TestApp,
+  t: TestDatabase,
   grantId: number,
   incurredOn: string,
   amountCents: number,

@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -24,14 +25,10 @@ export const TEST_EMAILS: Record<Role, string> = {
   auditor: 'auditor@example.gov',
 };
 
-export interface TestApp {
-  app: NestExpressApplication;
-  /** A program manager's signed-in session, sending its CSRF token with every request. */
-  http: () => Agent;
-  /** A signed-in session for another role (or a fresh one for the same role). */
-  as: (role: Role) => Promise<Agent>;
-  /** No session at all. */
-  anonymous: () => ReturnType<typeof request>;
+/** The app's database and the services that write it: what factories and row assertions need. */
+export interface TestDatabase {
+  /** The application (HTTP) or, in a service spec, the application context (no HTTP). */
+  app: INestApplicationContext;
   dataSource: DataSource;
   writes: WritePath;
   audit: AuditService;
@@ -39,8 +36,18 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-/** A test app that can go back to how it was when `snapshot()` was taken, faster than a new one. */
-interface ResettableApp extends TestApp {
+export interface TestApp extends TestDatabase {
+  app: NestExpressApplication;
+  /** A program manager's signed-in session, sending its CSRF token with every request. */
+  http: () => Agent;
+  /** A signed-in session for another role (or a fresh one for the same role). */
+  as: (role: Role) => Promise<Agent>;
+  /** No session at all. */
+  anonymous: () => ReturnType<typeof request>;
+}
+
+/** Goes back to how it was when `snapshot()` was taken, much faster than building it again. */
+interface Resettable {
   snapshot: () => Promise<void>;
   reset: () => Promise<void>;
 }
@@ -105,10 +112,20 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise
   return createResettableApp(overrides);
 }
 
-async function createResettableApp(overrides: Partial<AppConfig>): Promise<ResettableApp> {
+/**
+ * The application's modules on a fresh SQLite file, without HTTP (the medium tier): for specs of a
+ * service's rules on a real migrated database. It has the same three users as the test app.
+ */
+export async function createServiceContext(
+  overrides: Partial<AppConfig> = {},
+): Promise<TestDatabase> {
+  return createResettableContext(overrides);
+}
+
+/** A fresh file copied from the migrated template, and the configuration that points at it. */
+async function freshDatabase(overrides: Partial<AppConfig>) {
   const dir = mkdtempSync(join(tmpdir(), 'grant-tracker-'));
   const databasePath = join(dir, 'test.sqlite');
-  const snapshotPath = join(dir, 'snapshot.sqlite');
   const source = await migratedTemplate();
   if (existsSync(source)) copyFileSync(source, databasePath);
   const config = Object.assign(new AppConfig(), {
@@ -118,33 +135,28 @@ async function createResettableApp(overrides: Partial<AppConfig>): Promise<Reset
     NODE_ENV: 'test',
     ...overrides,
   });
-  const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config)],
-  }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
-  configureApp(app);
-  await app.init();
+  return { dir, databasePath, config };
+}
+
+/** The database side of a test app or context, with its snapshot and reset. */
+async function databaseOf(
+  app: INestApplicationContext,
+  dir: string,
+  databasePath: string,
+): Promise<TestDatabase & Resettable> {
   const writes = app.get(WritePath);
   const audit = app.get(AuditService);
   const dataSource = app.get(DataSource);
-  const emails = TEST_EMAILS;
-  for (const [role, email] of Object.entries(emails) as [Role, string][]) {
+  for (const [role, email] of Object.entries(TEST_EMAILS) as [Role, string][]) {
     await makeUser({ writes, audit }, { role, email });
   }
-  // Over plain HTTP a Secure cookie never comes back, so such an app starts without a manager session.
-  const manager = config.COOKIE_SECURE ? undefined : await signIn(app, emails.program_manager);
+  const snapshotPath = join(dir, 'snapshot.sqlite');
   const driver = dataSource.driver as unknown as {
     connect(): Promise<void>;
     disconnect(): Promise<void>;
   };
   return {
     app,
-    http: () => {
-      if (!manager) throw new Error('No manager session: this test app uses Secure cookies');
-      return manager;
-    },
-    as: (role) => signIn(app, emails[role]),
-    anonymous: () => request(app.getHttpServer()),
     dataSource,
     writes,
     audit,
@@ -153,7 +165,7 @@ async function createResettableApp(overrides: Partial<AppConfig>): Promise<Reset
       await app.close();
       rmSync(dir, { recursive: true, force: true });
     },
-    // The database file as it is now (users made, the manager signed in), with nothing left in WAL.
+    // The database file as it is now, with nothing left in WAL (closing the connections checkpoints).
     snapshot: () =>
       whileNoTransaction(dataSource, async () => {
         await driver.disconnect();
@@ -175,9 +187,44 @@ async function createResettableApp(overrides: Partial<AppConfig>): Promise<Reset
   };
 }
 
+async function createResettableApp(overrides: Partial<AppConfig>): Promise<TestApp & Resettable> {
+  const { dir, databasePath, config } = await freshDatabase(overrides);
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot(config)],
+  }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
+  configureApp(app);
+  await app.init();
+  const database = await databaseOf(app, dir, databasePath);
+  // Over plain HTTP a Secure cookie never comes back, so such an app starts without a manager session.
+  const manager = config.COOKIE_SECURE ? undefined : await signIn(app, TEST_EMAILS.program_manager);
+  return {
+    ...database,
+    app,
+    http: () => {
+      if (!manager) throw new Error('No manager session: this test app uses Secure cookies');
+      return manager;
+    },
+    as: (role) => signIn(app, TEST_EMAILS[role]),
+    anonymous: () => request(app.getHttpServer()),
+  };
+}
+
+async function createResettableContext(
+  overrides: Partial<AppConfig>,
+): Promise<TestDatabase & Resettable> {
+  const { dir, databasePath, config } = await freshDatabase(overrides);
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot(config)],
+  }).compile();
+  moduleRef.useLogger(false);
+  await moduleRef.init();
+  return databaseOf(moduleRef, dir, databasePath);
+}
+
 /** Reads rows straight from the database, for assertions. */
 export function rows<T = Record<string, unknown>>(
-  t: TestApp,
+  t: Pick<TestDatabase, 'dataSource'>,
   sql: string,
   params: unknown[] = [],
 ): Promise<T[]> {
@@ -185,16 +232,14 @@ export function rows<T = Record<string, unknown>>(
 }
 
 /**
- * Gives every test in the enclosing describe the app as it was when the describe began: one app per
- * describe (built, users made and the manager signed in once), whose database file is copied back
- * and whose in-memory state (read cache, login throttle, spies) is dropped before each later test.
- * The returned object always stands for that app.
+ * One app or context per describe, built once and reset before each test after the first, behind a
+ * proxy that always stands for it.
  */
-export function freshAppPerTest(overrides: Partial<AppConfig> = {}): TestApp {
-  let current: ResettableApp | undefined;
+function perDescribe<T extends object>(create: () => Promise<T & Resettable>): T {
+  let current: (T & Resettable) | undefined;
   let used = false;
   beforeAll(async () => {
-    current = await createResettableApp(overrides);
+    current = await create();
     await current.snapshot();
   });
   beforeEach(async () => {
@@ -202,13 +247,27 @@ export function freshAppPerTest(overrides: Partial<AppConfig> = {}): TestApp {
     used = true;
   });
   afterAll(async () => {
-    await current?.close();
+    await (current as TestDatabase | undefined)?.close();
     current = undefined;
   });
-  return new Proxy({} as TestApp, {
-    get(_target, property: keyof TestApp) {
+  return new Proxy({} as T, {
+    get(_target, property) {
       if (!current) throw new Error('The test app exists only inside a test');
-      return current[property];
+      return Reflect.get(current, property) as unknown;
     },
   });
+}
+
+/**
+ * Gives every test in the enclosing describe the app as it was when the describe began: one app per
+ * describe (built, users made and the manager signed in once), whose database file is copied back
+ * and whose in-memory state (read cache, login throttle, spies) is dropped before each later test.
+ */
+export function freshAppPerTest(overrides: Partial<AppConfig> = {}): TestApp {
+  return perDescribe(() => createResettableApp(overrides));
+}
+
+/** The same for a service spec: the modules without HTTP (createServiceContext), reset per test. */
+export function freshContextPerTest(overrides: Partial<AppConfig> = {}): TestDatabase {
+  return perDescribe(() => createResettableContext(overrides));
 }
