@@ -9,6 +9,7 @@ import helmet from 'helmet';
 import { DatabaseSessionStore } from './accounts/session.store';
 import { AppConfig } from './common/config';
 import { flashMiddleware } from './common/flash';
+import { emptyFormWhenNoBody, formBodiesOnly } from './common/http/form-bodies';
 import { PROJECT_ROOT, registerViews, VIEWS_DIR } from './common/views';
 import { ledgerImportUploads } from './ledger/import-upload';
 
@@ -68,7 +69,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(cookieParser());
   app.use(flashMiddleware);
   // Nest adds its body parsers only at init; CSRF needs the form body before that.
+  app.use(formBodiesOnly);
   app.use(express.urlencoded({ extended: true, limit: '1mb' }));
+  app.use(emptyFormWhenNoBody);
   // The ledger import's two multipart routes, parsed here so the CSRF check below sees their _csrf.
   app.use(ledgerImportUploads());
   app.use(
