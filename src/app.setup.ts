@@ -2,30 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
-import { csrfSync } from 'csrf-sync';
 import express, { NextFunction, Request, Response } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
+import type { SessionFields } from './accounts/current-user.middleware';
 import { DatabaseSessionStore } from './accounts/session.store';
 import { AppConfig } from './common/config';
 import { flashMiddleware } from './common/flash';
+import { csrfProtection } from './common/http/csrf';
 import { emptyFormWhenNoBody, formBodiesOnly } from './common/http/form-bodies';
 import { PROJECT_ROOT, registerViews, VIEWS_DIR } from './common/views';
 import { ledgerImportUploads } from './ledger/import-upload';
 
 export const SESSION_COOKIE = 'sid';
 
-const { csrfSynchronisedProtection, generateToken } = csrfSync({
-  // Forms send the hidden _csrf field; scripts and tests may send the X-CSRF-Token header instead.
-  getTokenFromRequest: (req) => {
-    const body = req.body as Record<string, unknown> | undefined;
-    return typeof body?._csrf === 'string' ? body._csrf : req.get('x-csrf-token');
-  },
-});
-
 /** Every app-level setting, shared by main.ts and the test helper so tests run the real wiring. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
+  const secret = config.SESSION_SECRET ?? randomBytes(32).toString('hex');
   registerViews();
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');
@@ -77,7 +71,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(
     session({
       name: SESSION_COOKIE,
-      secret: config.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+      secret,
       store: app.get(DatabaseSessionStore),
       resave: false,
       saveUninitialized: false,
@@ -90,22 +84,12 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       },
     }),
   );
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    csrfSynchronisedProtection(req, res, (error?: unknown) => {
-      if (error) {
-        res.status(403).render('errors/error', {
-          pageTitle: 'You may not do that',
-          status: 403,
-          title: 'The form has expired',
-          message:
-            'This form was not sent from a page of this application, or your session ended. Nothing was changed. Go back, reload the page and try again.',
-        });
-        return;
-      }
-      // Every page, including a form re-rendered after a refused POST, carries the session's token.
-      res.locals.csrfToken = generateToken(req);
-      next();
-    });
-  });
+  app.use(
+    csrfProtection({
+      secret,
+      secure: config.COOKIE_SECURE,
+      signedIn: (req) => typeof (req.session as SessionFields | undefined)?.userId === 'number',
+    }),
+  );
   return app;
 }

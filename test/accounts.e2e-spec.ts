@@ -116,6 +116,59 @@ describe('Accounts and sessions (HTTP)', () => {
     );
   });
 
+  it('should store no session for anonymous visits to the sign-in form, and still refuse a forged form', async () => {
+    const before = await rows(t, 'SELECT sid FROM sessions ORDER BY sid');
+    for (let i = 0; i < 50; i++) {
+      const page = await t.anonymous().get('/login');
+      expect(page.status).toBe(200);
+      expect(cookieNamed(page, 'sid')).toBeUndefined();
+    }
+    expect(await rows(t, 'SELECT sid FROM sessions ORDER BY sid')).toEqual(before);
+
+    const mine = await loginForm(t);
+    const theirs = await loginForm(t);
+    const forged = await mine.agent
+      .post('/login')
+      .type('form')
+      .send({ email: TEST_EMAILS.auditor, password: TEST_PASSWORD, _csrf: theirs.token });
+    expect(forged.status).toBe(403);
+    const signedIn = await mine.agent
+      .post('/login')
+      .type('form')
+      .send({ email: TEST_EMAILS.auditor, password: TEST_PASSWORD, _csrf: mine.token });
+    expect(signedIn.status).toBe(303);
+    expect(cookieNamed(signedIn, 'sid')).toBeDefined();
+  });
+
+  it('should add one summary event, not one per attempt, for 1,000 throttled attempts from one address', async () => {
+    const { agent, token } = await loginForm(t);
+    const attempt = () =>
+      agent
+        .post('/login')
+        .type('form')
+        .send({ email: TEST_EMAILS.auditor, password: 'not the password', _csrf: token })
+        .then((res) => res.status);
+    for (let i = 0; i < 5; i++) expect(await attempt()).toBe(401);
+    const eventsBefore = await rows(t, 'SELECT COUNT(*) AS n FROM audit_events');
+    const statuses: number[] = [];
+    for (let batch = 0; batch < 50; batch++) {
+      statuses.push(...(await Promise.all(Array.from({ length: 20 }, attempt))));
+    }
+    expect(statuses.filter((status) => status === 429)).toHaveLength(1_000);
+    const throttled = await rows<{ changes: string }>(
+      t,
+      "SELECT changes FROM audit_events WHERE action = 'login_throttled'",
+    );
+    expect(throttled).toHaveLength(1);
+    expect(JSON.parse(throttled[0].changes)).toMatchObject({ refused: { after: 1 } });
+    const [{ n: added }] = await rows<{ n: number }>(
+      t,
+      'SELECT COUNT(*) - ? AS n FROM audit_events',
+      [(eventsBefore[0] as { n: number }).n],
+    );
+    expect(added).toBe(1);
+  });
+
   it('should sign out: the session row is gone and pages send you to the login form', async () => {
     const { agent, token } = await signInSession(t.app, TEST_EMAILS.auditor);
     const sessionsBefore = await rows(t, 'SELECT sid FROM sessions WHERE user_id IS NOT NULL');
@@ -264,7 +317,9 @@ describe('Sessions over HTTPS (HTTP)', () => {
   it('should mark the session cookie Secure and send HSTS when configured for HTTPS', async () => {
     const agent = request.agent(t.app.getHttpServer());
     const form = await agent.get('/login').set('X-Forwarded-Proto', 'https');
-    const cookie = cookieNamed(form, 'sid') ?? '';
+    // Before signing in, the form's CSRF token is tied to a cookie of its own, not a session.
+    const cookie = cookieNamed(form, '__Host-csrf') ?? '';
+    expect(cookie).toMatch(/; Secure/);
     const res = await request(t.app.getHttpServer())
       .post('/login')
       .set('X-Forwarded-Proto', 'https')

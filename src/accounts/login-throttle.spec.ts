@@ -63,3 +63,15 @@ describe(`${LoginThrottle.name} counting and memory`, () => {
     expect(sut.waitMinutes('user4999@example.gov', 'elsewhere', 5_010)).toBeGreaterThan(0);
   });
 });
+
+describe(`${LoginThrottle.name} refusals`, () => {
+  const minute = 60_000;
+
+  it('should have one refusal per address and window written, counting the rest into the next', () => {
+    const sut = new LoginThrottle(3, 15 * minute);
+    expect(sut.refused('10.0.0.1', 0)).toBe(1);
+    for (let i = 1; i <= 999; i++) expect(sut.refused('10.0.0.1', i)).toBe(0);
+    expect(sut.refused('10.0.0.2', 1_000)).toBe(1);
+    expect(sut.refused('10.0.0.1', 15 * minute)).toBe(1_000);
+  });
+});

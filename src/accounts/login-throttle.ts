@@ -16,6 +16,8 @@ export const LOGIN_THROTTLE_KEYS = 100_000;
 export class LoginThrottle {
   /** Failure times per key, oldest first; the map is ordered by each key's newest failure. */
   private readonly failures = new Map<string, number[]>();
+  /** Per address, when a refusal was last written to the audit trail and how many came since. */
+  private readonly refusals = new Map<string, { recordedAt: number; since: number }>();
 
   constructor(
     private readonly maxPerAccount: number,
@@ -50,6 +52,29 @@ export class LoginThrottle {
     this.sweep(now);
   }
 
+  /**
+   * Counts a refused (throttled) attempt from `ip`. Returns how many refusals the audit event to
+   * write now stands for, or 0 when one was written for this address within the window: that
+   * refusal is counted into the address's next event instead. So an address adds at most one
+   * event per window to the append-only trail, however many attempts it sends.
+   */
+  refused(ip: string, now = Date.now()): number {
+    const key = addressKey(ip);
+    const entry = this.refusals.get(key);
+    if (entry && now - entry.recordedAt < this.windowMs) {
+      entry.since += 1;
+      return 0;
+    }
+    this.refusals.delete(key);
+    this.refusals.set(key, { recordedAt: now, since: 0 });
+    for (const [old, { recordedAt }] of this.refusals) {
+      if (now - recordedAt < 2 * this.windowMs) break;
+      this.refusals.delete(old);
+    }
+    trimOldest(this.refusals, this.maxKeys);
+    return (entry?.since ?? 0) + 1;
+  }
+
   /** Forgets the account's failures, and the address's count of the attempt begun at `startedAt`. */
   succeed(email: string, ip?: string, startedAt?: number): void {
     this.failures.delete(accountKey(email));
@@ -61,12 +86,13 @@ export class LoginThrottle {
 
   /** How many keys are remembered (for the bound's test). */
   get size(): number {
-    return this.failures.size;
+    return this.failures.size + this.refusals.size;
   }
 
   /** Forgets every count: an operator's reset, and a clean start for each test case. */
   clear(): void {
     this.failures.clear();
+    this.refusals.clear();
   }
 
   private add(key: string, max: number, now: number): void {

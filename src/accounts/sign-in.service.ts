@@ -19,7 +19,8 @@ export class SignInService {
     const startedAt = Date.now();
     const wait = this.throttle.begin(email, ip, startedAt);
     if (wait > 0) {
-      await this.users.recordLoginFailure(email, ip, 'login_throttled');
+      const refusals = this.throttle.refused(ip, startedAt);
+      if (refusals > 0) await this.users.recordLoginFailure(email, ip, 'login_throttled', refusals);
       return {
         ok: false,
         status: 429,

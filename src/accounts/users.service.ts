@@ -149,6 +149,8 @@ export class UsersService {
     email: string,
     ip: string,
     action: 'login_failed' | 'login_throttled',
+    /** For a throttled attempt: how many refused attempts from this address the event stands for. */
+    refusals = 1,
   ): Promise<void> {
     const known = await this.users.findOneBy({ email: email.trim().toLowerCase() });
     const actor = {
@@ -163,7 +165,10 @@ export class UsersService {
           action,
           entityType: 'user',
           entityId: known?.id ?? null,
-          changes: { ip: { before: null, after: ip } },
+          changes:
+            action === 'login_throttled'
+              ? { ip: { before: null, after: ip }, refused: { before: null, after: refusals } }
+              : { ip: { before: null, after: ip } },
         });
       }),
     );
