@@ -269,6 +269,16 @@ describe('Amendments (HTTP)', () => {
     expect(early.status).toBe(422);
     expect(early.text).toContain('must be after the current end date, 2028-03-31');
 
+    const endless = await t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
+      effectiveDate: '2027-12-01',
+      kind: 'no_cost_extension',
+      federalChange: '0',
+      newEndDate: '9999-12-31',
+    });
+    expect(endless.status).toBe(422);
+    expect(endless.text).toContain('may run at most 10 years');
+    expect(endless.text).toContain('Mar 31, 2035 at the latest');
+
     const res = await t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
       effectiveDate: '2027-12-01',
       kind: 'no_cost_extension',

@@ -114,6 +114,28 @@ describe('Grants (HTTP)', () => {
     expect(await rows(t, 'SELECT * FROM grants')).toHaveLength(1);
   });
 
+  it('should refuse a period of performance longer than a federal award runs, naming its last day', async () => {
+    const { program, recipient } = await makeGrantWithProgram(t);
+    const res = await t
+      .http()
+      .post('/grants')
+      .type('form')
+      .send(
+        grantForm({
+          programId: String(program.id),
+          recipientId: String(recipient.id),
+          startDate: '2025-04-01',
+          endDate: '9999-12-31',
+        }),
+      );
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(
+      'A period of performance, extensions included, may run at most 10 years: from Apr 1, 2025 it may end on Mar 31, 2035 at the latest.',
+    );
+    expect(await rows(t, 'SELECT * FROM grants')).toHaveLength(1);
+    expect(await rows(t, 'SELECT * FROM planned_spend')).toEqual([]);
+  });
+
   it('should search, filter, sort and paginate the list', async () => {
     const program = await makeProgram(t);
     const mines = await makeRecipient(t, { name: 'Colorado School of Mines' });

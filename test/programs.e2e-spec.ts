@@ -91,6 +91,7 @@ describe('Programs and the dashboard (HTTP)', () => {
     [{ ceiling: '30,000,000.001' }, 'two decimal places'],
     [{ costSharePercent: '120' }, 'whole percent from 0 to 100'],
     [{ endDate: '2024-12-31' }, 'The end date must be after the start date.'],
+    [{ endDate: '9999-12-31' }, 'A program may run at most 20 years'],
     [{ name: '   ' }, 'Enter the program name.'],
   ])('should refuse %p with 422 and save nothing', async (overrides, message) => {
     const res = await t.http().post('/programs').type('form').send(programForm(overrides));

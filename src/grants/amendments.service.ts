@@ -1,3 +1,4 @@
+import { spanTooLong } from '../common/award-period';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -91,6 +92,9 @@ export class AmendmentsService {
       if (!form.newEndDate) errors.newEndDate = 'A no-cost extension needs the new end date.';
       else if (form.newEndDate <= grant.endDate) {
         errors.newEndDate = `The new end date must be after the current end date, ${grant.endDate}.`;
+      } else {
+        const tooLong = spanTooLong('period of performance', grant.startDate, form.newEndDate);
+        if (tooLong) errors.newEndDate = tooLong;
       }
     } else if (form.newEndDate) {
       errors.newEndDate = 'Only a no-cost extension changes the end date; leave this blank.';

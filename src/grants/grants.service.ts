@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { spanTooLong } from '../common/award-period';
 import { ReadCache } from '../common/database/read-cache';
 import { WritePath } from '../common/database/write-path';
 import { FormError } from '../common/forms';
@@ -234,6 +235,10 @@ export class GrantsService {
     }
     if (form.endDate <= form.startDate)
       errors.endDate = 'The end date must be after the start date.';
+    else {
+      const tooLong = spanTooLong('period of performance', form.startDate, form.endDate);
+      if (tooLong) errors.endDate = tooLong;
+    }
     if (existing && !errors.endDate) {
       const periods = await manager.find(BudgetPeriod, {
         where: { grantId: existing.id },

@@ -1,3 +1,4 @@
+import { spanTooLong } from '../common/award-period';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -151,5 +152,7 @@ export class ProgramsService {
     if (form.endDate <= form.startDate) {
       throw new FormError({ endDate: 'The end date must be after the start date.' });
     }
+    const tooLong = spanTooLong('program', form.startDate, form.endDate);
+    if (tooLong) throw new FormError({ endDate: tooLong });
   }
 }
