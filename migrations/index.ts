@@ -3,6 +3,7 @@ import { AccountsSessionsAudit1764316800000 } from './1764316800000-AccountsSess
 import { TechnologiesMilestones1764403200000 } from './1764403200000-TechnologiesMilestones';
 import { BudgetsLedger1764489600000 } from './1764489600000-BudgetsLedger';
 import { AuditChainUnique1764576000000 } from './1764576000000-AuditChainUnique';
+import { LedgerImports1764662400000 } from './1764662400000-LedgerImports';
 
 /** Every migration, in order. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   TechnologiesMilestones1764403200000,
   BudgetsLedger1764489600000,
   AuditChainUnique1764576000000,
+  LedgerImports1764662400000,
 ];

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
@@ -9,6 +8,7 @@ import type { SessionFields } from './accounts/current-user.middleware';
 import { DatabaseSessionStore } from './accounts/session.store';
 import { AppConfig } from './common/config';
 import { flashMiddleware } from './common/flash';
+import { SigningKey } from './common/signing-key';
 import { csrfProtection } from './common/http/csrf';
 import { emptyFormWhenNoBody, formBodiesOnly } from './common/http/form-bodies';
 import { PROJECT_ROOT, registerViews, VIEWS_DIR } from './common/views';
@@ -19,7 +19,7 @@ export const SESSION_COOKIE = 'sid';
 /** Every app-level setting, shared by main.ts and the test helper so tests run the real wiring. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
-  const secret = config.SESSION_SECRET ?? randomBytes(32).toString('hex');
+  const key = app.get(SigningKey);
   registerViews();
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');
@@ -71,7 +71,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(
     session({
       name: SESSION_COOKIE,
-      secret,
+      secret: key.secret,
       store: app.get(DatabaseSessionStore),
       resave: false,
       saveUninitialized: false,
@@ -86,7 +86,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   );
   app.use(
     csrfProtection({
-      secret,
+      key,
       secure: config.COOKIE_SECURE,
       signedIn: (req) => typeof (req.session as SessionFields | undefined)?.userId === 'number',
     }),

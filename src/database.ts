@@ -12,6 +12,7 @@ import { Budget } from './budgets/budget.entity';
 import { PlannedSpend } from './budgets/planned-spend.entity';
 import { Amendment } from './grants/amendment.entity';
 import { Expenditure } from './ledger/expenditure.entity';
+import { LedgerImport } from './ledger/ledger-import.entity';
 import { BudgetPeriod } from './grants/budget-period.entity';
 import { Grant } from './grants/grant.entity';
 import { Recipient } from './grants/recipient.entity';
@@ -32,6 +33,7 @@ export const ENTITIES = [
   BudgetLine,
   PlannedSpend,
   Expenditure,
+  LedgerImport,
   Technology,
   TechnologyElement,
   TrlAssessment,

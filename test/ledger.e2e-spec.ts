@@ -9,7 +9,8 @@ import {
   makeMilestone,
   TWO_BUDGET_PERIODS as PERIODS,
 } from './helpers/factories';
-import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
+import { freshAppPerTest, rows, signIn, TestApp } from './helpers/test-app';
+import { makeUser } from './helpers/users';
 
 const TODAY = '2026-06-15';
 
@@ -557,18 +558,20 @@ describe('Expenditure ledger (HTTP)', () => {
         .post('/ledger/import')
         .attach('file', Buffer.isBuffer(text) ? text : Buffer.from(text), name);
 
-    const commit = (fields: { csv: string; sha256: string; fileName: string }) =>
+    const commit = (fields: { csv: string; sha256: string; fileName: string; token?: string }) =>
       t
         .http()
         .post('/ledger/import/commit')
         .field('fileName', fields.fileName)
         .field('sha256', fields.sha256)
-        .field('csv', fields.csv);
+        .field('csv', fields.csv)
+        .field('token', fields.token ?? '');
 
     const commitFieldsOf = (html: string) => ({
       fileName: hiddenField(html, 'fileName'),
       sha256: hiddenField(html, 'sha256'),
       csv: hiddenField(html, 'csv'),
+      token: hiddenField(html, 'token'),
     });
 
     /** The check column of each preview row, by line number. */
@@ -803,6 +806,77 @@ describe('Expenditure ledger (HTTP)', () => {
 
       expect(await count(t, 'expenditures')).toBe(0);
       expect(await count(t, 'audit_events')).toBe(events);
+    });
+
+    it('should commit a preview once, however often and however at once it is sent', async () => {
+      const grant = await fundedGrant();
+      const file = csv(
+        `${grant.awardNumber},1,personnel,2025-10-31,"1,000.00",federal,DD-1,`,
+        `${grant.awardNumber},1,travel,2025-10-31,250.00,federal,DD-2,`,
+      );
+      const fields = commitFieldsOf((await upload(file)).text);
+
+      const first = await commit(fields);
+      expect(first.status).toBe(303);
+      const again = await commit(fields);
+      expect(again.status).toBe(422);
+      expect(again.text).toContain('was already committed by manager@example.gov on');
+      const [{ id: firstId }] = await expenditureRows(t);
+      expect(again.text).toContain(`href="/ledger/${firstId}"`);
+      const atOnce = await Promise.all(Array.from({ length: 5 }, () => commit(fields)));
+      expect(atOnce.map((r) => r.status)).toEqual([422, 422, 422, 422, 422]);
+      expect(await count(t, 'expenditures')).toBe(2);
+      expect(await count(t, 'ledger_imports')).toBe(1);
+
+      // A new preview of the same file says so, and offers no commit.
+      const preview = await upload(file);
+      expect(preview.status).toBe(422);
+      expect(preview.text).toContain(
+        'the same SHA-256) was already imported by manager@example.gov',
+      );
+      expect(preview.text).not.toContain('action="/ledger/import/commit"');
+    });
+
+    it('should commit once when seven commits of one preview arrive together', async () => {
+      const grant = await fundedGrant();
+      const file = csv(`${grant.awardNumber},1,supplies,2025-10-31,10.00,federal,DD-1,`);
+      const fields = commitFieldsOf((await upload(file)).text);
+      const statuses = (await Promise.all(Array.from({ length: 7 }, () => commit(fields)))).map(
+        (r) => r.status,
+      );
+      expect(statuses.filter((status) => status === 303)).toHaveLength(1);
+      expect(statuses.filter((status) => status === 422)).toHaveLength(6);
+      expect(await count(t, 'expenditures')).toBe(1);
+    });
+
+    it('should refuse a commit built by hand, never previewed, writing nothing', async () => {
+      const grant = await fundedGrant();
+      const file = csv(`${grant.awardNumber},1,supplies,2025-10-31,10.00,federal,DD-1,`);
+      const events = await count(t, 'audit_events');
+      const forged = {
+        fileName: 'f.csv',
+        sha256: sha256(file),
+        csv: Buffer.from(file).toString('base64'),
+      };
+      for (const token of [
+        '',
+        'abc.def',
+        `${'0'.repeat(32)}.${sha256(file)}.2.${Date.now()}.bogus`,
+      ]) {
+        const res = await commit({ ...forged, token });
+        expect(res.status).toBe(422);
+        expect(res.text).toContain('does not come from a preview of this file made by you');
+      }
+      expect(await count(t, 'audit_events')).toBe(events);
+      // Another user's preview does not serve either.
+      await makeUser(t, { role: 'program_manager', email: 'other.pm@example.gov' });
+      const other = await signIn(t.app, 'other.pm@example.gov');
+      const theirs = await other.post('/ledger/import').attach('file', Buffer.from(file), 'f.csv');
+      const before = await count(t, 'audit_events');
+      const res = await commit(commitFieldsOf(theirs.text));
+      expect(res.status).toBe(422);
+      expect(await count(t, 'expenditures')).toBe(0);
+      expect(await count(t, 'audit_events')).toBe(before);
     });
 
     it('should re-check at commit: spending recorded since the preview counts', async () => {

@@ -47,6 +47,7 @@ describe('Migrations', () => {
       'expenditures',
       'grant_technologies',
       'grants',
+      'ledger_imports',
       'milestones',
       'planned_spend',
       'programs',
@@ -62,7 +63,7 @@ describe('Migrations', () => {
     expect(await tables(dataSource)).toEqual([]);
 
     await dataSource.runMigrations();
-    expect(await tables(dataSource)).toHaveLength(17);
+    expect(await tables(dataSource)).toHaveLength(18);
   });
 
   it('should leave nothing for migration:generate to find (entities and migrations agree)', async () => {

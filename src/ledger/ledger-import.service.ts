@@ -1,15 +1,19 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { CsvError, parse } from 'csv-parse/sync';
 import { EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { nowIso } from '../common/database/columns';
 import { WritePath } from '../common/database/write-path';
 import { FieldErrors, validateForm } from '../common/forms';
 import { parseMoney } from '../common/money';
+import { currentActor } from '../common/request-context';
+import { SigningKey } from '../common/signing-key';
 import { ExpenditureFormDto } from './dto/expenditure-form.dto';
 import { Expenditure } from './expenditure.entity';
 import { LedgerBatch } from './ledger-checks';
+import { LedgerImport } from './ledger-import.entity';
 import { EntryInput, LedgerService } from './ledger.service';
 
 /** The import file's columns (docs/ledger-import.md), and the form field each one fills. */
@@ -71,6 +75,17 @@ export interface ImportPreview {
   totals: ImportGrantTotal[];
   federalCents: number;
   costShareCents: number;
+  /** The signed one-time token the commit form carries back (see commitToken). */
+  token: string;
+  /** When this very file was imported before: committing it again is refused. */
+  alreadyImported: ImportedBefore | null;
+}
+
+/** An earlier commit of the same preview or file, told the way the refusal says it. */
+export interface ImportedBefore {
+  message: string;
+  firstEntryId: number;
+  lastEntryId: number;
 }
 
 export interface ImportResult {
@@ -82,6 +97,16 @@ export interface ImportResult {
 
 /** The whole file is refused (not CSV, no header, too many rows…): shown next to the file field. */
 export class ImportFileError extends Error {}
+
+/** The preview, or the same file, was committed already: nothing is written a second time. */
+export class AlreadyImportedError extends Error {
+  constructor(readonly before: ImportedBefore) {
+    super(before.message);
+  }
+}
+
+/** How long a preview may wait for its commit. */
+export const PREVIEW_VALID_MS = 24 * 60 * 60_000;
 
 /** Some rows fail the rules: nothing is written; the preview shows why. */
 export class ImportRejectedError extends Error {
@@ -106,6 +131,23 @@ interface CheckedRow extends ImportRow {
 
 export const sha256Of = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
+function importedBefore(earlier: LedgerImport, what: 'preview' | 'file'): ImportedBefore {
+  const when = `${earlier.committedAt.replace('T', ' ').slice(0, 16)} UTC`;
+  const entries =
+    earlier.firstEntryId === earlier.lastEntryId
+      ? `entry ${earlier.firstEntryId}`
+      : `entries ${earlier.firstEntryId}–${earlier.lastEntryId}`;
+  const subject =
+    what === 'preview'
+      ? `This preview of ${earlier.fileName} was already committed`
+      : `This file (${earlier.fileName}, the same SHA-256) was already imported`;
+  return {
+    message: `${subject} by ${earlier.committedBy} on ${when}: ${earlier.rowCount} rows, ${entries}. Nothing was written again.`,
+    firstEntryId: earlier.firstEntryId,
+    lastEntryId: earlier.lastEntryId,
+  };
+}
+
 /**
  * CSV import of expenditures. The preview and the commit run the same checks (LedgerService.checkEntry,
  * the form's rules) over the whole file, rows earlier in the file counting toward the obligation limit
@@ -118,12 +160,40 @@ export class LedgerImportService {
     private readonly ledger: LedgerService,
     private readonly writes: WritePath,
     private readonly audit: AuditService,
+    private readonly key: SigningKey,
   ) {}
 
   /** Checks every row; writes nothing. */
   async preview(file: ImportFile): Promise<ImportPreview> {
     const rows = parseImportFile(file);
-    return this.summarise(file, await this.check(this.entries.manager, rows));
+    const preview = this.summarise(file, await this.check(this.entries.manager, rows));
+    const earlier = await this.entries.manager.findOneBy(LedgerImport, { sha256: preview.sha256 });
+    if (!earlier) return preview;
+    return { ...preview, ok: false, alreadyImported: importedBefore(earlier, 'file') };
+  }
+
+  /**
+   * The commit form's token: a fresh nonce, the file's SHA-256, who previewed it and when, signed with
+   * the app's key. Only a preview made by this app can be committed, only by the person who made it,
+   * within a day, and only once: the nonce is stored (unique) in the commit's own transaction.
+   */
+  private commitToken(sha256: string, now = Date.now()): string {
+    const claims = [randomBytes(16).toString('hex'), sha256, String(currentActor().id ?? ''), now];
+    const text = claims.join('.');
+    return `${text}.${this.key.sign('import', text)}`;
+  }
+
+  /** The token's nonce when it is one of ours, for this file and this user, and not expired. */
+  private nonceOf(token: string, sha256: string, now = Date.now()): string | null {
+    const [nonce, tokenSha, userId, issuedAt, signature] = token.split('.');
+    const text = [nonce, tokenSha, userId, issuedAt].join('.');
+    const valid =
+      signature !== undefined &&
+      this.key.verify('import', text, signature) &&
+      tokenSha === sha256 &&
+      userId === String(currentActor().id ?? '') &&
+      now - Number(issuedAt) < PREVIEW_VALID_MS;
+    return valid ? nonce : null;
   }
 
   /**
@@ -131,24 +201,51 @@ export class LedgerImportService {
    * inside one write transaction and writes them all, each with its audit event, plus one `import`
    * event; or, when any row fails, throws ImportRejectedError and writes nothing.
    */
-  commit(file: ImportFile, expectedSha256: string): Promise<ImportResult> {
+  commit(file: ImportFile, expectedSha256: string, token: string): Promise<ImportResult> {
     const sha256 = sha256Of(file.bytes);
     if (sha256 !== expectedSha256.trim().toLowerCase()) {
       throw new ImportFileError(
         'The file sent for commit is not the file that was previewed (its SHA-256 differs). Nothing was written: upload the file again and check the new preview.',
       );
     }
+    const nonce = this.nonceOf(token, sha256);
     const rows = parseImportFile(file);
     return this.writes.transaction(async (manager) => {
+      if (nonce) {
+        const sameToken = await manager.findOneBy(LedgerImport, { token: nonce });
+        if (sameToken) throw new AlreadyImportedError(importedBefore(sameToken, 'preview'));
+        const sameFile = await manager.findOneBy(LedgerImport, { sha256 });
+        if (sameFile) throw new AlreadyImportedError(importedBefore(sameFile, 'file'));
+      }
       const checked = await this.check(manager, rows);
       const preview = this.summarise(file, checked);
+      // Rows that fail are shown whatever sent them; rows that pass are written only from a preview.
       if (!preview.ok) throw new ImportRejectedError(preview);
+      if (!nonce) {
+        throw new ImportFileError(
+          'This commit does not come from a preview of this file made by you in the last 24 hours. Nothing was written: upload the file again and commit from its preview.',
+        );
+      }
       let firstId: number | null = null;
+      let lastId = 0;
       for (const row of checked) {
         const saved = await this.ledger.insert(manager, row.entry!);
         firstId ??= saved.id;
+        lastId = saved.id;
       }
       const totalCents = preview.federalCents + preview.costShareCents;
+      // The unique token and SHA-256 refuse a second commit even if two arrive at the same moment.
+      await manager.insert(LedgerImport, {
+        token: nonce,
+        sha256,
+        fileName: file.name,
+        rowCount: checked.length,
+        totalCents,
+        firstEntryId: firstId ?? 0,
+        lastEntryId: lastId,
+        committedBy: currentActor().email,
+        committedAt: nowIso(),
+      });
       await this.audit.record(manager, {
         action: 'import',
         entityType: 'ledger_import',
@@ -236,6 +333,8 @@ export class LedgerImportService {
       fileName: file.name,
       sha256: sha256Of(file.bytes),
       base64: file.bytes.toString('base64'),
+      token: this.commitToken(sha256Of(file.bytes)),
+      alreadyImported: null,
       rows: rows.map(({ entry: _entry, ...row }) => row),
       okCount: rows.length - errorCount,
       errorCount,

@@ -36,6 +36,7 @@ import { IMPORT_MAX_BYTES } from './import-upload';
 import type { UploadRequest } from './import-upload';
 import { LedgerFilter, LedgerListService, PagePosition } from './ledger-list.service';
 import {
+  AlreadyImportedError,
   IMPORT_COLUMNS,
   ImportFileError,
   ImportPreview,
@@ -158,8 +159,12 @@ export class LedgerController {
     const body = (req.body ?? {}) as Record<string, unknown>;
     try {
       if (req.uploadError) throw new ImportFileError(req.uploadError);
-      const { csv, sha256, fileName } = body;
-      if (typeof csv !== 'string' || typeof sha256 !== 'string' || typeof fileName !== 'string') {
+      const { csv, sha256, fileName, token } = body;
+      if (
+        typeof csv !== 'string' ||
+        typeof sha256 !== 'string' ||
+        typeof fileName !== 'string'
+      ) {
         throw new ImportFileError(
           'The commit form is incomplete. Nothing was written: upload the file again and commit from its preview.',
         );
@@ -173,6 +178,7 @@ export class LedgerController {
       const result = await this.imports.commit(
         { name: fileName, bytes: Buffer.from(encoded, 'base64') },
         sha256,
+        typeof token === 'string' ? token : '',
       );
       setFlash(
         res,
@@ -184,6 +190,13 @@ export class LedgerController {
         res.status(422).render('ledger/preview', {
           ...this.previewModel(error.preview),
           rejected: true,
+        });
+        return;
+      }
+      if (error instanceof AlreadyImportedError) {
+        res.status(422).render('ledger/import', {
+          ...this.importModel(),
+          alreadyImported: error.before,
         });
         return;
       }

@@ -1,6 +1,7 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { csrfSync } from 'csrf-sync';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { SigningKey } from '../signing-key';
 
 const { csrfSynchronisedProtection, generateToken } = csrfSync({
   // Forms send the hidden _csrf field; scripts and tests may send the X-CSRF-Token header instead.
@@ -33,22 +34,19 @@ function refuse(res: Response): void {
  * form its HMAC under the session secret, which only this app can compute.
  */
 export function csrfProtection(options: {
-  secret: string;
+  key: SigningKey;
   secure: boolean;
   signedIn: (req: Request) => boolean;
 }): RequestHandler {
   const cookie = options.secure ? '__Host-csrf' : 'csrf';
-  const sign = (nonce: string) =>
-    createHmac('sha256', options.secret).update(`csrf:${nonce}`).digest('base64url');
+  const sign = (nonce: string) => options.key.sign('csrf', nonce);
 
   const anonymous = (req: Request, res: Response, next: NextFunction) => {
     const stored = (req.cookies as Record<string, unknown> | undefined)?.[cookie];
     const nonce = typeof stored === 'string' && NONCE.test(stored) ? stored : null;
     if (!SAFE_METHODS.has(req.method)) {
       const sent = tokenSent(req);
-      const expected = nonce ? Buffer.from(sign(nonce)) : null;
-      const given = Buffer.from(typeof sent === 'string' ? sent : '');
-      if (!expected || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      if (!nonce || typeof sent !== 'string' || !options.key.verify('csrf', nonce, sent)) {
         refuse(res);
         return;
       }
