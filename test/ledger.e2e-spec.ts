@@ -822,7 +822,7 @@ describe('Expenditure ledger (HTTP)', () => {
       expect(again.status).toBe(422);
       expect(again.text).toContain('was already committed by manager@example.gov on');
       const [{ id: firstId }] = await expenditureRows(t);
-      expect(again.text).toContain(`href="/ledger/${firstId}"`);
+      expect(again.text).toContain(`href="/ledger/${Number(firstId)}"`);
       const atOnce = await Promise.all(Array.from({ length: 5 }, () => commit(fields)));
       expect(atOnce.map((r) => r.status)).toEqual([422, 422, 422, 422, 422]);
       expect(await count(t, 'expenditures')).toBe(2);
