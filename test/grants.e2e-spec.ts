@@ -136,6 +136,26 @@ describe('Grants (HTTP)', () => {
     expect(await rows(t, 'SELECT * FROM planned_spend')).toEqual([]);
   });
 
+  it('should refuse a title with a control character (U+0001) next to the field, saving nothing', async () => {
+    const { program, recipient } = await makeGrantWithProgram(t);
+    const res = await t
+      .http()
+      .post('/grants')
+      .type('form')
+      .send(
+        grantForm({
+          programId: String(program.id),
+          recipientId: String(recipient.id),
+          title: 'Rare earths\u0001 from fly ash',
+        }),
+      );
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(
+      'Remove the control character U+0001 from this field (it takes one line of text).',
+    );
+    expect(await rows(t, 'SELECT * FROM grants')).toHaveLength(1);
+  });
+
   it('should search, filter, sort and paginate the list', async () => {
     const program = await makeProgram(t);
     const mines = await makeRecipient(t, { name: 'Colorado School of Mines' });

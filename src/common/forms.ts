@@ -28,6 +28,30 @@ export class EditConflictError extends ConflictException {
   }
 }
 
+const multiLineFields = new WeakMap<object, Set<string>>();
+
+/** Marks a form field typed in a textarea: it may hold line breaks and tabs (other fields may not). */
+export function MultiLine(): PropertyDecorator {
+  return (target, property) => {
+    const fields = multiLineFields.get(target) ?? new Set<string>();
+    fields.add(String(property));
+    multiLineFields.set(target, fields);
+  };
+}
+
+// C0 controls and DEL, which no form field may hold; tab, line feed and carriage return are the
+// exceptions a multi-line field allows. (A chart title with U+0001 made the SVG invalid XML.)
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+const LINE_CONTROL = /[\t\n\r]/;
+
+function controlCharacterProblem(text: string, multiLine: boolean): string | null {
+  const found = CONTROL.exec(text) ?? (multiLine ? null : LINE_CONTROL.exec(text));
+  if (!found) return null;
+  const code = found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  return `Remove the control character U+${code} from this field${multiLine ? '' : ' (it takes one line of text)'}.`;
+}
+
 /** Validates and whitelists a form body; values stay as the user typed them. */
 export async function validateForm<T extends object>(
   dto: ClassConstructor<T>,
@@ -40,6 +64,21 @@ export async function validateForm<T extends object>(
   for (const failure of failures) {
     errors[failure.property] =
       Object.values(failure.constraints ?? {})[0] ?? 'This value is not valid.';
+  }
+  const multiLine = new Set<string>();
+  for (
+    let proto: object | null = dto.prototype as object;
+    proto;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
+    for (const field of multiLineFields.get(proto) ?? []) multiLine.add(field);
+  }
+  for (const [field, raw] of Object.entries(plain)) {
+    for (const text of [raw].flat()) {
+      const problem =
+        typeof text === 'string' ? controlCharacterProblem(text, multiLine.has(field)) : null;
+      if (problem && !errors[field]) errors[field] = problem;
+    }
   }
   return { value, errors };
 }

@@ -1,5 +1,12 @@
 import { buildRows, burnRate, planFlag, projectExhaustion } from './burndown.rules';
-import { axisDollars, chartOption, chartSeries, renderBurndownSvg, SERIES } from './burndown-chart';
+import {
+  axisDollars,
+  chartOption,
+  chartSeries,
+  renderBurndownSvg,
+  SERIES,
+  xmlCharacters,
+} from './burndown-chart';
 import type { BurndownReport } from './burndown.service';
 
 /** A four-month grant report as the service would return it, named `name`. */
@@ -85,5 +92,23 @@ describe('burn-down chart', () => {
     expect(svg).not.toContain('<Fe');
     for (const name of Object.values(SERIES)) expect(svg).toContain(`>${name}</text>`);
     expect(svg).toContain('>$100K</text>'); // the axis, in dollars from cents
+  });
+
+  it('should replace every character XML forbids, wherever the text comes from', () => {
+    const forbidden = [
+      ...Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).filter(
+        (c) => !'\t\n\r'.includes(c),
+      ),
+      // Lone surrogates (low before high, so the two do not make a pair).
+      '\uDFFF',
+      '\uD800',
+      '\uFFFE',
+      '\uFFFF',
+    ];
+    const svg = renderBurndownSvg(report(`DE-SC0000007 ${forbidden.join('')} \u{1F600}`));
+    // The XML 1.0 Char production: anything outside it makes the document unparsable.
+    expect(svg).toMatch(/^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u);
+    expect(svg).toContain(`DE-SC0000007 ${'\uFFFD'.repeat(forbidden.length)} \u{1F600}`);
+    expect(xmlCharacters('a\u0001b\tc')).toBe('a\uFFFDb\tc');
   });
 });

@@ -156,6 +156,13 @@ const escapeXml = (text: string): string =>
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;');
 
+/**
+ * XML 1.0 forbids C0 controls (but tab, line feed and carriage return), lone surrogates and U+FFFE/F,
+ * even as character references: a title holding one made the whole SVG invalid. Each becomes U+FFFD.
+ */
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+export const xmlCharacters = (text: string): string => text.replace(NOT_XML, '\uFFFD');
+
 /** The chart as a standalone SVG document, with a title and a description for assistive technology. */
 export function renderBurndownSvg(report: BurndownReport): string {
   const chart = echarts().init(null, null, {
@@ -171,10 +178,12 @@ export function renderBurndownSvg(report: BurndownReport): string {
       `<title id="burndown-title">${escapeXml(chartTitle(report))}</title>` +
       `<desc id="burndown-desc">${escapeXml(chartDescription(report.headline))}</desc>`;
     // A function, not a replacement string: "$1,000.00" in the text must not read as a group.
-    return svg.replace(
-      /^<svg\b([^>]*)>/,
-      (_tag, attributes: string) =>
-        `<svg${attributes} role="img" aria-labelledby="burndown-title burndown-desc">${accessible}`,
+    return xmlCharacters(
+      svg.replace(
+        /^<svg\b([^>]*)>/,
+        (_tag, attributes: string) =>
+          `<svg${attributes} role="img" aria-labelledby="burndown-title burndown-desc">${accessible}`,
+      ),
     );
   } finally {
     chart.dispose();

@@ -1,6 +1,7 @@
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { EmptyToNull, IsIsoDate, IsMoney, Trim } from '../../common/validation';
 import { AMENDMENT_KINDS, AmendmentKind } from '../amendment.entity';
+import { MultiLine } from '../../common/forms';
 
 export class AmendmentFormDto {
   @IsIsoDate()
@@ -20,5 +21,6 @@ export class AmendmentFormDto {
   @Trim()
   @IsString()
   @MaxLength(2000, { message: 'Use at most 2,000 characters.' })
+  @MultiLine()
   note: string = '';
 }

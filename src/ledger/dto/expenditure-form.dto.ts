@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { COST_CATEGORIES, CostCategory, Share, SHARES } from '../../budgets/budget.constants';
 import { IsIsoDate, IsMoney, Trim } from '../../common/validation';
+import { MultiLine } from '../../common/forms';
 
 export const REFERENCE_MAX = 100;
 export const MEMO_MAX = 2000;
@@ -55,5 +56,6 @@ export class ExpenditureFormDto {
   @IsString()
   @MaxLength(MEMO_MAX, { message: `Use at most ${MEMO_MAX.toLocaleString('en-US')} characters.` })
   @Matches(NO_NUL, { message: NUL_MESSAGE })
+  @MultiLine()
   memo: string = '';
 }

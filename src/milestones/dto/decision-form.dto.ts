@@ -1,5 +1,6 @@
 import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { IsIsoDate, Trim } from '../../common/validation';
+import { MultiLine } from '../../common/forms';
 
 export const DECISION_CHOICES = ['go', 'no_go'] as const;
 export type DecisionChoice = (typeof DECISION_CHOICES)[number];
@@ -16,5 +17,6 @@ export class DecisionFormDto {
   @IsString({ message: 'Give the rationale for the decision.' })
   @IsNotEmpty({ message: 'Give the rationale for the decision.' })
   @MaxLength(4000, { message: 'Use at most 4,000 characters.' })
+  @MultiLine()
   rationale: string;
 }

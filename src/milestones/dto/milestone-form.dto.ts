@@ -7,6 +7,7 @@ import {
   MilestoneKind,
   MilestoneStatus,
 } from '../milestone.entity';
+import { MultiLine } from '../../common/forms';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
@@ -41,5 +42,6 @@ export class MilestoneFormDto {
   @Trim()
   @IsString()
   @MaxLength(4000, { message: 'Use at most 4,000 characters.' })
+  @MultiLine()
   notes: string = '';
 }

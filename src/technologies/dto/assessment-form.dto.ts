@@ -1,6 +1,7 @@
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { IsIsoDate, Trim } from '../../common/validation';
 import { IsTrl, TRL_MESSAGE } from './technology-form.dto';
+import { MultiLine } from '../../common/forms';
 
 /** A TRL assessment: appended to the history, never edited. */
 export class AssessmentFormDto {
@@ -18,5 +19,6 @@ export class AssessmentFormDto {
     message: 'Describe the evidence for this TRL (test report, demonstration, review).',
   })
   @MaxLength(4000, { message: 'Use at most 4,000 characters.' })
+  @MultiLine()
   evidence: string;
 }

@@ -17,6 +17,7 @@ import {
   Pathway,
   PATHWAYS,
 } from '../technology.constants';
+import { MultiLine } from '../../common/forms';
 
 export const TRL_MESSAGE = 'TRL is a whole number from 1 to 9';
 
@@ -66,6 +67,7 @@ export class TechnologyFormDto {
   @Trim()
   @IsString()
   @MaxLength(4000, { message: 'Use at most 4,000 characters.' })
+  @MultiLine()
   description: string = '';
 }
 
@@ -85,5 +87,6 @@ export class NewTechnologyFormDto extends TechnologyFormDto {
     message: 'Describe the evidence for this TRL (test report, demonstration, review).',
   })
   @MaxLength(4000, { message: 'Use at most 4,000 characters.' })
+  @MultiLine()
   evidence: string;
 }
