@@ -15,8 +15,8 @@ import { PlannedSpendService } from './planned-spend.service';
 
 /**
  * Budgets, planned spend and the rebudget flag. Grants are read through their repositories, not
- * GrantsModule: GrantsModule imports this module (the budget summary on the grant page, and
- * PlannedSpendService when budget period dates change).
+ * GrantsModule: GrantsModule imports this module (PlannedSpendService when budget period dates
+ * change).
  */
 @Module({
   imports: [

@@ -274,7 +274,7 @@ export function budgetWarning(federalBudgetCents: number, obligatedCents: number
 /**
  * A grant's SF-424A budget: the grid saved all at once under the Budget record's version, its totals,
  * the obligated-vs-budget warning, cost share and the rebudget flag. Grants are read through their
- * repositories, not GrantsModule, which imports this module for the grant page.
+ * repositories, not GrantsModule, which imports this module.
  */
 @Injectable()
 export class BudgetsService {

@@ -13,8 +13,8 @@ import { LedgerListService } from './ledger-list.service';
 import { LedgerService } from './ledger.service';
 
 /**
- * The expenditure ledger. Grants are read through their repositories, not GrantsModule: GrantsModule
- * imports this module for the grant page (recent entries, spent to date).
+ * The expenditure ledger. Grants are read through their repositories; the grant page
+ * (GrantPageModule) imports this module (recent entries, spent to date).
  */
 @Module({
   imports: [

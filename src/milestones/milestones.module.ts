@@ -12,7 +12,7 @@ import { MilestonesService } from './milestones.service';
 
 /**
  * Milestones and the go/no-go gate. Grants are read through their repositories, not GrantsModule:
- * GrantsModule imports this module (the gate for amendments, milestones on the grant page).
+ * GrantsModule imports this module (the gate for amendments).
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Milestone, Grant, BudgetPeriod]), AuditModule],

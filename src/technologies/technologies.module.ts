@@ -15,8 +15,7 @@ import { TrlAssessmentsService } from './trl-assessments.service';
 
 /**
  * The technology catalogue, TRL assessments, grant ↔ technology links and the portfolio view. It reads
- * grants through their repository rather than GrantsModule, which imports this module for the grant
- * page (the other way round would be a cycle).
+ * grants through their repository; the grant page (GrantPageModule) imports this module.
  */
 @Module({
   imports: [
