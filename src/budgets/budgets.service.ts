@@ -1,5 +1,5 @@
 import { ledgerAsOf } from '../common/as-of';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { AuditEvent } from '../audit/audit-event.entity';
@@ -11,6 +11,7 @@ import { EditConflictError, FormError } from '../common/forms';
 import { centsToDecimal, formatMoney } from '../common/money';
 import { BudgetPeriod } from '../grants/budget-period.entity';
 import { Grant } from '../grants/grant.entity';
+import { GrantLookup } from '../grants/grant-lookup';
 import { Program } from '../programs/program.entity';
 import { namedQuery } from '../technologies/named-query';
 import { BudgetLine } from './budget-line.entity';
@@ -273,34 +274,20 @@ export function budgetWarning(federalBudgetCents: number, obligatedCents: number
 
 /**
  * A grant's SF-424A budget: the grid saved all at once under the Budget record's version, its totals,
- * the obligated-vs-budget warning, cost share and the rebudget flag. Grants are read through their
- * repositories, not GrantsModule, which imports this module.
+ * the obligated-vs-budget warning, cost share and the rebudget flag. Grants are read through
+ * GrantLookup, not GrantsModule, which imports this module.
  */
 @Injectable()
 export class BudgetsService {
   constructor(
-    @InjectRepository(Grant) private readonly grants: Repository<Grant>,
-    @InjectRepository(BudgetPeriod) private readonly periods: Repository<BudgetPeriod>,
     @InjectRepository(Budget) private readonly budgets: Repository<Budget>,
     @InjectRepository(BudgetLine) private readonly lines: Repository<BudgetLine>,
     private readonly writes: WritePath,
     private readonly audit: AuditService,
     private readonly planned: PlannedSpendService,
     private readonly clock: Clock,
+    private readonly lookup: GrantLookup,
   ) {}
-
-  async grantOf(grantId: number): Promise<Grant> {
-    const grant = await this.grants.findOne({
-      where: { id: grantId },
-      relations: { program: true },
-    });
-    if (!grant) throw new NotFoundException(`Grant ${grantId} does not exist.`);
-    return grant;
-  }
-
-  budgetPeriodsOf(grantId: number): Promise<BudgetPeriod[]> {
-    return this.periods.find({ where: { grantId }, order: { number: 'ASC' } });
-  }
 
   budgetOf(grantId: number): Promise<Budget | null> {
     return this.budgets.findOneBy({ grantId });
@@ -315,7 +302,7 @@ export class BudgetsService {
 
   /** The grid with every total, for the budget page and the form's saved totals. */
   async grid(grantId: number): Promise<BudgetGrid> {
-    const periods = await this.budgetPeriodsOf(grantId);
+    const periods = await this.lookup.budgetPeriods(grantId);
     const sums = await namedQuery<{ bp: Num; row: string; f: Num | null; c: Num | null }>(
       this.lines.manager,
       GRID_SQL,
@@ -364,12 +351,8 @@ export class BudgetsService {
    */
   save(grantId: number, version: number, lines: unknown): Promise<SavedBudget> {
     return this.writes.transaction(async (manager) => {
-      const grant = await manager.findOneBy(Grant, { id: grantId });
-      if (!grant) throw new NotFoundException(`Grant ${grantId} does not exist.`);
-      const periods = await manager.find(BudgetPeriod, {
-        where: { grantId },
-        order: { number: 'ASC' },
-      });
+      await this.lookup.grant(grantId);
+      const periods = await this.lookup.budgetPeriods(grantId);
       if (periods.length === 0) {
         throw new FormError({ lines: 'Set up the grant’s budget periods first.' });
       }
@@ -470,7 +453,7 @@ export class BudgetsService {
 
   /** Rule 6 for one grant, as of a date (default today). */
   async rebudgetFor(grantId: number, asOf = this.clock.today()): Promise<RebudgetFigures> {
-    return this.rebudgetOf(await this.grantOf(grantId), asOf);
+    return this.rebudgetOf(await this.lookup.grant(grantId), asOf);
   }
 
   private async rebudgetOf(grant: Grant, asOf: string): Promise<RebudgetFigures> {
@@ -516,10 +499,9 @@ export class BudgetsService {
 
   /** Everything the grant page shows about the budget; ledger figures as of `asOf` (default today). */
   async summaryFor(grantId: number, asOf = this.clock.today()): Promise<BudgetSummary> {
-    const grant = await this.grantOf(grantId);
+    const grant = await this.lookup.grant(grantId, { program: true });
     const program =
-      grant.program ??
-      (await this.grants.manager.findOneByOrFail(Program, { id: grant.programId }));
+      grant.program ?? (await this.lines.manager.findOneByOrFail(Program, { id: grant.programId }));
     const [totals] = await namedQuery<{ f: Num | null; c: Num | null }>(
       this.lines.manager,
       `SELECT COALESCE(SUM(l.federal_cents), 0) AS "f", COALESCE(SUM(l.cost_share_cents), 0) AS "c"

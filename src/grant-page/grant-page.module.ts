@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { BudgetsModule } from '../budgets/budgets.module';
+import { GrantLookupModule } from '../grants/grant-lookup.module';
 import { GrantsModule } from '../grants/grants.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { MilestonesModule } from '../milestones/milestones.module';
@@ -12,6 +13,7 @@ import { GrantPageService } from './grant-page.service';
 @Module({
   imports: [
     GrantsModule,
+    GrantLookupModule,
     BudgetsModule,
     LedgerModule,
     TechnologiesModule,

@@ -6,6 +6,7 @@ import { Clock } from '../common/clock';
 import type { Amendment } from '../grants/amendment.entity';
 import type { BudgetPeriod } from '../grants/budget-period.entity';
 import type { Grant } from '../grants/grant.entity';
+import { GrantLookup } from '../grants/grant-lookup';
 import { GrantsService } from '../grants/grants.service';
 import { LedgerRow, LedgerService, SpentTotals } from '../ledger/ledger.service';
 import { BudgetPeriodGroup, MilestonesService } from '../milestones/milestones.service';
@@ -33,6 +34,7 @@ export interface GrantFigures {
 export class GrantPageService {
   constructor(
     private readonly grants: GrantsService,
+    private readonly lookup: GrantLookup,
     private readonly budgets: BudgetsService,
     private readonly ledger: LedgerService,
     private readonly technologies: TechnologiesService,
@@ -47,7 +49,7 @@ export class GrantPageService {
       grant,
       obligatedCents: await this.grants.obligatedCents(id),
       amendments: await this.grants.amendmentsOf(id),
-      budgetPeriods: await this.grants.budgetPeriodsOf(id),
+      budgetPeriods: await this.lookup.budgetPeriods(id),
       budgetSummary: await this.budgets.summaryFor(id),
       spent: await this.ledger.spentFor(id),
       recentEntries: await this.ledger.recentFor(id, 5),

@@ -14,6 +14,7 @@ import { BudgetPeriodsFormDto } from './dto/budget-periods-form.dto';
 import { GrantFormDto } from './dto/grant-form.dto';
 import { GRANT_SORTS, GrantListQueryDto } from './dto/grant-list-query.dto';
 import { GRANT_STATUSES } from './grant.entity';
+import { GrantLookup } from './grant-lookup';
 import { GrantsService } from './grants.service';
 import { RecipientsService } from './recipients.service';
 
@@ -26,6 +27,7 @@ export class GrantsController {
     private readonly budgetPeriods: BudgetPeriodsService,
     private readonly recipients: RecipientsService,
     private readonly programs: ProgramsService,
+    private readonly lookup: GrantLookup,
   ) {}
 
   @Get()
@@ -146,7 +148,7 @@ export class GrantsController {
   @Render('grants/budget-periods')
   async editBudgetPeriods(@Param('id', ParseIdPipe) id: number) {
     const model = await this.budgetPeriodModel(id);
-    const periods = await this.grants.budgetPeriodsOf(id);
+    const periods = await this.lookup.budgetPeriods(id);
     const rows = periods.map((p) => ({ startDate: p.startDate, endDate: p.endDate }));
     return { ...model, values: { periods: [...rows, { startDate: '', endDate: '' }] } };
   }

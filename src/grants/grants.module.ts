@@ -9,6 +9,7 @@ import { AmendmentsService } from './amendments.service';
 import { BudgetPeriod } from './budget-period.entity';
 import { BudgetPeriodsService } from './budget-periods.service';
 import { Grant } from './grant.entity';
+import { GrantLookupModule } from './grant-lookup.module';
 import { GrantsController } from './grants.controller';
 import { GrantsService } from './grants.service';
 import { Recipient } from './recipient.entity';
@@ -27,6 +28,7 @@ import { RecipientsService } from './recipients.service';
     AuditModule,
     MilestonesModule,
     BudgetsModule,
+    GrantLookupModule,
   ],
   controllers: [GrantsController, RecipientsController],
   providers: [GrantsService, RecipientsService, AmendmentsService, BudgetPeriodsService],

@@ -7,6 +7,7 @@ import { describeChanges } from '../audit/history';
 import { expectedVersion, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { pageLinks } from '../common/pagination';
+import { GrantLookup } from '../grants/grant-lookup';
 import { AssessmentFormDto } from './dto/assessment-form.dto';
 import { GrantLinksFormDto } from './dto/links-form.dto';
 import { PortfolioQueryDto } from './dto/portfolio-query.dto';
@@ -44,6 +45,7 @@ export class TechnologiesController {
     private readonly portfolio: PortfolioService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly lookup: GrantLookup,
   ) {}
 
   @Get()
@@ -206,7 +208,7 @@ export class TechnologiesController {
     const technology = await this.technologies.findOne(id);
     const linkedGrants = await this.technologies.linkedGrants(id);
     const chosen = ticked ?? linkedGrants.map((g) => String(g.id));
-    const grantOptions = (await this.technologies.grantOptions()).map((g) => ({
+    const grantOptions = (await this.lookup.choices()).map((g) => ({
       ...g,
       checked: chosen.includes(String(g.id)),
     }));

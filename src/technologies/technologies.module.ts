@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { Amendment } from '../grants/amendment.entity';
 import { Grant } from '../grants/grant.entity';
+import { GrantLookupModule } from '../grants/grant-lookup.module';
 import { GrantTechnologiesController } from './grant-technologies.controller';
 import { GrantTechnology } from './grant-technology.entity';
 import { PortfolioService } from './portfolio.service';
@@ -15,7 +15,8 @@ import { TrlAssessmentsService } from './trl-assessments.service';
 
 /**
  * The technology catalogue, TRL assessments, grant ↔ technology links and the portfolio view. It reads
- * grants through their repository; the grant page (GrantPageModule) imports this module.
+ * grants through GrantLookupModule (the portfolio's SQL through the grants repository); the grant page
+ * (GrantPageModule) imports this module.
  */
 @Module({
   imports: [
@@ -25,9 +26,9 @@ import { TrlAssessmentsService } from './trl-assessments.service';
       TrlAssessment,
       GrantTechnology,
       Grant,
-      Amendment,
     ]),
     AuditModule,
+    GrantLookupModule,
   ],
   controllers: [TechnologiesController, GrantTechnologiesController],
   providers: [TechnologiesService, TrlAssessmentsService, PortfolioService],

@@ -6,6 +6,7 @@ import { WritePath } from '../common/database/write-path';
 import { FieldErrors, FormError } from '../common/forms';
 import { Page, PAGE_SIZE, toPage } from '../common/pagination';
 import { Grant } from '../grants/grant.entity';
+import { GrantLookup } from '../grants/grant-lookup';
 import { NewTechnologyFormDto, TechnologyFormDto } from './dto/technology-form.dto';
 import { TechnologyListQueryDto } from './dto/technology-list-query.dto';
 import { GrantTechnology } from './grant-technology.entity';
@@ -57,10 +58,10 @@ const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}
 export class TechnologiesService {
   constructor(
     @InjectRepository(Technology) private readonly technologies: Repository<Technology>,
-    @InjectRepository(Grant) private readonly grants: Repository<Grant>,
     private readonly writes: WritePath,
     private readonly audit: AuditService,
     private readonly assessments: TrlAssessmentsService,
+    private readonly lookup: GrantLookup,
   ) {}
 
   async list(query: TechnologyListQueryDto, pageSize = PAGE_SIZE): Promise<Page<TechnologyRow>> {
@@ -108,12 +109,6 @@ export class TechnologiesService {
     return Object.assign(technology, { elementSymbols: elements.get(id) ?? [] });
   }
 
-  async findGrant(id: number): Promise<Grant> {
-    const grant = await this.grants.findOneBy({ id });
-    if (!grant) throw new NotFoundException(`Grant ${id} does not exist.`);
-    return grant;
-  }
-
   /** The technologies a grant develops, for the grant page. */
   async forGrant(grantId: number): Promise<LinkedTechnology[]> {
     const found = await this.technologies
@@ -138,7 +133,7 @@ export class TechnologiesService {
   /** The grants that develop a technology, for its page. */
   linkedGrants(technologyId: number): Promise<LinkedGrant[]> {
     return namedQuery<LinkedGrant>(
-      this.grants.manager,
+      this.technologies.manager,
       `SELECT g.id AS "id", g.award_number AS "awardNumber", g.title AS "title", r.name AS "recipientName"
          FROM grant_technologies gt
          JOIN grants g ON g.id = gt.grant_id
@@ -147,14 +142,6 @@ export class TechnologiesService {
         ORDER BY g.award_number`,
       { technologyId },
     );
-  }
-
-  /** Every grant, for the technology page's link form. */
-  grantOptions(): Promise<Pick<Grant, 'id' | 'awardNumber' | 'title'>[]> {
-    return this.grants.find({
-      select: { id: true, awardNumber: true, title: true },
-      order: { awardNumber: 'ASC' },
-    });
   }
 
   /** Every technology, for the grant's link form. */
@@ -166,7 +153,7 @@ export class TechnologiesService {
   }
 
   async linkedIds(side: 'grant' | 'technology', id: number): Promise<number[]> {
-    const links = await this.grants.manager.find(GrantTechnology, {
+    const links = await this.technologies.manager.find(GrantTechnology, {
       where: side === 'grant' ? { grantId: id } : { technologyId: id },
     });
     return links.map((link) => (side === 'grant' ? link.technologyId : link.grantId));
@@ -254,9 +241,7 @@ export class TechnologiesService {
   /** Replaces the technologies a grant is linked to, all or nothing. */
   setTechnologiesOf(grantId: number, technologyIds: string[]): Promise<number> {
     return this.writes.transaction(async (manager) => {
-      if (!(await manager.existsBy(Grant, { id: grantId }))) {
-        throw new NotFoundException(`Grant ${grantId} does not exist.`);
-      }
+      await this.lookup.grant(grantId);
       const wanted = await this.existingIds(
         manager,
         Technology,
