@@ -20,6 +20,7 @@ import {
   typedValues,
 } from './budget-grid';
 import { BudgetsService } from './budgets.service';
+import { RebudgetService } from './rebudget.service';
 import { AsOfQueryDto } from './dto/as-of-query.dto';
 import { BudgetFormDto } from './dto/budget-form.dto';
 
@@ -134,7 +135,7 @@ export class BudgetsController {
 @Controller('budgets')
 export class RebudgetController {
   constructor(
-    private readonly budgets: BudgetsService,
+    private readonly rebudget: RebudgetService,
     private readonly clock: Clock,
   ) {}
 
@@ -142,7 +143,7 @@ export class RebudgetController {
   @Render('budgets/rebudget')
   async index(@Query() query: AsOfQueryDto) {
     const asOf = query.asOf ?? this.clock.today();
-    const all = await this.budgets.rebudgetAll(asOf);
+    const all = await this.rebudget.rebudgetAll(asOf);
     const byShare = (a: { percent: number | null }, b: { percent: number | null }) =>
       (b.percent ?? 0) - (a.percent ?? 0);
     return {

@@ -8,6 +8,7 @@ import { BudgetsController, RebudgetController } from './budgets.controller';
 import { BudgetsService } from './budgets.service';
 import { PlannedSpend } from './planned-spend.entity';
 import { PlannedSpendService } from './planned-spend.service';
+import { RebudgetService } from './rebudget.service';
 
 /**
  * Budgets, planned spend and the rebudget flag. Grants are read through GrantLookupModule, not
@@ -21,7 +22,7 @@ import { PlannedSpendService } from './planned-spend.service';
     GrantLookupModule,
   ],
   controllers: [BudgetsController, RebudgetController],
-  providers: [BudgetsService, PlannedSpendService],
-  exports: [BudgetsService, PlannedSpendService],
+  providers: [BudgetsService, PlannedSpendService, RebudgetService],
+  exports: [BudgetsService, PlannedSpendService, RebudgetService],
 })
 export class BudgetsModule {}
