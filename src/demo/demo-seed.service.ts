@@ -33,6 +33,7 @@ import { Program } from '../programs/program.entity';
 import { ProgramsService } from '../programs/programs.service';
 import { AssessmentFormDto } from '../technologies/dto/assessment-form.dto';
 import { NewTechnologyFormDto } from '../technologies/dto/technology-form.dto';
+import { GrantTechnologiesService } from '../technologies/grant-technologies.service';
 import { TechnologiesService } from '../technologies/technologies.service';
 import { TrlAssessmentsService } from '../technologies/trl-assessments.service';
 import {
@@ -271,6 +272,7 @@ export class DemoSeedService {
     private readonly budgetPeriods: BudgetPeriodsService,
     private readonly amendments: AmendmentsService,
     private readonly technologies: TechnologiesService,
+    private readonly links: GrantTechnologiesService,
     private readonly assessments: TrlAssessmentsService,
     private readonly milestones: MilestonesService,
     private readonly budgets: BudgetsService,
@@ -488,7 +490,7 @@ export class DemoSeedService {
         await form(AssessmentFormDto, { ...step, trl: String(step.trl) }),
       );
     }
-    await this.technologies.setGrantsOf(created.id, grantIds.map(String));
+    await this.links.setGrantsOf(created.id, grantIds.map(String));
   }
 
   private async reallocate(awardDate: string, grantIds: Map<string, number>): Promise<void> {

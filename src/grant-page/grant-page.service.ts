@@ -10,7 +10,10 @@ import { GrantLookup } from '../grants/grant-lookup';
 import { GrantsService } from '../grants/grants.service';
 import { LedgerRow, LedgerService, SpentTotals } from '../ledger/ledger.service';
 import { BudgetPeriodGroup, MilestonesService } from '../milestones/milestones.service';
-import { LinkedTechnology, TechnologiesService } from '../technologies/technologies.service';
+import {
+  GrantTechnologiesService,
+  LinkedTechnology,
+} from '../technologies/grant-technologies.service';
 
 /** What the grant page shows, each figure from the feature that owns it. */
 export interface GrantFigures {
@@ -37,7 +40,7 @@ export class GrantPageService {
     private readonly lookup: GrantLookup,
     private readonly budgets: BudgetsService,
     private readonly ledger: LedgerService,
-    private readonly technologies: TechnologiesService,
+    private readonly technologies: GrantTechnologiesService,
     private readonly milestones: MilestonesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,

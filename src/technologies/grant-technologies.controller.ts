@@ -5,6 +5,7 @@ import { submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { GrantLookup } from '../grants/grant-lookup';
 import { TechnologyLinksFormDto } from './dto/links-form.dto';
+import { GrantTechnologiesService } from './grant-technologies.service';
 import { TechnologiesService } from './technologies.service';
 import { tickedIds } from './ticked';
 
@@ -14,6 +15,7 @@ import { tickedIds } from './ticked';
 export class GrantTechnologiesController {
   constructor(
     private readonly technologies: TechnologiesService,
+    private readonly links: GrantTechnologiesService,
     private readonly lookup: GrantLookup,
   ) {}
 
@@ -31,7 +33,7 @@ export class GrantTechnologiesController {
       body,
       view: 'technologies/grant-links',
       model: () => this.formModel(id, tickedIds(body, 'technologyIds')),
-      save: (form) => this.technologies.setTechnologiesOf(id, form.technologyIds),
+      save: (form) => this.links.setTechnologiesOf(id, form.technologyIds),
       redirectTo: () => `/grants/${id}#technologies`,
       flash: (count) => `Technologies of the grant saved (${count}).`,
     });
@@ -40,7 +42,7 @@ export class GrantTechnologiesController {
   /** `ticked` keeps a refused form as it was sent. */
   private async formModel(id: number, ticked?: string[]) {
     const grant = await this.lookup.grant(id);
-    const chosen = ticked ?? (await this.technologies.linkedIds('grant', id)).map(String);
+    const chosen = ticked ?? (await this.links.linkedIds('grant', id)).map(String);
     const options = (await this.technologies.technologyOptions()).map((t) => ({
       ...t,
       checked: chosen.includes(String(t.id)),

@@ -4,6 +4,7 @@ import { AuditModule } from '../audit/audit.module';
 import { Grant } from '../grants/grant.entity';
 import { GrantLookupModule } from '../grants/grant-lookup.module';
 import { GrantTechnologiesController } from './grant-technologies.controller';
+import { GrantTechnologiesService } from './grant-technologies.service';
 import { GrantTechnology } from './grant-technology.entity';
 import { PortfolioService } from './portfolio.service';
 import { TechnologiesController } from './technologies.controller';
@@ -31,7 +32,12 @@ import { TrlAssessmentsService } from './trl-assessments.service';
     GrantLookupModule,
   ],
   controllers: [TechnologiesController, GrantTechnologiesController],
-  providers: [TechnologiesService, TrlAssessmentsService, PortfolioService],
-  exports: [TechnologiesService, TrlAssessmentsService],
+  providers: [
+    TechnologiesService,
+    GrantTechnologiesService,
+    TrlAssessmentsService,
+    PortfolioService,
+  ],
+  exports: [TechnologiesService, GrantTechnologiesService, TrlAssessmentsService],
 })
 export class TechnologiesModule {}
