@@ -16,6 +16,7 @@ import { DatabaseModule } from './common/database/database.module';
 import { HtmlExceptionFilter } from './common/http/html-exception.filter';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DemoModule } from './demo/demo.module';
+import { GrantPageModule } from './grant-page/grant-page.module';
 import { GrantsModule } from './grants/grants.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { MilestonesModule } from './milestones/milestones.module';
@@ -52,6 +53,9 @@ export class AppModule implements NestModule {
         MilestonesModule,
         LedgerModule,
         ReportsModule,
+        // After GrantsModule: Nest registers routes module by module, and GET /grants/:id must not
+        // take /grants/new.
+        GrantPageModule,
         DashboardModule,
         DemoModule,
       ],

@@ -1,4 +1,4 @@
-import { TechnologiesService } from '../src/technologies/technologies.service';
+import { GrantTechnologiesService } from '../src/technologies/grant-technologies.service';
 import { TrlAssessmentsService } from '../src/technologies/trl-assessments.service';
 import {
   makeAmendment,
@@ -279,7 +279,7 @@ describe('Technologies (HTTP)', () => {
         currentTrl: 5,
         targetTrl: 6,
       });
-      await t.app.get(TechnologiesService).setGrantsOf(fly.id, [String(grant.id)]);
+      await t.app.get(GrantTechnologiesService).setGrantsOf(fly.id, [String(grant.id)]);
 
       const all = await t.http().get('/technologies');
       expect(all.text).toContain('3 technologies, showing 1–3');
@@ -525,7 +525,7 @@ describe('Technologies (HTTP)', () => {
           },
         },
       ]);
-      expect(await t.app.get(TechnologiesService).forGrant(grant.id)).toEqual([
+      expect(await t.app.get(GrantTechnologiesService).forGrant(grant.id)).toEqual([
         expect.objectContaining({ id: b.id, name: 'B: magnet recycling', elements: ['Nd', 'Dy'] }),
       ]);
     });
@@ -533,7 +533,7 @@ describe('Technologies (HTTP)', () => {
     it('should unlink everything when nothing is ticked, and refuse unknown technologies', async () => {
       const { grant } = await makeGrantWithProgram(t);
       const a = await makeTechnology(t);
-      await t.app.get(TechnologiesService).setTechnologiesOf(grant.id, [String(a.id)]);
+      await t.app.get(GrantTechnologiesService).setTechnologiesOf(grant.id, [String(a.id)]);
 
       const bad = await post(`/grants/${grant.id}/technologies`, {
         technologyIds: [String(a.id), '777'],
@@ -637,7 +637,7 @@ describe('Technologies (HTTP)', () => {
       await assess(x.id, '2026-02-01', 6);
       await assess(y.id, '2025-11-01', 5);
 
-      const technologies = t.app.get(TechnologiesService);
+      const technologies = t.app.get(GrantTechnologiesService);
       await technologies.setGrantsOf(x.id, [String(a.id), String(b.id)]);
       await technologies.setGrantsOf(y.id, [String(b.id)]);
       return { a, b, c, x, y };

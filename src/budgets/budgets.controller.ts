@@ -7,6 +7,7 @@ import { Clock } from '../common/clock';
 import { expectedVersion, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { BudgetPeriod } from '../grants/budget-period.entity';
+import { GrantLookup } from '../grants/grant-lookup';
 import { COST_CATEGORIES } from './budget.constants';
 import {
   CELL_SHARES,
@@ -19,6 +20,7 @@ import {
   typedValues,
 } from './budget-grid';
 import { BudgetsService } from './budgets.service';
+import { RebudgetService } from './rebudget.service';
 import { AsOfQueryDto } from './dto/as-of-query.dto';
 import { BudgetFormDto } from './dto/budget-form.dto';
 
@@ -56,12 +58,13 @@ export class BudgetsController {
     private readonly budgets: BudgetsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly lookup: GrantLookup,
   ) {}
 
   @Get()
   @Render('budgets/show')
   async show(@Param('id', ParseIdPipe) id: number, @Query() query: AsOfQueryDto) {
-    const grant = await this.budgets.grantOf(id);
+    const grant = await this.lookup.grant(id);
     const asOf = query.asOf ?? this.clock.today();
     const budget = await this.budgets.budgetOf(id);
     return {
@@ -78,7 +81,7 @@ export class BudgetsController {
   @ManagerAccess()
   @Render('budgets/edit')
   async editForm(@Param('id', ParseIdPipe) id: number) {
-    const periods = await this.budgets.budgetPeriodsOf(id);
+    const periods = await this.lookup.budgetPeriods(id);
     const lines = await this.budgets.linesOf(id);
     const values = savedValues(
       lines,
@@ -91,8 +94,8 @@ export class BudgetsController {
   @Post()
   @ManagerAccess()
   async save(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
-    await this.budgets.grantOf(id);
-    const periods = await this.budgets.budgetPeriodsOf(id);
+    await this.lookup.grant(id);
+    const periods = await this.lookup.budgetPeriods(id);
     const version = formVersion(body);
     const lines =
       body && typeof body === 'object' ? (body as { lines?: unknown }).lines : undefined;
@@ -114,7 +117,7 @@ export class BudgetsController {
   }
 
   private async formModel(id: number, values: GridValues) {
-    const grant = await this.budgets.grantOf(id);
+    const grant = await this.lookup.grant(id);
     const grid = await this.budgets.grid(id);
     const budget = await this.budgets.budgetOf(id);
     return {
@@ -132,7 +135,7 @@ export class BudgetsController {
 @Controller('budgets')
 export class RebudgetController {
   constructor(
-    private readonly budgets: BudgetsService,
+    private readonly rebudget: RebudgetService,
     private readonly clock: Clock,
   ) {}
 
@@ -140,7 +143,7 @@ export class RebudgetController {
   @Render('budgets/rebudget')
   async index(@Query() query: AsOfQueryDto) {
     const asOf = query.asOf ?? this.clock.today();
-    const all = await this.budgets.rebudgetAll(asOf);
+    const all = await this.rebudget.rebudgetAll(asOf);
     const byShare = (a: { percent: number | null }, b: { percent: number | null }) =>
       (b.percent ?? 0) - (a.percent ?? 0);
     return {

@@ -7,7 +7,8 @@ import {
 } from '../../test/helpers/factories';
 import { freshContextPerTest, TestDatabase } from '../../test/helpers/test-app';
 import { Expenditure } from '../ledger/expenditure.entity';
-import { BudgetsService, budgetWarning, costShareFigures } from './budgets.service';
+import { BudgetsService, budgetWarning } from './budgets.service';
+import { RebudgetService } from './rebudget.service';
 
 /** A ledger entry recorded on a given day (UTC noon), so the as-of filters are deterministic. */
 const spend = (
@@ -30,6 +31,8 @@ describe(BudgetsService.name, () => {
   const sut = () => t.app.get(BudgetsService);
 
   describe('rebudget flag (rule 6)', () => {
+    const sut = () => t.app.get(RebudgetService);
+
     /**
      * Total budget $100,000.00 (federal and cost share, both BPs), so the threshold is $10,000.00.
      * BP1 travel is $3,000.00 under budget, which does not offset BP2's overspending.
@@ -262,33 +265,6 @@ describe(BudgetsService.name, () => {
         flagged: false,
       });
     });
-  });
-});
-
-describe(costShareFigures.name, () => {
-  it('should round the requirement up to the cent', () => {
-    // 20 % of $1,000,000.03 is $200,000.006: the requirement is $200,000.01.
-    const sut = costShareFigures({
-      asOf: '2026-01-31',
-      requiredPercent: 20,
-      obligatedCents: 800_000_03,
-      committedCents: 200_000_00,
-      metCents: 0,
-    });
-    expect(sut.requiredCents).toBe(200_000_01);
-    expect(sut.committedShortfallCents).toBe(1);
-  });
-
-  it('should require nothing of an exempt program', () => {
-    const sut = costShareFigures({
-      asOf: '2026-01-31',
-      requiredPercent: 0,
-      obligatedCents: 800_000_00,
-      committedCents: 0,
-      metCents: 0,
-    });
-    expect(sut).toMatchObject({ requiredCents: 0, committedMeetsRequired: true });
-    expect(sut.metPercentOfCommitted).toBeNull();
   });
 });
 

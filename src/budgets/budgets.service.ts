@@ -1,5 +1,5 @@
 import { ledgerAsOf } from '../common/as-of';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { AuditEvent } from '../audit/audit-event.entity';
@@ -10,14 +10,18 @@ import { WritePath } from '../common/database/write-path';
 import { EditConflictError, FormError } from '../common/forms';
 import { centsToDecimal, formatMoney } from '../common/money';
 import { BudgetPeriod } from '../grants/budget-period.entity';
-import { Grant } from '../grants/grant.entity';
+import { GrantLookup } from '../grants/grant-lookup';
 import { Program } from '../programs/program.entity';
 import { namedQuery } from '../technologies/named-query';
 import { BudgetLine } from './budget-line.entity';
-import { COST_CATEGORIES, CostCategory, DIRECT_CATEGORIES } from './budget.constants';
+import { COST_CATEGORIES } from './budget.constants';
 import { Budget } from './budget.entity';
 import { auditKey, categoryLabel, readGrid } from './budget-grid';
+import { CURRENT_LINES, Num, num } from './budget-sql';
+import { CostShareFigures, costShareFigures } from './cost-share.rules';
 import { PlannedSpendService } from './planned-spend.service';
+import type { RebudgetFigures } from './rebudget.rules';
+import { RebudgetService } from './rebudget.service';
 
 /** Federal, cost-share and combined amounts of one cell or total of the grid. */
 export interface Amounts {
@@ -46,62 +50,6 @@ export interface BudgetGrid {
   orphanPeriods: number[];
 }
 
-export interface CostShareFigures {
-  asOf: string;
-  /** The program's required cost share, percent of total project cost. */
-  requiredPercent: number;
-  obligatedCents: number;
-  committedCents: number;
-  /** Federal obligated + committed cost share. */
-  totalProjectCents: number;
-  /** requiredPercent × total project cost, rounded up to the cent. */
-  requiredCents: number;
-  /** Cost-share spending in the ledger as of `asOf`, reversals included. */
-  metCents: number;
-  committedMeetsRequired: boolean;
-  /** How far the commitment falls short of the requirement (0 when it meets it). */
-  committedShortfallCents: number;
-  /** Committed minus met: still to be contributed (negative when more was met than committed). */
-  committedRemainingCents: number;
-  /** Met as a percent of committed, one decimal; null when nothing is committed. */
-  metPercentOfCommitted: number | null;
-  message: string;
-}
-
-export interface RebudgetCategory {
-  category: CostCategory;
-  label: string;
-  /** Federal + cost share, all budget periods. */
-  budgetedCents: number;
-  /** Ledger as of the date, federal + cost share, reversals included. */
-  actualCents: number;
-  /** Σ over budget periods of max(0, actual − budgeted). */
-  overspentCents: number;
-}
-
-export interface RebudgetFigures {
-  grantId: number;
-  awardNumber: string;
-  title: string;
-  asOf: string;
-  /** Federal + cost share over every category and budget period. */
-  totalBudgetCents: number;
-  /** Spending moved into direct categories: their overspending, budget period by budget period. */
-  movedCents: number;
-  /** 10 % of the total budget, rounded down to the cent (moved above it ⇔ moved above 10 %). */
-  thresholdCents: number;
-  /** Moved as a percent of the total budget, two decimals; null without a budget. */
-  percent: number | null;
-  /** "Prior approval required" (2 CFR 200.308): moved is more than 10 % of the total budget. */
-  flagged: boolean;
-  /** Not flagged, but moved is more than 7.5 % of the total budget. */
-  nearThreshold: boolean;
-  /** Every direct category. */
-  categories: RebudgetCategory[];
-  /** The direct categories spent above their budget. */
-  overspent: RebudgetCategory[];
-}
-
 export interface BudgetSummary {
   grantId: number;
   /** The Budget record's version; 0 before the first save. */
@@ -124,13 +72,6 @@ export interface SavedBudget {
   changedCells: number;
 }
 
-type Num = number | string;
-const num = (value: Num | null | undefined): number => Number(value ?? 0);
-
-/** Budget lines of budget periods the grant still has. */
-const CURRENT_LINES = `SELECT l.* FROM budget_lines l
-   JOIN budget_periods p ON p.grant_id = l.grant_id AND p.number = l.budget_period`;
-
 /**
  * The grant's budget grid, every total summed by SQL: per cell, per category, direct / indirect /
  * grand total, each per budget period (bp > 0) and over all of them (bp = 0).
@@ -147,123 +88,6 @@ const GRID_SQL = `WITH k AS (
  UNION ALL SELECT bp, 'total', SUM(f), SUM(c) FROM k GROUP BY bp
  UNION ALL SELECT 0, 'total', COALESCE(SUM(f), 0), COALESCE(SUM(c), 0) FROM k`;
 
-/**
- * Rule 6 figures per grant and direct category: budgeted and actual (federal + cost share) per budget
- * period and category, overspending summed per category, and the grant's totals by window functions.
- */
-const rebudgetSql = (oneGrant: boolean) => `WITH cells AS (
-   SELECT x.grant_id, x.budget_period, x.category,
-          SUM(x.budgeted) AS budgeted, SUM(x.actual) AS actual
-     FROM (SELECT l.grant_id, l.budget_period, l.category,
-                  l.federal_cents + l.cost_share_cents AS budgeted, 0 AS actual
-             FROM (${CURRENT_LINES}${oneGrant ? ' WHERE l.grant_id = :grantId' : ''}) l
-           UNION ALL
-           SELECT e.grant_id, e.budget_period, e.category, 0, e.amount_cents
-             FROM expenditures e
-            WHERE ${ledgerAsOf('e')}
-              ${oneGrant ? 'AND e.grant_id = :grantId' : ''}) x
-    GROUP BY x.grant_id, x.budget_period, x.category),
- per_category AS (
-   SELECT grant_id, category, SUM(budgeted) AS budgeted, SUM(actual) AS actual,
-          SUM(CASE WHEN category <> 'indirect_charges' AND actual > budgeted
-                   THEN actual - budgeted ELSE 0 END) AS overspent
-     FROM cells GROUP BY grant_id, category)
- SELECT c.grant_id AS "grantId", g.award_number AS "awardNumber", g.title AS "title",
-        c.category AS "category", c.budgeted AS "budgeted", c.actual AS "actual",
-        c.overspent AS "overspent",
-        SUM(c.budgeted) OVER (PARTITION BY c.grant_id) AS "totalBudget",
-        SUM(c.overspent) OVER (PARTITION BY c.grant_id) AS "moved"
-   FROM per_category c JOIN grants g ON g.id = c.grant_id
-  ORDER BY g.award_number, c.grant_id`;
-
-interface RebudgetRow {
-  grantId: Num;
-  awardNumber: string;
-  title: string;
-  category: CostCategory;
-  budgeted: Num;
-  actual: Num;
-  overspent: Num;
-  totalBudget: Num;
-  moved: Num;
-}
-
-/**
- * Rule 6 from the grant's aggregated figures: flagged when moved > 10 % of the total budget, near when
- * moved > 7.5 % (moved × 40 > total × 3); exact integer comparisons, no float near the line.
- */
-export function rebudgetFigures(
-  grant: { id: number; awardNumber: string; title: string },
-  asOf: string,
-  rows: Omit<RebudgetRow, 'grantId' | 'awardNumber' | 'title'>[],
-): RebudgetFigures {
-  const totalBudgetCents = num(rows[0]?.totalBudget);
-  const movedCents = num(rows[0]?.moved);
-  const total = BigInt(totalBudgetCents);
-  const moved = BigInt(movedCents);
-  const hasBudget = total > 0n;
-  const categories = DIRECT_CATEGORIES.map((category) => {
-    const row = rows.find((r) => r.category === category);
-    return {
-      category,
-      label: categoryLabel(category),
-      budgetedCents: num(row?.budgeted),
-      actualCents: num(row?.actual),
-      overspentCents: num(row?.overspent),
-    };
-  });
-  return {
-    grantId: grant.id,
-    awardNumber: grant.awardNumber,
-    title: grant.title,
-    asOf,
-    totalBudgetCents,
-    movedCents,
-    thresholdCents: Number(total / 10n),
-    percent: hasBudget ? Math.round(Number(moved * 10000n) / Number(total)) / 100 : null,
-    flagged: hasBudget && moved * 10n > total,
-    nearThreshold: hasBudget && moved * 10n <= total && moved * 40n > total * 3n,
-    categories,
-    overspent: categories.filter((c) => c.overspentCents > 0),
-  };
-}
-
-/** Required cost share = percent × (federal obligated + committed cost share), rounded up. */
-export function costShareFigures(input: {
-  asOf: string;
-  requiredPercent: number;
-  obligatedCents: number;
-  committedCents: number;
-  metCents: number;
-}): CostShareFigures {
-  const { asOf, requiredPercent, obligatedCents, committedCents, metCents } = input;
-  const totalProjectCents = obligatedCents + committedCents;
-  const scaled = BigInt(requiredPercent) * BigInt(Math.max(0, totalProjectCents));
-  const requiredCents = Number((scaled + 99n) / 100n);
-  const committedMeetsRequired = committedCents >= requiredCents;
-  const committedShortfallCents = Math.max(0, requiredCents - committedCents);
-  const metPercentOfCommitted =
-    committedCents > 0 ? Math.round((metCents / committedCents) * 1000) / 10 : null;
-  const required = `${requiredPercent} % of the total project cost (${formatMoney(totalProjectCents)}) is ${formatMoney(requiredCents)}`;
-  const message = committedMeetsRequired
-    ? `The committed cost share (${formatMoney(committedCents)}) meets the requirement: ${required}.`
-    : `The committed cost share (${formatMoney(committedCents)}) is ${formatMoney(committedShortfallCents)} short of the requirement: ${required}.`;
-  return {
-    asOf,
-    requiredPercent,
-    obligatedCents,
-    committedCents,
-    totalProjectCents,
-    requiredCents,
-    metCents,
-    committedMeetsRequired,
-    committedShortfallCents,
-    committedRemainingCents: committedCents - metCents,
-    metPercentOfCommitted,
-    message,
-  };
-}
-
 /** Rule 4's warning: how far the federal budget is from the obligated amount, or null when equal. */
 export function budgetWarning(federalBudgetCents: number, obligatedCents: number): string | null {
   const difference = federalBudgetCents - obligatedCents;
@@ -273,34 +97,21 @@ export function budgetWarning(federalBudgetCents: number, obligatedCents: number
 
 /**
  * A grant's SF-424A budget: the grid saved all at once under the Budget record's version, its totals,
- * the obligated-vs-budget warning, cost share and the rebudget flag. Grants are read through their
- * repositories, not GrantsModule, which imports this module for the grant page.
+ * the obligated-vs-budget warning, cost share and the rebudget flag. Grants are read through
+ * GrantLookup, not GrantsModule, which imports this module.
  */
 @Injectable()
 export class BudgetsService {
   constructor(
-    @InjectRepository(Grant) private readonly grants: Repository<Grant>,
-    @InjectRepository(BudgetPeriod) private readonly periods: Repository<BudgetPeriod>,
     @InjectRepository(Budget) private readonly budgets: Repository<Budget>,
     @InjectRepository(BudgetLine) private readonly lines: Repository<BudgetLine>,
     private readonly writes: WritePath,
     private readonly audit: AuditService,
     private readonly planned: PlannedSpendService,
     private readonly clock: Clock,
+    private readonly lookup: GrantLookup,
+    private readonly rebudget: RebudgetService,
   ) {}
-
-  async grantOf(grantId: number): Promise<Grant> {
-    const grant = await this.grants.findOne({
-      where: { id: grantId },
-      relations: { program: true },
-    });
-    if (!grant) throw new NotFoundException(`Grant ${grantId} does not exist.`);
-    return grant;
-  }
-
-  budgetPeriodsOf(grantId: number): Promise<BudgetPeriod[]> {
-    return this.periods.find({ where: { grantId }, order: { number: 'ASC' } });
-  }
 
   budgetOf(grantId: number): Promise<Budget | null> {
     return this.budgets.findOneBy({ grantId });
@@ -315,7 +126,7 @@ export class BudgetsService {
 
   /** The grid with every total, for the budget page and the form's saved totals. */
   async grid(grantId: number): Promise<BudgetGrid> {
-    const periods = await this.budgetPeriodsOf(grantId);
+    const periods = await this.lookup.budgetPeriods(grantId);
     const sums = await namedQuery<{ bp: Num; row: string; f: Num | null; c: Num | null }>(
       this.lines.manager,
       GRID_SQL,
@@ -364,12 +175,8 @@ export class BudgetsService {
    */
   save(grantId: number, version: number, lines: unknown): Promise<SavedBudget> {
     return this.writes.transaction(async (manager) => {
-      const grant = await manager.findOneBy(Grant, { id: grantId });
-      if (!grant) throw new NotFoundException(`Grant ${grantId} does not exist.`);
-      const periods = await manager.find(BudgetPeriod, {
-        where: { grantId },
-        order: { number: 'ASC' },
-      });
+      await this.lookup.grant(grantId);
+      const periods = await this.lookup.budgetPeriods(grantId);
       if (periods.length === 0) {
         throw new FormError({ lines: 'Set up the grant’s budget periods first.' });
       }
@@ -468,58 +275,11 @@ export class BudgetsService {
     );
   }
 
-  /** Rule 6 for one grant, as of a date (default today). */
-  async rebudgetFor(grantId: number, asOf = this.clock.today()): Promise<RebudgetFigures> {
-    return this.rebudgetOf(await this.grantOf(grantId), asOf);
-  }
-
-  private async rebudgetOf(grant: Grant, asOf: string): Promise<RebudgetFigures> {
-    const rows = await namedQuery<RebudgetRow>(this.lines.manager, rebudgetSql(true), {
-      grantId: grant.id,
-      asOf,
-    });
-    return rebudgetFigures(grant, asOf, rows);
-  }
-
-  /** Rule 6 across all grants: one query. Every grant with a budget or spending, by award number. */
-  async rebudgetAll(asOf = this.clock.today()): Promise<RebudgetFigures[]> {
-    const rows = await namedQuery<RebudgetRow>(this.lines.manager, rebudgetSql(false), { asOf });
-    const byGrant = new Map<number, RebudgetRow[]>();
-    for (const row of rows) {
-      const id = num(row.grantId);
-      byGrant.set(id, [...(byGrant.get(id) ?? []), row]);
-    }
-    return [...byGrant.entries()].map(([id, grantRows]) =>
-      rebudgetFigures(
-        { id, awardNumber: grantRows[0].awardNumber, title: grantRows[0].title },
-        asOf,
-        grantRows,
-      ),
-    );
-  }
-
-  /**
-   * For the dashboard: grants flagged "prior approval required" and those nearing it (above 7.5 %),
-   * flagged first, then by the share moved.
-   */
-  async rebudgetFlags(asOf = this.clock.today()): Promise<RebudgetFigures[]> {
-    const all = await this.rebudgetAll(asOf);
-    return all
-      .filter((f) => f.flagged || f.nearThreshold)
-      .sort(
-        (a, b) =>
-          Number(b.flagged) - Number(a.flagged) ||
-          (b.percent ?? 0) - (a.percent ?? 0) ||
-          a.awardNumber.localeCompare(b.awardNumber),
-      );
-  }
-
   /** Everything the grant page shows about the budget; ledger figures as of `asOf` (default today). */
   async summaryFor(grantId: number, asOf = this.clock.today()): Promise<BudgetSummary> {
-    const grant = await this.grantOf(grantId);
+    const grant = await this.lookup.grant(grantId, { program: true });
     const program =
-      grant.program ??
-      (await this.grants.manager.findOneByOrFail(Program, { id: grant.programId }));
+      grant.program ?? (await this.lines.manager.findOneByOrFail(Program, { id: grant.programId }));
     const [totals] = await namedQuery<{ f: Num | null; c: Num | null }>(
       this.lines.manager,
       `SELECT COALESCE(SUM(l.federal_cents), 0) AS "f", COALESCE(SUM(l.cost_share_cents), 0) AS "c"
@@ -553,7 +313,7 @@ export class BudgetsService {
         committedCents: grant.costShareCommittedCents,
         metCents: num(money?.met),
       }),
-      rebudget: await this.rebudgetOf(grant, asOf),
+      rebudget: await this.rebudget.rebudgetOf(grant, asOf),
       orphanPeriods: await this.orphanPeriods(grantId),
     };
   }

@@ -9,7 +9,7 @@ import { AppConfig } from '../common/config';
 import { addDays, addMonths, todayIn } from '../common/dates';
 import { AmendmentsService } from '../grants/amendments.service';
 import { Program } from '../programs/program.entity';
-import { BudgetsService } from '../budgets/budgets.service';
+import { RebudgetService } from '../budgets/rebudget.service';
 import { DemoSeedService } from './demo-seed.service';
 
 const TABLES = [
@@ -326,7 +326,7 @@ describe(DemoSeedService.name, () => {
       expect(reversals).toHaveLength(1);
       expect(Number(reversals[0].amount_cents)).toBe(-Number(reversals[0].original));
 
-      const flags = (await app.get(BudgetsService).rebudgetFlags()).filter((f) => f.flagged);
+      const flags = (await app.get(RebudgetService).rebudgetFlags()).filter((f) => f.flagged);
       expect(flags.map((f) => f.awardNumber)).toEqual(['DE-SC0031986']);
 
       const costShare = await query<{ committed: number; met: number }>(

@@ -1,7 +1,7 @@
-import { spanTooLong } from '../common/award-period';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { spanTooLong } from '../common/award-period';
 import { PlannedSpendService } from '../budgets/planned-spend.service';
 import { WritePath } from '../common/database/write-path';
 import { FieldErrors, FormError } from '../common/forms';
@@ -14,6 +14,7 @@ import { Amendment } from './amendment.entity';
 import { BudgetPeriod } from './budget-period.entity';
 import { AmendmentFormDto } from './dto/amendment-form.dto';
 import { Grant } from './grant.entity';
+import { GrantLookup } from './grant-lookup';
 import { GrantsService } from './grants.service';
 
 /**
@@ -31,12 +32,12 @@ export class AmendmentsService {
     private readonly audit: AuditService,
     private readonly gate: GoNoGoGate,
     private readonly plannedSpend: PlannedSpendService,
+    private readonly lookup: GrantLookup,
   ) {}
 
   add(grantId: number, form: AmendmentFormDto): Promise<Amendment> {
     return this.writes.transaction(async (manager) => {
-      const grant = await manager.findOneBy(Grant, { id: grantId });
-      if (!grant) throw new NotFoundException(`Grant ${grantId} does not exist.`);
+      const grant = await this.lookup.grant(grantId);
       const change = toCents(form.federalChange);
       const previous = await manager.findOne(Amendment, {
         where: { grantId },

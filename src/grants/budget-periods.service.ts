@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { addDays, daysBetween, isIsoDate } from '../common/dates';
 import { AuditService } from '../audit/audit.service';
 import { PlannedSpendService } from '../budgets/planned-spend.service';
@@ -6,6 +6,7 @@ import { WritePath } from '../common/database/write-path';
 import { FieldErrors, FormError } from '../common/forms';
 import { BudgetPeriod } from './budget-period.entity';
 import { Grant } from './grant.entity';
+import { GrantLookup } from './grant-lookup';
 
 export interface PeriodInput {
   startDate: string;
@@ -76,19 +77,16 @@ export class BudgetPeriodsService {
     private readonly writes: WritePath,
     private readonly audit: AuditService,
     private readonly plannedSpend: PlannedSpendService,
+    private readonly lookup: GrantLookup,
   ) {}
 
   /** Saves the whole schedule at once: all periods valid, or nothing changes. */
   replace(grantId: number, rows: unknown[]): Promise<BudgetPeriod[]> {
     return this.writes.transaction(async (manager) => {
-      const grant = await manager.findOneBy(Grant, { id: grantId });
-      if (!grant) throw new NotFoundException(`Grant ${grantId} does not exist.`);
+      const grant = await this.lookup.grant(grantId);
       const { periods, errors } = readPeriodRows(rows);
       if (Object.keys(errors).length > 0) throw new FormError(errors);
-      const existing = await manager.find(BudgetPeriod, {
-        where: { grantId },
-        order: { number: 'ASC' },
-      });
+      const existing = await this.lookup.budgetPeriods(grantId);
       if (periods.length < existing.length) {
         throw new FormError({
           periods: `This grant has ${existing.length} budget periods; a period cannot be removed by leaving its row blank.`,
@@ -112,7 +110,7 @@ export class BudgetPeriodsService {
       }
       // The plan spreads each budget line over its period's days: new dates, new months.
       await this.plannedSpend.rebuild(manager, grantId);
-      return manager.find(BudgetPeriod, { where: { grantId }, order: { number: 'ASC' } });
+      return this.lookup.budgetPeriods(grantId);
     });
   }
 }

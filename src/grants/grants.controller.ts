@@ -1,19 +1,11 @@
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
 import type { Response } from 'express';
-import { AuditService } from '../audit/audit.service';
-import { describeChanges } from '../audit/history';
-import { Clock } from '../common/clock';
-import { setFlash } from '../common/flash';
-import { expectedVersion, FormError, submitForm } from '../common/forms';
+import { expectedVersion, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { centsToDecimal } from '../common/money';
 import { pageLinks } from '../common/pagination';
-import { MilestonesService } from '../milestones/milestones.service';
 import { ProgramsService } from '../programs/programs.service';
-import { BudgetsService } from '../budgets/budgets.service';
-import { LedgerService } from '../ledger/ledger.service';
-import { TechnologiesService } from '../technologies/technologies.service';
 import { AMENDMENT_KINDS } from './amendment.entity';
 import { AmendmentsService } from './amendments.service';
 import { BudgetPeriodsService } from './budget-periods.service';
@@ -22,6 +14,7 @@ import { BudgetPeriodsFormDto } from './dto/budget-periods-form.dto';
 import { GrantFormDto } from './dto/grant-form.dto';
 import { GRANT_SORTS, GrantListQueryDto } from './dto/grant-list-query.dto';
 import { GRANT_STATUSES } from './grant.entity';
+import { GrantLookup } from './grant-lookup';
 import { GrantsService } from './grants.service';
 import { RecipientsService } from './recipients.service';
 
@@ -34,12 +27,7 @@ export class GrantsController {
     private readonly budgetPeriods: BudgetPeriodsService,
     private readonly recipients: RecipientsService,
     private readonly programs: ProgramsService,
-    private readonly audit: AuditService,
-    private readonly technologies: TechnologiesService,
-    private readonly milestones: MilestonesService,
-    private readonly clock: Clock,
-    private readonly budgets: BudgetsService,
-    private readonly ledger: LedgerService,
+    private readonly lookup: GrantLookup,
   ) {}
 
   @Get()
@@ -97,11 +85,6 @@ export class GrantsController {
     });
   }
 
-  @Get(':id')
-  async show(@Param('id', ParseIdPipe) id: number, @Res() res: Response) {
-    res.render('grants/show', await this.showModel(id));
-  }
-
   @Get(':id/edit')
   @ManagerAccess()
   @Render('grants/edit')
@@ -128,21 +111,6 @@ export class GrantsController {
       redirectTo: () => `/grants/${id}`,
       flash: (saved) => `Grant ${saved.awardNumber} saved.`,
     });
-  }
-
-  @Post(':id/delete')
-  @ManagerAccess()
-  async remove(@Param('id', ParseIdPipe) id: number, @Res() res: Response) {
-    try {
-      const grant = await this.grants.remove(id);
-      setFlash(res, `Draft grant ${grant.awardNumber} deleted.`);
-      res.redirect(303, '/grants');
-    } catch (error) {
-      if (!(error instanceof FormError)) throw error;
-      res
-        .status(409)
-        .render('grants/show', { ...(await this.showModel(id)), deleteError: error.errors.delete });
-    }
   }
 
   @Get(':id/amendments/new')
@@ -180,7 +148,7 @@ export class GrantsController {
   @Render('grants/budget-periods')
   async editBudgetPeriods(@Param('id', ParseIdPipe) id: number) {
     const model = await this.budgetPeriodModel(id);
-    const periods = await this.grants.budgetPeriodsOf(id);
+    const periods = await this.lookup.budgetPeriods(id);
     const rows = periods.map((p) => ({ startDate: p.startDate, endDate: p.endDate }));
     return { ...model, values: { periods: [...rows, { startDate: '', endDate: '' }] } };
   }
@@ -218,24 +186,6 @@ export class GrantsController {
       statuses: GRANT_STATUSES,
       programs: await this.programs.list(),
       recipients: await this.recipients.options(),
-    };
-  }
-
-  private async showModel(id: number) {
-    const grant = await this.grants.findOne(id);
-    return {
-      pageTitle: `${grant.awardNumber} — ${grant.title}`,
-      grant,
-      obligatedCents: await this.grants.obligatedCents(id),
-      amendments: await this.grants.amendmentsOf(id),
-      budgetPeriods: await this.grants.budgetPeriodsOf(id),
-      budgetSummary: await this.budgets.summaryFor(id),
-      spent: await this.ledger.spentFor(id),
-      recentEntries: await this.ledger.recentFor(id, 5),
-      technologies: await this.technologies.forGrant(id),
-      milestoneGroups: await this.milestones.forGrant(id, this.clock.today()),
-      canDelete: grant.status === 'draft',
-      history: describeChanges(await this.audit.history('grant', id)),
     };
   }
 

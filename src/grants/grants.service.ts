@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -14,6 +14,7 @@ import { BudgetPeriod } from './budget-period.entity';
 import { GrantFormDto } from './dto/grant-form.dto';
 import { GrantListQueryDto, GrantSort } from './dto/grant-list-query.dto';
 import { Grant } from './grant.entity';
+import { GrantLookup } from './grant-lookup';
 import { Recipient } from './recipient.entity';
 
 export interface GrantRow {
@@ -51,10 +52,10 @@ export class GrantsService {
   constructor(
     @InjectRepository(Grant) private readonly grants: Repository<Grant>,
     @InjectRepository(Amendment) private readonly amendments: Repository<Amendment>,
-    @InjectRepository(BudgetPeriod) private readonly periods: Repository<BudgetPeriod>,
     private readonly writes: WritePath,
     private readonly audit: AuditService,
     private readonly cache: ReadCache,
+    private readonly lookup: GrantLookup,
   ) {}
 
   /**
@@ -118,13 +119,9 @@ export class GrantsService {
     return toPage(items, total, page, pageSize);
   }
 
-  async findOne(id: number): Promise<Grant> {
-    const grant = await this.grants.findOne({
-      where: { id },
-      relations: { recipient: true, program: true },
-    });
-    if (!grant) throw new NotFoundException(`Grant ${id} does not exist.`);
-    return grant;
+  /** The grant with its recipient and program, as the grant's own pages show it. */
+  findOne(id: number): Promise<Grant> {
+    return this.lookup.grant(id, { recipient: true, program: true });
   }
 
   async obligatedCents(grantId: number): Promise<number> {
@@ -138,10 +135,6 @@ export class GrantsService {
 
   amendmentsOf(grantId: number): Promise<Amendment[]> {
     return this.amendments.find({ where: { grantId }, order: { number: 'ASC' } });
-  }
-
-  budgetPeriodsOf(grantId: number): Promise<BudgetPeriod[]> {
-    return this.periods.find({ where: { grantId }, order: { number: 'ASC' } });
   }
 
   create(form: GrantFormDto): Promise<Grant> {
@@ -240,10 +233,7 @@ export class GrantsService {
       if (tooLong) errors.endDate = tooLong;
     }
     if (existing && !errors.endDate) {
-      const periods = await manager.find(BudgetPeriod, {
-        where: { grantId: existing.id },
-        order: { number: 'ASC' },
-      });
+      const periods = await this.lookup.budgetPeriods(existing.id);
       const first = periods[0];
       const last = periods[periods.length - 1];
       if (first && form.startDate > first.startDate) {

@@ -1,5 +1,6 @@
 import { BudgetPeriod } from '../grants/budget-period.entity';
 import { Grant } from '../grants/grant.entity';
+import type { GrantLookup } from '../grants/grant-lookup';
 import { EntityManager } from 'typeorm';
 import { obligatedSql } from '../common/as-of';
 import { ReadCache } from '../common/database/read-cache';
@@ -31,10 +32,11 @@ export class LedgerBatch {
     readonly manager: EntityManager,
     readonly today: string,
     private readonly cache: ReadCache,
+    private readonly lookup: GrantLookup,
   ) {}
 
   grant(id: number): Promise<Readonly<Grant> | null> {
-    return this.cache.get(['grants'], `grant:${id}`, () => this.manager.findOneBy(Grant, { id }));
+    return this.cache.get(['grants'], `grant:${id}`, () => this.lookup.find(id));
   }
 
   grantByAward(awardNumber: string): Promise<Readonly<Grant> | null> {
@@ -46,7 +48,7 @@ export class LedgerBatch {
 
   periodsOf(grantId: number): Promise<readonly Readonly<BudgetPeriod>[]> {
     return this.cache.get(['budget_periods'], `periods:${grantId}`, () =>
-      this.manager.find(BudgetPeriod, { where: { grantId }, order: { number: 'ASC' } }),
+      this.lookup.budgetPeriods(grantId),
     );
   }
 

@@ -3,7 +3,6 @@ import {
   Body,
   Controller,
   Get,
-  NotFoundException,
   Param,
   Post,
   Query,
@@ -21,6 +20,7 @@ import { setFlash } from '../common/flash';
 import { submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { formatMoney } from '../common/money';
+import { GrantLookup } from '../grants/grant-lookup';
 import { ExpenditureFormDto } from './dto/expenditure-form.dto';
 import {
   Cursor,
@@ -58,6 +58,7 @@ export class LedgerController {
     private readonly imports: LedgerImportService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly lookup: GrantLookup,
   ) {}
 
   @Get()
@@ -84,7 +85,7 @@ export class LedgerController {
       pageTitle: 'Expenditure ledger',
       page,
       query,
-      grants: await this.ledger.allGrantOptions(),
+      grants: await this.lookup.choices(),
       categories: COST_CATEGORIES,
       shares: SHARES,
       filtered: Object.values(filter).some((value) => value !== undefined),
@@ -103,9 +104,7 @@ export class LedgerController {
   @ManagerAccess()
   @Render('ledger/new')
   async newForm(@Query() query: NewEntryQueryDto) {
-    if (query.grantId && !(await this.ledger.grantExists(query.grantId))) {
-      throw new NotFoundException(`Grant ${query.grantId} does not exist.`);
-    }
+    if (query.grantId) await this.lookup.grant(query.grantId);
     return {
       ...(await this.formModel(query.grantId)),
       values: { grantId: query.grantId, share: 'federal', incurredOn: this.clock.today() },
@@ -246,9 +245,10 @@ export class LedgerController {
   }
 
   private async formModel(grantId?: number) {
-    const grants = await this.ledger.grantOptions(grantId);
+    // Only active grants take spending; the one the user chose stays listed whatever its status.
+    const grants = await this.lookup.choices({ activeOnly: true, keep: grantId });
     const grant = grantId ? grants.find((g) => g.id === grantId) : undefined;
-    const budgetPeriods = grant ? await this.ledger.budgetPeriodsOf(grant.id) : [];
+    const budgetPeriods = grant ? await this.lookup.budgetPeriods(grant.id) : [];
     const maxPeriod = grant ? 0 : Math.max(1, await this.ledger.maxBudgetPeriod());
     return {
       pageTitle: 'Record an expenditure',
@@ -265,8 +265,8 @@ export class LedgerController {
   private async showModel(id: number) {
     const entry = await this.ledger.findOne(id);
     const related = await this.ledger.related(entry);
-    const grant = await this.ledger.grantOf(entry.grantId);
-    const period = (await this.ledger.budgetPeriodsOf(entry.grantId)).find(
+    const grant = await this.lookup.find(entry.grantId);
+    const period = (await this.lookup.budgetPeriods(entry.grantId)).find(
       (p) => p.number === entry.budgetPeriod,
     );
     const booksOpen = grant?.status === 'active' || grant?.status === 'suspended';

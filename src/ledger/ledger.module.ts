@@ -1,11 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { Amendment } from '../grants/amendment.entity';
-import { BudgetPeriod } from '../grants/budget-period.entity';
-import { Grant } from '../grants/grant.entity';
+import { GrantLookupModule } from '../grants/grant-lookup.module';
 import { MilestonesModule } from '../milestones/milestones.module';
-import { Program } from '../programs/program.entity';
 import { Expenditure } from './expenditure.entity';
 import { LedgerController } from './ledger.controller';
 import { LedgerImportService } from './ledger-import.service';
@@ -13,14 +10,15 @@ import { LedgerListService } from './ledger-list.service';
 import { LedgerService } from './ledger.service';
 
 /**
- * The expenditure ledger. Grants are read through their repositories, not GrantsModule: GrantsModule
- * imports this module for the grant page (recent entries, spent to date).
+ * The expenditure ledger. Grants are read through GrantLookup; the grant page (GrantPageModule)
+ * imports this module (recent entries, spent to date).
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Expenditure, Grant, BudgetPeriod, Amendment, Program]),
+    TypeOrmModule.forFeature([Expenditure]),
     AuditModule,
     MilestonesModule,
+    GrantLookupModule,
   ],
   controllers: [LedgerController],
   providers: [LedgerService, LedgerListService, LedgerImportService],

@@ -12,6 +12,7 @@ import { formatMoney, toCents } from '../common/money';
 import { currentActor } from '../common/request-context';
 import { BudgetPeriod } from '../grants/budget-period.entity';
 import { Grant, GrantStatus } from '../grants/grant.entity';
+import { GrantLookup } from '../grants/grant-lookup';
 import { GoNoGoGate } from '../milestones/go-no-go.gate';
 import { ExpenditureFormDto } from './dto/expenditure-form.dto';
 import { Expenditure } from './expenditure.entity';
@@ -68,18 +69,17 @@ const isUniqueViolation = (error: unknown) =>
 export class LedgerService {
   constructor(
     @InjectRepository(Expenditure) private readonly entries: Repository<Expenditure>,
-    @InjectRepository(Grant) private readonly grants: Repository<Grant>,
-    @InjectRepository(BudgetPeriod) private readonly periods: Repository<BudgetPeriod>,
     private readonly writes: WritePath,
     private readonly audit: AuditService,
     private readonly gate: GoNoGoGate,
     private readonly clock: Clock,
     private readonly cache: ReadCache,
+    private readonly lookup: GrantLookup,
   ) {}
 
   /** A batch for `checkEntry`: one per form submission, one per import. */
   batch(manager: EntityManager): LedgerBatch {
-    return new LedgerBatch(manager, this.clock.today(), this.cache);
+    return new LedgerBatch(manager, this.clock.today(), this.cache, this.lookup);
   }
 
   /**
@@ -247,44 +247,15 @@ export class LedgerService {
     return { federalCents: Number(row?.federal ?? 0), costShareCents: Number(row?.costShare ?? 0) };
   }
 
-  /** The grants the form offers: active ones, plus `keep` (what the user chose) whatever its status. */
-  grantOptions(keep?: number): Promise<Pick<Grant, 'id' | 'awardNumber' | 'title' | 'status'>[]> {
-    return this.grants.find({
-      select: { id: true, awardNumber: true, title: true, status: true },
-      where: keep ? [{ status: 'active' }, { id: keep }] : { status: 'active' },
-      order: { awardNumber: 'ASC' },
-    });
-  }
-
-  /** Every grant, for the list's filter. */
-  allGrantOptions(): Promise<Pick<Grant, 'id' | 'awardNumber'>[]> {
-    return this.grants.find({
-      select: { id: true, awardNumber: true },
-      order: { awardNumber: 'ASC' },
-    });
-  }
-
-  budgetPeriodsOf(grantId: number): Promise<BudgetPeriod[]> {
-    return this.periods.find({ where: { grantId }, order: { number: 'ASC' } });
-  }
-
   /** The highest budget period number of any active grant (the form's choices before a grant is known). */
   async maxBudgetPeriod(): Promise<number> {
-    const row = await this.periods
-      .createQueryBuilder('p')
+    const row = await this.entries.manager
+      .createQueryBuilder(BudgetPeriod, 'p')
       .innerJoin(Grant, 'g', 'g.id = p.grant_id')
       .select('COALESCE(MAX(p.number), 0)', 'n')
       .where('g.status = :status', { status: 'active' })
       .getRawOne<{ n: number | string }>();
     return Number(row?.n ?? 0);
-  }
-
-  async grantExists(id: number): Promise<boolean> {
-    return this.grants.existsBy({ id });
-  }
-
-  grantOf(id: number): Promise<Grant | null> {
-    return this.grants.findOneBy({ id });
   }
 
   static toEntry(form: ExpenditureFormDto): EntryInput {

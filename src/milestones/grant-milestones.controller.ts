@@ -4,6 +4,7 @@ import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
 import { Clock } from '../common/clock';
 import { submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
+import { GrantLookup } from '../grants/grant-lookup';
 import { MilestoneFormDto } from './dto/milestone-form.dto';
 import { MILESTONE_KINDS, MILESTONE_STATUSES } from './milestone.entity';
 import { MilestonesService } from './milestones.service';
@@ -15,19 +16,20 @@ export class GrantMilestonesController {
   constructor(
     private readonly milestones: MilestonesService,
     private readonly clock: Clock,
+    private readonly lookup: GrantLookup,
   ) {}
 
   @Get()
   @Render('milestones/grant-index')
   async index(@Param('id', ParseIdPipe) id: number) {
-    const grant = await this.milestones.grantOf(id);
+    const grant = await this.lookup.grant(id);
     const asOf = this.clock.today();
     return {
       pageTitle: `Milestones — ${grant.awardNumber}`,
       grant,
       asOf,
       groups: await this.milestones.forGrant(id, asOf),
-      hasBudgetPeriods: (await this.milestones.budgetPeriodsOf(id)).length > 0,
+      hasBudgetPeriods: (await this.lookup.budgetPeriods(id)).length > 0,
     };
   }
 
@@ -51,7 +53,7 @@ export class GrantMilestonesController {
   @Post()
   @ManagerAccess()
   async create(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
-    await this.milestones.grantOf(id);
+    await this.lookup.grant(id);
     return submitForm(res, {
       dto: MilestoneFormDto,
       body,
@@ -64,11 +66,11 @@ export class GrantMilestonesController {
   }
 
   private async formModel(id: number) {
-    const grant = await this.milestones.grantOf(id);
+    const grant = await this.lookup.grant(id);
     return {
       pageTitle: `New milestone — ${grant.awardNumber}`,
       grant,
-      budgetPeriods: await this.milestones.budgetPeriodsOf(id),
+      budgetPeriods: await this.lookup.budgetPeriods(id),
       kinds: MILESTONE_KINDS,
       statuses: MILESTONE_STATUSES,
     };

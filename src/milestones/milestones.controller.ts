@@ -7,6 +7,7 @@ import { describeChanges } from '../audit/history';
 import { expectedVersion, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { pageLinks } from '../common/pagination';
+import { GrantLookup } from '../grants/grant-lookup';
 import { DecisionFormDto } from './dto/decision-form.dto';
 import { MilestoneFormDto } from './dto/milestone-form.dto';
 import {
@@ -35,6 +36,7 @@ export class MilestonesController {
     private readonly dashboard: MilestoneDashboardService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly lookup: GrantLookup,
   ) {}
 
   @Get()
@@ -57,7 +59,7 @@ export class MilestonesController {
       page,
       query,
       asOf,
-      grants: await this.milestones.grantOptions(),
+      grants: await this.lookup.choices(),
       kinds: MILESTONE_KINDS,
       statuses: SHOWN_STATUS_FILTERS,
       sortDir: query.dir ?? 'asc',
@@ -126,7 +128,7 @@ export class MilestonesController {
   private async showModel(id: number) {
     const milestone = await this.milestones.findOne(id);
     const asOf = this.clock.today();
-    const periods = await this.milestones.budgetPeriodsOf(milestone.grantId);
+    const periods = await this.lookup.budgetPeriods(milestone.grantId);
     return {
       pageTitle: `${milestone.title} — ${milestone.grant?.awardNumber ?? ''}`,
       milestone: this.milestones.view(milestone, asOf),
@@ -145,7 +147,7 @@ export class MilestonesController {
       pageTitle: `Edit milestone — ${milestone.title}`,
       milestone,
       grant: milestone.grant,
-      budgetPeriods: await this.milestones.budgetPeriodsOf(milestone.grantId),
+      budgetPeriods: await this.lookup.budgetPeriods(milestone.grantId),
       kinds: MILESTONE_KINDS,
       statuses: MILESTONE_STATUSES,
       decided: milestone.kind === 'go_no_go' && milestone.decision !== 'pending',

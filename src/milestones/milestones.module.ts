@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { BudgetPeriod } from '../grants/budget-period.entity';
-import { Grant } from '../grants/grant.entity';
+import { GrantLookupModule } from '../grants/grant-lookup.module';
 import { GoNoGoGate } from './go-no-go.gate';
 import { GrantMilestonesController } from './grant-milestones.controller';
 import { MilestoneDashboardService } from './milestone-dashboard.service';
@@ -11,11 +10,11 @@ import { MilestonesController } from './milestones.controller';
 import { MilestonesService } from './milestones.service';
 
 /**
- * Milestones and the go/no-go gate. Grants are read through their repositories, not GrantsModule:
- * GrantsModule imports this module (the gate for amendments, milestones on the grant page).
+ * Milestones and the go/no-go gate. Grants are read through GrantLookupModule, not GrantsModule:
+ * GrantsModule imports this module (the gate for amendments).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Milestone, Grant, BudgetPeriod]), AuditModule],
+  imports: [TypeOrmModule.forFeature([Milestone]), AuditModule, GrantLookupModule],
   controllers: [MilestonesController, GrantMilestonesController],
   providers: [MilestonesService, MilestoneDashboardService, GoNoGoGate],
   exports: [MilestonesService, GoNoGoGate],

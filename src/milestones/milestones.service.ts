@@ -9,6 +9,7 @@ import { Page, PAGE_SIZE, toPage } from '../common/pagination';
 import { currentActor } from '../common/request-context';
 import { BudgetPeriod } from '../grants/budget-period.entity';
 import { Grant } from '../grants/grant.entity';
+import { GrantLookup } from '../grants/grant-lookup';
 import { DecisionFormDto } from './dto/decision-form.dto';
 import { MilestoneFormDto } from './dto/milestone-form.dto';
 import { MilestoneListQueryDto } from './dto/milestone-list-query.dto';
@@ -72,35 +73,16 @@ export function decisionErrors(
 export class MilestonesService {
   constructor(
     @InjectRepository(Milestone) private readonly milestones: Repository<Milestone>,
-    @InjectRepository(Grant) private readonly grants: Repository<Grant>,
-    @InjectRepository(BudgetPeriod) private readonly periods: Repository<BudgetPeriod>,
     private readonly writes: WritePath,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly lookup: GrantLookup,
   ) {}
 
   async findOne(id: number): Promise<Milestone> {
     const milestone = await this.milestones.findOne({ where: { id }, relations: { grant: true } });
     if (!milestone) throw new NotFoundException(`Milestone ${id} does not exist.`);
     return milestone;
-  }
-
-  async grantOf(grantId: number): Promise<Grant> {
-    const grant = await this.grants.findOneBy({ id: grantId });
-    if (!grant) throw new NotFoundException(`Grant ${grantId} does not exist.`);
-    return grant;
-  }
-
-  budgetPeriodsOf(grantId: number): Promise<BudgetPeriod[]> {
-    return this.periods.find({ where: { grantId }, order: { number: 'ASC' } });
-  }
-
-  /** For the grant filter of the program-wide list. */
-  grantOptions(): Promise<Pick<Grant, 'id' | 'awardNumber'>[]> {
-    return this.grants.find({
-      select: { id: true, awardNumber: true },
-      order: { awardNumber: 'ASC' },
-    });
   }
 
   view(milestone: Milestone, asOf: string): MilestoneView {
@@ -110,7 +92,7 @@ export class MilestonesService {
   /** The grant's milestones as of `asOf`, grouped by budget period and sorted by due date. */
   async forGrant(grantId: number, asOf: string): Promise<BudgetPeriodGroup[]> {
     const [periods, milestones] = await Promise.all([
-      this.budgetPeriodsOf(grantId),
+      this.lookup.budgetPeriods(grantId),
       this.milestones.find({
         where: { grantId },
         order: { budgetPeriod: 'ASC', dueDate: 'ASC', id: 'ASC' },
@@ -176,8 +158,7 @@ export class MilestonesService {
 
   create(grantId: number, form: MilestoneFormDto): Promise<Milestone> {
     return this.writes.transaction(async (manager) => {
-      const grant = await manager.findOneBy(Grant, { id: grantId });
-      if (!grant) throw new NotFoundException(`Grant ${grantId} does not exist.`);
+      const grant = await this.lookup.grant(grantId);
       await this.checkForm(manager, grant, form);
       const gate = form.kind === 'go_no_go';
       return this.audit.insert(manager, Milestone, 'milestone', {
@@ -265,10 +246,7 @@ export class MilestonesService {
   ): Promise<void> {
     const errors: FieldErrors = {};
     const today = this.clock.today();
-    const periods = await manager.find(BudgetPeriod, {
-      where: { grantId: grant.id },
-      order: { number: 'ASC' },
-    });
+    const periods = await this.lookup.budgetPeriods(grant.id);
     const period = periods.find((p) => p.number === form.budgetPeriod);
     if (periods.length === 0) {
       errors.budgetPeriod = 'Set up the grant’s budget periods first.';

@@ -3,6 +3,7 @@ import { amendmentAsOf, ledgerAsOf } from '../common/as-of';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { Grant } from '../grants/grant.entity';
+import { GrantLookup } from '../grants/grant-lookup';
 import { Program } from '../programs/program.entity';
 import { namedQuery } from '../technologies/named-query';
 import {
@@ -181,6 +182,7 @@ export class BurndownService {
   constructor(
     @InjectRepository(Grant) private readonly grants: Repository<Grant>,
     @InjectRepository(Program) private readonly programs: Repository<Program>,
+    private readonly lookup: GrantLookup,
   ) {}
 
   private get manager(): EntityManager {
@@ -188,8 +190,7 @@ export class BurndownService {
   }
 
   async grantReport(grantId: number, asOf: string): Promise<BurndownReport> {
-    const grant = await this.grants.findOneBy({ id: grantId });
-    if (!grant) throw new NotFoundException(`Grant ${grantId} does not exist.`);
+    const grant = await this.lookup.grant(grantId);
     const report = await this.build(grantScope(grantId), asOf, grant.startDate, grant.endDate);
     return {
       scope: 'grant',

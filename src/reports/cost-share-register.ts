@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { costShareFigures, CostShareFigures } from '../budgets/budgets.service';
+import { costShareFigures, CostShareFigures } from '../budgets/cost-share.rules';
 import { namedQuery } from '../technologies/named-query';
 import { asOfParams, costShareMetSql, createdAsOf, obligatedSql } from '../common/as-of';
 import { Key, keyParams, register, Register } from './keyset';

@@ -1,10 +1,11 @@
 import { AppConfig } from '../common/config';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { CsvLines, csvManifest, CsvManifest, CsvReport } from '../common/csv';
 import { ReadCache } from '../common/database/read-cache';
 import { Grant } from '../grants/grant.entity';
+import { GrantChoice, GrantLookup } from '../grants/grant-lookup';
 import { ledgerReport, LedgerReportParams } from './ledger.report';
 import { amendmentsRegister, budgetLinesRegister, grantsRegister } from './registers.report';
 
@@ -15,6 +16,7 @@ export class DownloadsService {
     @InjectRepository(Grant) private readonly grants: Repository<Grant>,
     private readonly config: AppConfig,
     private readonly cache: ReadCache,
+    private readonly lookup: GrantLookup,
   ) {}
 
   private get manager(): EntityManager {
@@ -26,9 +28,7 @@ export class DownloadsService {
     params: LedgerReportParams,
     options: { pageSize?: number; after?: number } = {},
   ): Promise<CsvReport<unknown> & CsvLines> {
-    if (params.grantId !== undefined && !(await this.grants.existsBy({ id: params.grantId }))) {
-      throw new NotFoundException(`Grant ${params.grantId} does not exist.`);
-    }
+    if (params.grantId !== undefined) await this.lookup.grant(params.grantId);
     return ledgerReport(this.manager, params, options) as CsvReport<unknown> & CsvLines;
   }
 
@@ -56,10 +56,7 @@ export class DownloadsService {
   }
 
   /** Grants for the ledger's grant picker. */
-  grantChoices(): Promise<Pick<Grant, 'id' | 'awardNumber'>[]> {
-    return this.grants.find({
-      select: { id: true, awardNumber: true },
-      order: { awardNumber: 'ASC' },
-    });
+  grantChoices(): Promise<GrantChoice[]> {
+    return this.lookup.choices();
   }
 }

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { PlannedSpend } from '../budgets/planned-spend.entity';
 import { Amendment } from '../grants/amendment.entity';
 import { Grant } from '../grants/grant.entity';
+import { GrantLookupModule } from '../grants/grant-lookup.module';
 import { Expenditure } from '../ledger/expenditure.entity';
 import { Program } from '../programs/program.entity';
 import { BurndownCsvController } from './burndown-csv.controller';
@@ -20,10 +21,14 @@ import { Sf425Service } from './sf425.service';
 
 /**
  * Reports read the features' tables through their own SQL (amendments, planned_spend, expenditures)
- * and depend on no feature module; no feature module may import this one (the dashboard may).
+ * and depend on no feature module but GrantLookupModule (a grant by id, the grant pickers); no
+ * feature module may import this one (the dashboard may).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Grant, Program, Amendment, PlannedSpend, Expenditure])],
+  imports: [
+    TypeOrmModule.forFeature([Grant, Program, Amendment, PlannedSpend, Expenditure]),
+    GrantLookupModule,
+  ],
   controllers: [
     DownloadsController,
     ReconciliationController,

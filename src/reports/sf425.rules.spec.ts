@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { costShareFigures } from '../budgets/budgets.service';
+import { costShareFigures } from '../budgets/cost-share.rules';
 import {
   nextQuarter,
   quarterEnd,

@@ -1,4 +1,4 @@
-import { costShareFigures } from '../budgets/budgets.service';
+import { costShareFigures } from '../budgets/cost-share.rules';
 import { addDays } from '../common/dates';
 
 /**

@@ -1,8 +1,9 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import type { CsvColumn, CsvReport } from '../common/csv';
 import { Grant } from '../grants/grant.entity';
+import { GrantLookup } from '../grants/grant-lookup';
 import { Program } from '../programs/program.entity';
 import { namedQuery } from '../technologies/named-query';
 import { amendmentAsOf, ledgerAsOf } from '../common/as-of';
@@ -52,6 +53,7 @@ export class Sf425Service {
   constructor(
     @InjectRepository(Grant) private readonly grants: Repository<Grant>,
     @InjectRepository(Program) private readonly programs: Repository<Program>,
+    private readonly lookup: GrantLookup,
   ) {}
 
   private get manager(): EntityManager {
@@ -59,8 +61,7 @@ export class Sf425Service {
   }
 
   async report(grantId: number, asOf: string): Promise<Sf425Report> {
-    const grant = await this.grants.findOneBy({ id: grantId });
-    if (!grant) throw new NotFoundException(`Grant ${grantId} does not exist.`);
+    const grant = await this.lookup.grant(grantId);
     const program = await this.programs.findOneByOrFail({ id: grant.programId });
     const params = { grantId, asOf, endDate: grant.endDate };
     const [authorized, expenditures] = await Promise.all([

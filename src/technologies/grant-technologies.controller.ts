@@ -3,7 +3,9 @@ import type { Response } from 'express';
 import { ManagerAccess } from '../accounts/access.decorators';
 import { submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
+import { GrantLookup } from '../grants/grant-lookup';
 import { TechnologyLinksFormDto } from './dto/links-form.dto';
+import { GrantTechnologiesService } from './grant-technologies.service';
 import { TechnologiesService } from './technologies.service';
 import { tickedIds } from './ticked';
 
@@ -11,7 +13,11 @@ import { tickedIds } from './ticked';
 @ManagerAccess()
 @Controller('grants/:id/technologies')
 export class GrantTechnologiesController {
-  constructor(private readonly technologies: TechnologiesService) {}
+  constructor(
+    private readonly technologies: TechnologiesService,
+    private readonly links: GrantTechnologiesService,
+    private readonly lookup: GrantLookup,
+  ) {}
 
   @Get('edit')
   @Render('technologies/grant-links')
@@ -21,13 +27,13 @@ export class GrantTechnologiesController {
 
   @Post()
   async save(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
-    await this.technologies.findGrant(id);
+    await this.lookup.grant(id);
     return submitForm(res, {
       dto: TechnologyLinksFormDto,
       body,
       view: 'technologies/grant-links',
       model: () => this.formModel(id, tickedIds(body, 'technologyIds')),
-      save: (form) => this.technologies.setTechnologiesOf(id, form.technologyIds),
+      save: (form) => this.links.setTechnologiesOf(id, form.technologyIds),
       redirectTo: () => `/grants/${id}#technologies`,
       flash: (count) => `Technologies of the grant saved (${count}).`,
     });
@@ -35,8 +41,8 @@ export class GrantTechnologiesController {
 
   /** `ticked` keeps a refused form as it was sent. */
   private async formModel(id: number, ticked?: string[]) {
-    const grant = await this.technologies.findGrant(id);
-    const chosen = ticked ?? (await this.technologies.linkedIds('grant', id)).map(String);
+    const grant = await this.lookup.grant(id);
+    const chosen = ticked ?? (await this.links.linkedIds('grant', id)).map(String);
     const options = (await this.technologies.technologyOptions()).map((t) => ({
       ...t,
       checked: chosen.includes(String(t.id)),

@@ -1,7 +1,7 @@
 import { makeGrant, makeGrantWithProgram, makeTechnology } from '../../test/helpers/factories';
 import { freshContextPerTest } from '../../test/helpers/test-app';
 import { PortfolioService } from './portfolio.service';
-import { TechnologiesService } from './technologies.service';
+import { GrantTechnologiesService } from './grant-technologies.service';
 import { TrlAssessmentsService } from './trl-assessments.service';
 
 describe(PortfolioService.name, () => {
@@ -29,7 +29,7 @@ describe(PortfolioService.name, () => {
         await makeGrant(t, { programId: program.id, recipientId: recipient.id, startDate }),
       );
     }
-    await t.app.get(TechnologiesService).setGrantsOf(
+    await t.app.get(GrantTechnologiesService).setGrantsOf(
       technology.id,
       grants.map((g) => String(g.id)),
     );

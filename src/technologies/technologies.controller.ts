@@ -7,11 +7,13 @@ import { describeChanges } from '../audit/history';
 import { expectedVersion, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { pageLinks } from '../common/pagination';
+import { GrantLookup } from '../grants/grant-lookup';
 import { AssessmentFormDto } from './dto/assessment-form.dto';
 import { GrantLinksFormDto } from './dto/links-form.dto';
 import { PortfolioQueryDto } from './dto/portfolio-query.dto';
 import { NewTechnologyFormDto, TechnologyFormDto } from './dto/technology-form.dto';
 import { TechnologyListQueryDto } from './dto/technology-list-query.dto';
+import { GrantTechnologiesService } from './grant-technologies.service';
 import { PortfolioService } from './portfolio.service';
 import { TechnologiesService } from './technologies.service';
 import {
@@ -40,10 +42,12 @@ const changeLabel = (change: number | null): string =>
 export class TechnologiesController {
   constructor(
     private readonly technologies: TechnologiesService,
+    private readonly links: GrantTechnologiesService,
     private readonly assessments: TrlAssessmentsService,
     private readonly portfolio: PortfolioService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly lookup: GrantLookup,
   ) {}
 
   @Get()
@@ -181,7 +185,7 @@ export class TechnologiesController {
       values: { assessedOn: this.clock.today() },
       view: 'technologies/show',
       model: () => this.showModel(id, tickedIds(body, 'grantIds')),
-      save: (form) => this.technologies.setGrantsOf(id, form.grantIds),
+      save: (form) => this.links.setGrantsOf(id, form.grantIds),
       redirectTo: () => `/technologies/${id}#grants`,
       flash: (count) => `Linked grants saved (${count}).`,
     });
@@ -204,9 +208,9 @@ export class TechnologiesController {
   /** The technology page; `ticked` keeps a refused link form as it was sent. */
   private async showModel(id: number, ticked?: string[]) {
     const technology = await this.technologies.findOne(id);
-    const linkedGrants = await this.technologies.linkedGrants(id);
+    const linkedGrants = await this.links.linkedGrants(id);
     const chosen = ticked ?? linkedGrants.map((g) => String(g.id));
-    const grantOptions = (await this.technologies.grantOptions()).map((g) => ({
+    const grantOptions = (await this.lookup.choices()).map((g) => ({
       ...g,
       checked: chosen.includes(String(g.id)),
     }));

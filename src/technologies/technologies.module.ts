@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { Amendment } from '../grants/amendment.entity';
 import { Grant } from '../grants/grant.entity';
+import { GrantLookupModule } from '../grants/grant-lookup.module';
 import { GrantTechnologiesController } from './grant-technologies.controller';
+import { GrantTechnologiesService } from './grant-technologies.service';
 import { GrantTechnology } from './grant-technology.entity';
 import { PortfolioService } from './portfolio.service';
 import { TechnologiesController } from './technologies.controller';
@@ -15,8 +16,8 @@ import { TrlAssessmentsService } from './trl-assessments.service';
 
 /**
  * The technology catalogue, TRL assessments, grant ↔ technology links and the portfolio view. It reads
- * grants through their repository rather than GrantsModule, which imports this module for the grant
- * page (the other way round would be a cycle).
+ * grants through GrantLookupModule (the portfolio's SQL through the grants repository); the grant page
+ * (GrantPageModule) imports this module.
  */
 @Module({
   imports: [
@@ -26,12 +27,17 @@ import { TrlAssessmentsService } from './trl-assessments.service';
       TrlAssessment,
       GrantTechnology,
       Grant,
-      Amendment,
     ]),
     AuditModule,
+    GrantLookupModule,
   ],
   controllers: [TechnologiesController, GrantTechnologiesController],
-  providers: [TechnologiesService, TrlAssessmentsService, PortfolioService],
-  exports: [TechnologiesService, TrlAssessmentsService],
+  providers: [
+    TechnologiesService,
+    GrantTechnologiesService,
+    TrlAssessmentsService,
+    PortfolioService,
+  ],
+  exports: [TechnologiesService, GrantTechnologiesService, TrlAssessmentsService],
 })
 export class TechnologiesModule {}

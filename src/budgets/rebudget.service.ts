@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { ledgerAsOf } from '../common/as-of';
+import { Clock } from '../common/clock';
+import type { Grant } from '../grants/grant.entity';
+import { GrantLookup } from '../grants/grant-lookup';
+import { namedQuery } from '../technologies/named-query';
+import { BudgetLine } from './budget-line.entity';
+import { CURRENT_LINES, num } from './budget-sql';
+import { rebudgetFigures, RebudgetFigures, RebudgetRow } from './rebudget.rules';
+
+/**
+ * Rule 6 figures per grant and direct category: budgeted and actual (federal + cost share) per budget
+ * period and category, overspending summed per category, and the grant's totals by window functions.
+ */
+const rebudgetSql = (oneGrant: boolean) => `WITH cells AS (
+   SELECT x.grant_id, x.budget_period, x.category,
+          SUM(x.budgeted) AS budgeted, SUM(x.actual) AS actual
+     FROM (SELECT l.grant_id, l.budget_period, l.category,
+                  l.federal_cents + l.cost_share_cents AS budgeted, 0 AS actual
+             FROM (${CURRENT_LINES}${oneGrant ? ' WHERE l.grant_id = :grantId' : ''}) l
+           UNION ALL
+           SELECT e.grant_id, e.budget_period, e.category, 0, e.amount_cents
+             FROM expenditures e
+            WHERE ${ledgerAsOf('e')}
+              ${oneGrant ? 'AND e.grant_id = :grantId' : ''}) x
+    GROUP BY x.grant_id, x.budget_period, x.category),
+ per_category AS (
+   SELECT grant_id, category, SUM(budgeted) AS budgeted, SUM(actual) AS actual,
+          SUM(CASE WHEN category <> 'indirect_charges' AND actual > budgeted
+                   THEN actual - budgeted ELSE 0 END) AS overspent
+     FROM cells GROUP BY grant_id, category)
+ SELECT c.grant_id AS "grantId", g.award_number AS "awardNumber", g.title AS "title",
+        c.category AS "category", c.budgeted AS "budgeted", c.actual AS "actual",
+        c.overspent AS "overspent",
+        SUM(c.budgeted) OVER (PARTITION BY c.grant_id) AS "totalBudget",
+        SUM(c.overspent) OVER (PARTITION BY c.grant_id) AS "moved"
+   FROM per_category c JOIN grants g ON g.id = c.grant_id
+  ORDER BY g.award_number, c.grant_id`;
+
+/**
+ * The rebudget flag of one grant or of all of them: the sums from one query (rebudgetSql), the flag
+ * from rebudgetFigures.
+ */
+@Injectable()
+export class RebudgetService {
+  constructor(
+    @InjectRepository(BudgetLine) private readonly lines: Repository<BudgetLine>,
+    private readonly clock: Clock,
+    private readonly lookup: GrantLookup,
+  ) {}
+
+  /** Rule 6 for one grant, as of a date (default today). */
+  async rebudgetFor(grantId: number, asOf = this.clock.today()): Promise<RebudgetFigures> {
+    return this.rebudgetOf(await this.lookup.grant(grantId), asOf);
+  }
+
+  /** Rule 6 for a grant already loaded (the budget summary has it). */
+  async rebudgetOf(
+    grant: Pick<Grant, 'id' | 'awardNumber' | 'title'>,
+    asOf: string,
+  ): Promise<RebudgetFigures> {
+    const rows = await namedQuery<RebudgetRow>(this.lines.manager, rebudgetSql(true), {
+      grantId: grant.id,
+      asOf,
+    });
+    return rebudgetFigures(grant, asOf, rows);
+  }
+
+  /** Rule 6 across all grants: one query. Every grant with a budget or spending, by award number. */
+  async rebudgetAll(asOf = this.clock.today()): Promise<RebudgetFigures[]> {
+    const rows = await namedQuery<RebudgetRow>(this.lines.manager, rebudgetSql(false), { asOf });
+    const byGrant = new Map<number, RebudgetRow[]>();
+    for (const row of rows) {
+      const id = num(row.grantId);
+      byGrant.set(id, [...(byGrant.get(id) ?? []), row]);
+    }
+    return [...byGrant.entries()].map(([id, grantRows]) =>
+      rebudgetFigures(
+        { id, awardNumber: grantRows[0].awardNumber, title: grantRows[0].title },
+        asOf,
+        grantRows,
+      ),
+    );
+  }
+
+  /**
+   * For the dashboard: grants flagged "prior approval required" and those nearing it (above 7.5 %),
+   * flagged first, then by the share moved.
+   */
+  async rebudgetFlags(asOf = this.clock.today()): Promise<RebudgetFigures[]> {
+    const all = await this.rebudgetAll(asOf);
+    return all
+      .filter((f) => f.flagged || f.nearThreshold)
+      .sort(
+        (a, b) =>
+          Number(b.flagged) - Number(a.flagged) ||
+          (b.percent ?? 0) - (a.percent ?? 0) ||
+          a.awardNumber.localeCompare(b.awardNumber),
+      );
+  }
+}

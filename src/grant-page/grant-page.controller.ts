@@ -1,0 +1,44 @@
+import { Controller, Get, Param, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
+import { setFlash } from '../common/flash';
+import { FormError } from '../common/forms';
+import { ParseIdPipe } from '../common/http/parse-id.pipe';
+import { GrantsService } from '../grants/grants.service';
+import { grantPage } from './grant.page';
+import { GrantPageService } from './grant-page.service';
+
+/**
+ * The grant page, and deleting a draft from it (a refused delete shows the page again with the
+ * reason). Its `:id` routes take one path segment, so GrantsController's `new` must be registered
+ * first: GrantPageModule comes after GrantsModule in AppModule.
+ */
+@ReadAccess()
+@Controller('grants')
+export class GrantPageController {
+  constructor(
+    private readonly page: GrantPageService,
+    private readonly grants: GrantsService,
+  ) {}
+
+  @Get(':id')
+  async show(@Param('id', ParseIdPipe) id: number, @Res() res: Response) {
+    res.render('grants/show', grantPage(await this.page.figures(id)));
+  }
+
+  @Post(':id/delete')
+  @ManagerAccess()
+  async remove(@Param('id', ParseIdPipe) id: number, @Res() res: Response) {
+    try {
+      const grant = await this.grants.remove(id);
+      setFlash(res, `Draft grant ${grant.awardNumber} deleted.`);
+      res.redirect(303, '/grants');
+    } catch (error) {
+      if (!(error instanceof FormError)) throw error;
+      res.status(409).render('grants/show', {
+        ...grantPage(await this.page.figures(id)),
+        deleteError: error.errors.delete,
+      });
+    }
+  }
+}

@@ -1,0 +1,209 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { WritePath } from '../common/database/write-path';
+import { FormError } from '../common/forms';
+import { Grant } from '../grants/grant.entity';
+import { GrantLookup } from '../grants/grant-lookup';
+import { GrantTechnology } from './grant-technology.entity';
+import { namedQuery } from './named-query';
+import { auditList, TechnologiesService, TechnologyRow } from './technologies.service';
+import { Technology } from './technology.entity';
+
+/** What the grant page shows of each technology the grant develops: its catalogue row. */
+export type LinkedTechnology = Omit<TechnologyRow, 'grantCount'>;
+
+export interface LinkedGrant {
+  id: number;
+  awardNumber: string;
+  title: string;
+  recipientName: string;
+}
+
+/**
+ * The grant ↔ technology links: what each side shows of the other, and replacing one side's links
+ * all at once with an audit event on every grant and technology whose links changed.
+ */
+@Injectable()
+export class GrantTechnologiesService {
+  constructor(
+    @InjectRepository(GrantTechnology) private readonly links: Repository<GrantTechnology>,
+    private readonly catalogue: TechnologiesService,
+    private readonly writes: WritePath,
+    private readonly audit: AuditService,
+    private readonly lookup: GrantLookup,
+  ) {}
+
+  /** The technologies a grant develops, for the grant page. */
+  async forGrant(grantId: number): Promise<LinkedTechnology[]> {
+    const found = await this.links.manager
+      .createQueryBuilder(Technology, 't')
+      .innerJoin(GrantTechnology, 'gt', 'gt.technology_id = t.id')
+      .where('gt.grant_id = :grantId', { grantId })
+      .orderBy('t.name', 'ASC')
+      .addOrderBy('t.id', 'ASC')
+      .getMany();
+    return this.catalogue.rowsOf(found);
+  }
+
+  /** The grants that develop a technology, for its page. */
+  linkedGrants(technologyId: number): Promise<LinkedGrant[]> {
+    return namedQuery<LinkedGrant>(
+      this.links.manager,
+      `SELECT g.id AS "id", g.award_number AS "awardNumber", g.title AS "title", r.name AS "recipientName"
+         FROM grant_technologies gt
+         JOIN grants g ON g.id = gt.grant_id
+         JOIN recipients r ON r.id = g.recipient_id
+        WHERE gt.technology_id = :technologyId
+        ORDER BY g.award_number`,
+      { technologyId },
+    );
+  }
+
+  async linkedIds(side: 'grant' | 'technology', id: number): Promise<number[]> {
+    const links = await this.links.find({
+      where: side === 'grant' ? { grantId: id } : { technologyId: id },
+    });
+    return links.map((link) => (side === 'grant' ? link.technologyId : link.grantId));
+  }
+
+  /** Replaces the grants a technology is linked to, all or nothing. */
+  setGrantsOf(technologyId: number, grantIds: string[]): Promise<number> {
+    return this.writes.transaction(async (manager) => {
+      if (!(await manager.existsBy(Technology, { id: technologyId }))) {
+        throw new NotFoundException(`Technology ${technologyId} does not exist.`);
+      }
+      const wanted = await this.existingIds(manager, Grant, grantIds, 'grantIds', 'Grant');
+      const current = await this.linkedIds('technology', technologyId);
+      await this.relink(
+        manager,
+        wanted.filter((id) => !current.includes(id)).map((grantId) => ({ grantId, technologyId })),
+        current.filter((id) => !wanted.includes(id)).map((grantId) => ({ grantId, technologyId })),
+      );
+      return wanted.length;
+    });
+  }
+
+  /** Replaces the technologies a grant is linked to, all or nothing. */
+  setTechnologiesOf(grantId: number, technologyIds: string[]): Promise<number> {
+    return this.writes.transaction(async (manager) => {
+      await this.lookup.grant(grantId);
+      const wanted = await this.existingIds(
+        manager,
+        Technology,
+        technologyIds,
+        'technologyIds',
+        'Technology',
+      );
+      const current = await this.linkedIds('grant', grantId);
+      await this.relink(
+        manager,
+        wanted
+          .filter((id) => !current.includes(id))
+          .map((technologyId) => ({ grantId, technologyId })),
+        current
+          .filter((id) => !wanted.includes(id))
+          .map((technologyId) => ({ grantId, technologyId })),
+      );
+      return wanted.length;
+    });
+  }
+
+  /**
+   * Adds and removes links, and writes one event on every grant and every technology whose set of
+   * links changed, with the set before and after (award numbers on a technology, names on a grant).
+   */
+  private async relink(
+    manager: EntityManager,
+    added: GrantTechnology[],
+    removed: GrantTechnology[],
+  ): Promise<void> {
+    const changed = [...added, ...removed];
+    if (changed.length === 0) return;
+    const grantIds = [...new Set(changed.map((l) => l.grantId))];
+    const technologyIds = [...new Set(changed.map((l) => l.technologyId))];
+    const before = await this.linkLabels(manager, grantIds, technologyIds);
+    for (const link of removed) await manager.delete(GrantTechnology, link);
+    if (added.length > 0) await manager.insert(GrantTechnology, added);
+    const after = await this.linkLabels(manager, grantIds, technologyIds);
+
+    for (const id of technologyIds) {
+      await this.audit.record(manager, {
+        action: 'grant_links',
+        entityType: 'technology',
+        entityId: id,
+        changes: {
+          grants: {
+            before: auditList(before.ofTechnology(id)),
+            after: auditList(after.ofTechnology(id)),
+          },
+        },
+      });
+    }
+    for (const id of grantIds) {
+      await this.audit.record(manager, {
+        action: 'technology_links',
+        entityType: 'grant',
+        entityId: id,
+        changes: {
+          technologies: {
+            before: auditList(before.ofGrant(id)),
+            after: auditList(after.ofGrant(id)),
+          },
+        },
+      });
+    }
+  }
+
+  /** The current links of some grants and technologies, as award numbers and names. */
+  private async linkLabels(manager: EntityManager, grantIds: number[], technologyIds: number[]) {
+    const rows = await namedQuery<{
+      grantId: number;
+      technologyId: number;
+      awardNumber: string;
+      name: string;
+    }>(
+      manager,
+      `SELECT gt.grant_id AS "grantId", gt.technology_id AS "technologyId",
+              g.award_number AS "awardNumber", t.name AS "name"
+         FROM grant_technologies gt
+         JOIN grants g ON g.id = gt.grant_id
+         JOIN technologies t ON t.id = gt.technology_id
+        WHERE gt.grant_id IN (:...grantIds) OR gt.technology_id IN (:...technologyIds)
+        ORDER BY g.award_number, t.name`,
+      { grantIds, technologyIds },
+    );
+    return {
+      ofGrant: (id: number) =>
+        rows
+          .filter((r) => r.grantId === id)
+          .map((r) => r.name)
+          .sort(),
+      ofTechnology: (id: number) =>
+        rows.filter((r) => r.technologyId === id).map((r) => r.awardNumber),
+    };
+  }
+
+  /** The ids as numbers, if every one names an existing record; otherwise a message and no change. */
+  private async existingIds(
+    manager: EntityManager,
+    entity: typeof Grant | typeof Technology,
+    ids: string[],
+    field: string,
+    label: string,
+  ): Promise<number[]> {
+    const wanted = [...new Set(ids.map(Number))];
+    if (wanted.length === 0) return [];
+    const found = (
+      await manager.find(entity, { select: { id: true }, where: { id: In(wanted) } })
+    ).map((row) => row.id);
+    const unknown = wanted.filter((id) => !found.includes(id));
+    if (unknown.length > 0) {
+      throw new FormError({
+        [field]: `${label} ${unknown.join(', ')} ${unknown.length === 1 ? 'does' : 'do'} not exist (deleted since the page was opened?). Nothing was changed: reload the page and choose again.`,
+      });
+    }
+    return wanted;
+  }
+}
