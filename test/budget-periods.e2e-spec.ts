@@ -13,6 +13,14 @@ const schedule = (...periods: [string, string][]) =>
 describe('Budget periods (HTTP)', () => {
   const t = freshAppPerTest();
 
+  /** The schedule's version, as the edit form carries it (`&version=…`). */
+  const version = async (grantId: number) => {
+    const form = await t.http().get(`/grants/${grantId}/budget-periods/edit`);
+    const match = /name="version" value="([0-9a-f]{16})"/.exec(form.text);
+    if (!match) throw new Error('No version on the budget-periods form');
+    return `&version=${match[1]}`;
+  };
+
   const periodsOf = (grantId: number) =>
     rows<{ number: number; start_date: string; end_date: string }>(
       t,
@@ -26,7 +34,10 @@ describe('Budget periods (HTTP)', () => {
       .http()
       .post(`/grants/${grant.id}/budget-periods`)
       .type('form')
-      .send(schedule(['2025-04-01', '2026-09-30'], ['2026-10-01', '2028-03-31'], ['', '']));
+      .send(
+        schedule(['2025-04-01', '2026-09-30'], ['2026-10-01', '2028-03-31'], ['', '']) +
+          (await version(grant.id)),
+      );
     expect(res.status).toBe(303);
     expect(await periodsOf(grant.id)).toEqual([
       { number: 1, start_date: '2025-04-01', end_date: '2026-09-30' },
@@ -69,12 +80,44 @@ describe('Budget periods (HTTP)', () => {
         .http()
         .post(`/grants/${grant.id}/budget-periods`)
         .type('form')
-        .send(schedule(...periods));
+        .send(schedule(...periods) + (await version(grant.id)));
       expect(res.status).toBe(422);
       expect(res.text).toContain(message);
       expect(await periodsOf(grant.id)).toEqual([]);
     },
   );
+
+  it('should refuse a stale schedule with 409, naming who changed it, and keep the newer one', async () => {
+    const { grant } = await makeGrantWithProgram(t);
+    const opened = await version(grant.id);
+    const first = await t
+      .http()
+      .post(`/grants/${grant.id}/budget-periods`)
+      .type('form')
+      .send(schedule(['2025-04-01', '2026-09-30'], ['2026-10-01', '2028-03-31']) + opened);
+    expect(first.status).toBe(303);
+    const admin = await t.as('program_manager');
+    const stale = await admin
+      .post(`/grants/${grant.id}/budget-periods`)
+      .type('form')
+      .send(schedule(['2025-04-01', '2026-03-31'], ['2026-04-01', '2028-03-31']) + opened);
+    expect(stale.status).toBe(409);
+    expect(stale.text).toMatch(
+      /This grant’s budget-period schedule was changed by manager@example\.gov at .* UTC after you opened the form\. Nothing was saved/,
+    );
+    expect(stale.text).toContain('BP2: 2026-10-01 to 2028-03-31');
+    expect(stale.text).toContain('value="2026-03-31"');
+    expect((await periodsOf(grant.id)).map((p) => p.end_date)).toEqual([
+      '2026-09-30',
+      '2028-03-31',
+    ]);
+    const missing = await t
+      .http()
+      .post(`/grants/${grant.id}/budget-periods`)
+      .type('form')
+      .send(schedule(['2025-04-01', '2026-09-30'], ['2026-10-01', '2028-03-31']));
+    expect(missing.status).toBe(400);
+  });
 
   it('should edit existing periods all or nothing', async () => {
     const { grant } = await makeGrantWithProgram(t);
@@ -86,7 +129,10 @@ describe('Budget periods (HTTP)', () => {
       .http()
       .post(`/grants/${grant.id}/budget-periods`)
       .type('form')
-      .send(schedule(['2025-04-01', '2026-09-30'], ['2026-04-01', '2028-03-31']));
+      .send(
+        schedule(['2025-04-01', '2026-09-30'], ['2026-04-01', '2028-03-31']) +
+          (await version(grant.id)),
+      );
     expect(bad.status).toBe(422);
     expect((await periodsOf(grant.id))[0].end_date).toBe('2026-03-31');
 
@@ -94,7 +140,10 @@ describe('Budget periods (HTTP)', () => {
       .http()
       .post(`/grants/${grant.id}/budget-periods`)
       .type('form')
-      .send(schedule(['2025-04-01', '2026-09-30'], ['2026-10-01', '2028-03-31']));
+      .send(
+        schedule(['2025-04-01', '2026-09-30'], ['2026-10-01', '2028-03-31']) +
+          (await version(grant.id)),
+      );
     expect(good.status).toBe(303);
     expect((await periodsOf(grant.id)).map((p) => p.end_date)).toEqual([
       '2026-09-30',

@@ -59,8 +59,18 @@ function rowText(html: string, table: string, key: string): string {
 describe('Technologies (HTTP)', () => {
   const t = freshAppPerTest();
 
-  const post = (path: string, fields: Record<string, string | string[]>) =>
-    t.http().post(path).type('form').send(formBody(fields));
+  /** The version of the links a links form edits, as that form carries it. */
+  const linksVersion = async (path: string) => {
+    const formPage = path.startsWith('/grants/') ? `${path}/edit` : path.replace(/\/grants$/, '');
+    const page = await t.http().get(formPage);
+    return /name="version" value="([0-9a-f]{16})"/.exec(page.text)?.[1] ?? '';
+  };
+  const LINKS_FORM = /^\/(technologies\/\d+\/grants|grants\/\d+\/technologies)$/;
+
+  const post = async (path: string, fields: Record<string, string | string[]>) => {
+    const body = LINKS_FORM.test(path) ? { ...fields, version: await linksVersion(path) } : fields;
+    return t.http().post(path).type('form').send(formBody(body));
+  };
 
   describe('catalogue', () => {
     it('should add a technology with its elements and first assessment, and redirect to it', async () => {
@@ -469,6 +479,49 @@ describe('Technologies (HTTP)', () => {
       expect(grantPage.text).toContain('Fly ash leaching');
     });
 
+    it('should refuse a stale links form on either side with 409 and keep the newer links', async () => {
+      const { grant } = await makeGrantWithProgram(t);
+      const [a, b] = [
+        await makeTechnology(t, { name: 'Alpha' }),
+        await makeTechnology(t, { name: 'Beta' }),
+      ];
+      const fromGrant = await linksVersion(`/grants/${grant.id}/technologies`);
+      const fromTechnology = await linksVersion(`/technologies/${b.id}/grants`);
+      const saved = await post(`/grants/${grant.id}/technologies`, { technologyIds: String(a.id) });
+      expect(saved.status).toBe(303);
+
+      const staleGrant = await t
+        .http()
+        .post(`/grants/${grant.id}/technologies`)
+        .type('form')
+        .send(formBody({ technologyIds: String(b.id), version: fromGrant }));
+      expect(staleGrant.status).toBe(409);
+      expect(staleGrant.text).toContain(
+        'This grant’s set of technologies was changed by manager@example.gov',
+      );
+      expect(staleGrant.text).toContain('Linked now: Alpha.');
+
+      await post(`/technologies/${b.id}/grants`, { grantIds: String(grant.id) });
+      const staleTechnology = await t
+        .http()
+        .post(`/technologies/${b.id}/grants`)
+        .type('form')
+        .send(formBody({ grantIds: [], version: fromTechnology }));
+      expect(staleTechnology.status).toBe(409);
+      expect(staleTechnology.text).toContain('This technology’s set of grants was changed by');
+      expect(
+        await rows(
+          t,
+          'SELECT grant_id, technology_id FROM grant_technologies ORDER BY technology_id',
+        ),
+      ).toEqual([
+        { grant_id: grant.id, technology_id: a.id },
+        { grant_id: grant.id, technology_id: b.id },
+      ]);
+      const missing = await t.http().post(`/grants/${grant.id}/technologies`).type('form').send('');
+      expect(missing.status).toBe(400);
+    });
+
     it('should refuse an unknown grant id with 422 and change nothing', async () => {
       const { grant } = await makeGrantWithProgram(t);
       const technology = await makeTechnology(t);
@@ -542,7 +595,7 @@ describe('Technologies (HTTP)', () => {
       expect(bad.text).toContain('Technology 777 does not exist');
       expect(await count(t, 'grant_technologies')).toBe(1);
 
-      const none = await t.http().post(`/grants/${grant.id}/technologies`).type('form').send('');
+      const none = await post(`/grants/${grant.id}/technologies`, {});
       expect(none.status).toBe(303);
       expect(await count(t, 'grant_technologies')).toBe(0);
     });

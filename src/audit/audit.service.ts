@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
+import { DataSource, EntityManager, EntityTarget, In, ObjectLiteral, Repository } from 'typeorm';
 import { nowIso } from '../common/database/columns';
 import { noteAuditEvent } from '../common/database/write-path';
 import { EditConflictError } from '../common/forms';
@@ -288,6 +288,40 @@ export class AuditService {
     entityType: string,
     entityId: number,
   ): Promise<AuditEvent | null> {
-    return manager.findOne(AuditEvent, { where: { entityType, entityId }, order: { id: 'DESC' } });
+    return this.lastChangeOf(manager, entityType, [entityId]);
+  }
+
+  /** The newest event on any of these records (of these actions, when given): who changed them last. */
+  lastChangeOf(
+    manager: EntityManager,
+    entityType: string,
+    entityIds: number[],
+    actions?: string[],
+  ): Promise<AuditEvent | null> {
+    return manager.findOne(AuditEvent, {
+      where: { entityType, entityId: In(entityIds), ...(actions ? { action: In(actions) } : {}) },
+      order: { id: 'DESC' },
+    });
+  }
+
+  /** An edit conflict on records edited together, naming who changed them last and when. */
+  async conflictOn(
+    manager: EntityManager,
+    what: string,
+    currentVersion: string,
+    records: { entityType: string; entityIds: number[]; actions?: string[] },
+  ): Promise<EditConflictError> {
+    const last = await this.lastChangeOf(
+      manager,
+      records.entityType,
+      records.entityIds,
+      records.actions,
+    );
+    return new EditConflictError(
+      what,
+      currentVersion,
+      last ? `${last.occurredAt.replace('T', ' ').slice(0, 19)} UTC` : 'an unknown time',
+      last?.actorEmail ?? 'someone else',
+    );
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { BadRequestException, ConflictException, HttpException, HttpStatus } from '@nestjs/common';
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -17,15 +18,38 @@ export class FormError extends HttpException {
 export class EditConflictError extends ConflictException {
   constructor(
     readonly entity: string,
-    readonly currentVersion: number,
+    /** A record's version number, or the contentVersion() of records edited together. */
+    readonly currentVersion: number | string,
     readonly changedAt: string,
     readonly changedBy: string,
   ) {
     super(
-      `This ${entity} was changed by ${changedBy} at ${changedAt} (now version ${currentVersion}) ` +
-        'after you opened the form. Nothing was saved: review the current values below, then save again.',
+      `This ${entity} was changed by ${changedBy} at ${changedAt}` +
+        (typeof currentVersion === 'number' ? ` (now version ${currentVersion})` : '') +
+        ' after you opened the form. Nothing was saved: review the current values below, then save again.',
     );
   }
+}
+
+/**
+ * The version of several records edited in one form (a grant's budget-period schedule, its set of
+ * technology links): a digest of what they hold now. The form carries it like a record's version;
+ * a save whose digest no longer matches is an edit conflict (409), never a silent overwrite.
+ */
+export function contentVersion(content: unknown): string {
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 16);
+}
+
+/** The contentVersion() an edit form was opened at. */
+export function expectedContentVersion(body: unknown): string {
+  const raw =
+    body && typeof body === 'object' ? (body as Record<string, unknown>).version : undefined;
+  if (typeof raw !== 'string' || !/^[0-9a-f]{16}$/.test(raw)) {
+    throw new BadRequestException(
+      'The form is missing the version of what it edits; reload the page and try again.',
+    );
+  }
+  return raw;
 }
 
 const multiLineFields = new WeakMap<object, Set<string>>();

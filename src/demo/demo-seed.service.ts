@@ -13,7 +13,7 @@ import { validateForm } from '../common/forms';
 import { centsToDecimal } from '../common/money';
 import { AmendmentKind } from '../grants/amendment.entity';
 import { AmendmentsService } from '../grants/amendments.service';
-import { BudgetPeriodsService } from '../grants/budget-periods.service';
+import { BudgetPeriodsService, scheduleVersion } from '../grants/budget-periods.service';
 import { AmendmentFormDto } from '../grants/dto/amendment-form.dto';
 import { GrantFormDto } from '../grants/dto/grant-form.dto';
 import { RecipientFormDto } from '../grants/dto/recipient-form.dto';
@@ -165,10 +165,14 @@ export class DemoSeedService {
     for (const [index, demo] of GRANTS.entries()) {
       const schedule = scheduleFor(awardDate, demo, index);
       const grant = await this.createGrant(program.id, demo, schedule);
-      await this.budgetPeriods.replace(grant.id, [
-        { startDate: schedule.startDate, endDate: addDays(schedule.bp2StartDate, -1) },
-        { startDate: schedule.bp2StartDate, endDate: schedule.endDate },
-      ]);
+      await this.budgetPeriods.replace(
+        grant.id,
+        [
+          { startDate: schedule.startDate, endDate: addDays(schedule.bp2StartDate, -1) },
+          { startDate: schedule.bp2StartDate, endDate: schedule.endDate },
+        ],
+        scheduleVersion([]),
+      );
       const [award, year2, bp2] = schedule.trancheDates.map((date, tranche) => () => {
         const kind: AmendmentKind = tranche === 0 ? 'initial' : 'incremental_funding';
         return this.amend(

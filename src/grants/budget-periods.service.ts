@@ -3,7 +3,7 @@ import { addDays, daysBetween, isIsoDate } from '../common/dates';
 import { AuditService } from '../audit/audit.service';
 import { PlannedSpendService } from '../budgets/planned-spend.service';
 import { WritePath } from '../common/database/write-path';
-import { FieldErrors, FormError } from '../common/forms';
+import { contentVersion, FieldErrors, FormError } from '../common/forms';
 import { BudgetPeriod } from './budget-period.entity';
 import { Grant } from './grant.entity';
 import { GrantLookup } from './grant-lookup';
@@ -71,6 +71,13 @@ export function checkSchedule(
   return errors;
 }
 
+/** The version of a grant's schedule as an edit form carries it: a digest of its periods' dates. */
+export function scheduleVersion(
+  periods: readonly Pick<BudgetPeriod, 'number' | 'startDate' | 'endDate'>[],
+): string {
+  return contentVersion(periods.map((p) => [p.number, p.startDate, p.endDate]));
+}
+
 @Injectable()
 export class BudgetPeriodsService {
   constructor(
@@ -80,13 +87,23 @@ export class BudgetPeriodsService {
     private readonly lookup: GrantLookup,
   ) {}
 
-  /** Saves the whole schedule at once: all periods valid, or nothing changes. */
-  replace(grantId: number, rows: unknown[]): Promise<BudgetPeriod[]> {
+  /**
+   * Saves the whole schedule at once: all periods valid, or nothing changes. `expectedVersion` is
+   * the schedule's version when the form was opened; a schedule changed since is an edit conflict.
+   */
+  replace(grantId: number, rows: unknown[], expectedVersion: string): Promise<BudgetPeriod[]> {
     return this.writes.transaction(async (manager) => {
       const grant = await this.lookup.grant(grantId);
+      const existing = await this.lookup.budgetPeriods(grantId);
+      const current = scheduleVersion(existing);
+      if (current !== expectedVersion) {
+        throw await this.audit.conflictOn(manager, 'grant’s budget-period schedule', current, {
+          entityType: 'budget_period',
+          entityIds: existing.map((p) => p.id),
+        });
+      }
       const { periods, errors } = readPeriodRows(rows);
       if (Object.keys(errors).length > 0) throw new FormError(errors);
-      const existing = await this.lookup.budgetPeriods(grantId);
       if (periods.length < existing.length) {
         throw new FormError({
           periods: `This grant has ${existing.length} budget periods; a period cannot be removed by leaving its row blank.`,

@@ -1,14 +1,14 @@
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
 import type { Response } from 'express';
-import { expectedVersion, submitForm } from '../common/forms';
+import { expectedContentVersion, expectedVersion, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { centsToDecimal } from '../common/money';
 import { pageLinks } from '../common/pagination';
 import { ProgramsService } from '../programs/programs.service';
 import { AMENDMENT_KINDS } from './amendment.entity';
 import { AmendmentsService } from './amendments.service';
-import { BudgetPeriodsService } from './budget-periods.service';
+import { BudgetPeriodsService, scheduleVersion } from './budget-periods.service';
 import { AmendmentFormDto } from './dto/amendment-form.dto';
 import { BudgetPeriodsFormDto } from './dto/budget-periods-form.dto';
 import { GrantFormDto } from './dto/grant-form.dto';
@@ -150,7 +150,13 @@ export class GrantsController {
     const model = await this.budgetPeriodModel(id);
     const periods = await this.lookup.budgetPeriods(id);
     const rows = periods.map((p) => ({ startDate: p.startDate, endDate: p.endDate }));
-    return { ...model, values: { periods: [...rows, { startDate: '', endDate: '' }] } };
+    return {
+      ...model,
+      values: {
+        periods: [...rows, { startDate: '', endDate: '' }],
+        version: scheduleVersion(periods),
+      },
+    };
   }
 
   @Post(':id/budget-periods')
@@ -161,12 +167,14 @@ export class GrantsController {
     @Res() res: Response,
   ) {
     await this.grants.findOne(id);
+    const version = expectedContentVersion(body);
     return submitForm(res, {
       dto: BudgetPeriodsFormDto,
       body,
       view: 'grants/budget-periods',
       model: () => this.budgetPeriodModel(id),
-      save: (form) => this.budgetPeriods.replace(id, form.periods),
+      save: (form) => this.budgetPeriods.replace(id, form.periods, version),
+      current: async () => ({ periods: await this.lookup.budgetPeriods(id) }),
       redirectTo: () => `/grants/${id}#budget-periods`,
       flash: (periods) => `Budget periods saved (${periods.length}).`,
     });

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ManagerAccess } from '../accounts/access.decorators';
-import { submitForm } from '../common/forms';
+import { expectedContentVersion, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { GrantLookup } from '../grants/grant-lookup';
 import { TechnologyLinksFormDto } from './dto/links-form.dto';
@@ -28,12 +28,14 @@ export class GrantTechnologiesController {
   @Post()
   async save(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
     await this.lookup.grant(id);
+    const version = expectedContentVersion(body);
     return submitForm(res, {
       dto: TechnologyLinksFormDto,
       body,
       view: 'technologies/grant-links',
       model: () => this.formModel(id, tickedIds(body, 'technologyIds')),
-      save: (form) => this.links.setTechnologiesOf(id, form.technologyIds),
+      save: (form) => this.links.setTechnologiesOf(id, form.technologyIds, version),
+      current: async () => ({ technologies: await this.links.forGrant(id) }),
       redirectTo: () => `/grants/${id}#technologies`,
       flash: (count) => `Technologies of the grant saved (${count}).`,
     });
@@ -47,6 +49,11 @@ export class GrantTechnologiesController {
       ...t,
       checked: chosen.includes(String(t.id)),
     }));
-    return { pageTitle: `Technologies — ${grant.awardNumber}`, grant, options };
+    return {
+      pageTitle: `Technologies — ${grant.awardNumber}`,
+      grant,
+      options,
+      values: { version: await this.links.linksVersion('grant', id) },
+    };
   }
 }

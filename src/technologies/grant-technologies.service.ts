@@ -3,13 +3,15 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { WritePath } from '../common/database/write-path';
-import { FormError } from '../common/forms';
+import { contentVersion, FormError } from '../common/forms';
 import { Grant } from '../grants/grant.entity';
 import { GrantLookup } from '../grants/grant-lookup';
 import { GrantTechnology } from './grant-technology.entity';
 import { namedQuery } from './named-query';
 import { auditList, TechnologiesService, TechnologyRow } from './technologies.service';
 import { Technology } from './technology.entity';
+
+const linksVersionOf = (ids: number[]): string => contentVersion([...ids].sort((a, b) => a - b));
 
 /** What the grant page shows of each technology the grant develops: its catalogue row. */
 export type LinkedTechnology = Omit<TechnologyRow, 'grantCount'>;
@@ -68,14 +70,23 @@ export class GrantTechnologiesService {
     return links.map((link) => (side === 'grant' ? link.technologyId : link.grantId));
   }
 
-  /** Replaces the grants a technology is linked to, all or nothing. */
-  setGrantsOf(technologyId: number, grantIds: string[]): Promise<number> {
+  /** The version of one side's links as an edit form carries it (see contentVersion). */
+  async linksVersion(side: 'grant' | 'technology', id: number): Promise<string> {
+    return linksVersionOf(await this.linkedIds(side, id));
+  }
+
+  /**
+   * Replaces the grants a technology is linked to, all or nothing. With `expectedVersion` (every
+   * form sends it), links changed since the form was opened are an edit conflict.
+   */
+  setGrantsOf(technologyId: number, grantIds: string[], expectedVersion?: string): Promise<number> {
     return this.writes.transaction(async (manager) => {
       if (!(await manager.existsBy(Technology, { id: technologyId }))) {
         throw new NotFoundException(`Technology ${technologyId} does not exist.`);
       }
-      const wanted = await this.existingIds(manager, Grant, grantIds, 'grantIds', 'Grant');
       const current = await this.linkedIds('technology', technologyId);
+      await this.checkVersion(manager, 'technology', technologyId, current, expectedVersion);
+      const wanted = await this.existingIds(manager, Grant, grantIds, 'grantIds', 'Grant');
       await this.relink(
         manager,
         wanted.filter((id) => !current.includes(id)).map((grantId) => ({ grantId, technologyId })),
@@ -85,10 +96,16 @@ export class GrantTechnologiesService {
     });
   }
 
-  /** Replaces the technologies a grant is linked to, all or nothing. */
-  setTechnologiesOf(grantId: number, technologyIds: string[]): Promise<number> {
+  /** Replaces the technologies a grant is linked to, all or nothing (`expectedVersion` as above). */
+  setTechnologiesOf(
+    grantId: number,
+    technologyIds: string[],
+    expectedVersion?: string,
+  ): Promise<number> {
     return this.writes.transaction(async (manager) => {
       await this.lookup.grant(grantId);
+      const current = await this.linkedIds('grant', grantId);
+      await this.checkVersion(manager, 'grant', grantId, current, expectedVersion);
       const wanted = await this.existingIds(
         manager,
         Technology,
@@ -96,7 +113,6 @@ export class GrantTechnologiesService {
         'technologyIds',
         'Technology',
       );
-      const current = await this.linkedIds('grant', grantId);
       await this.relink(
         manager,
         wanted
@@ -108,6 +124,27 @@ export class GrantTechnologiesService {
       );
       return wanted.length;
     });
+  }
+
+  private async checkVersion(
+    manager: EntityManager,
+    side: 'grant' | 'technology',
+    id: number,
+    linked: number[],
+    expectedVersion: string | undefined,
+  ): Promise<void> {
+    const current = linksVersionOf(linked);
+    if (expectedVersion === undefined || current === expectedVersion) return;
+    throw await this.audit.conflictOn(
+      manager,
+      side === 'grant' ? 'grant’s set of technologies' : 'technology’s set of grants',
+      current,
+      {
+        entityType: side,
+        entityIds: [id],
+        actions: [side === 'grant' ? 'technology_links' : 'grant_links'],
+      },
+    );
   }
 
   /**

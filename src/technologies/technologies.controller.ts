@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
 import { AuditService } from '../audit/audit.service';
 import { describeChanges } from '../audit/history';
-import { expectedVersion, submitForm } from '../common/forms';
+import { expectedContentVersion, expectedVersion, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { pageLinks } from '../common/pagination';
 import { GrantLookup } from '../grants/grant-lookup';
@@ -179,13 +179,15 @@ export class TechnologiesController {
     @Res() res: Response,
   ) {
     await this.technologies.findOne(id);
+    const version = expectedContentVersion(body);
     return submitForm(res, {
       dto: GrantLinksFormDto,
       body,
       values: { assessedOn: this.clock.today() },
       view: 'technologies/show',
       model: () => this.showModel(id, tickedIds(body, 'grantIds')),
-      save: (form) => this.links.setGrantsOf(id, form.grantIds),
+      save: (form) => this.links.setGrantsOf(id, form.grantIds, version),
+      current: async () => ({ grants: await this.links.linkedGrants(id) }),
       redirectTo: () => `/technologies/${id}#grants`,
       flash: (count) => `Linked grants saved (${count}).`,
     });
@@ -225,6 +227,7 @@ export class TechnologiesController {
       assessments: assessments.reverse().map((a) => ({ ...a, changeLabel: changeLabel(a.change) })),
       linkedGrants,
       grantOptions,
+      linksVersion: await this.links.linksVersion('technology', id),
       trlOptions: TRL_OPTIONS,
       history: describeChanges(await this.audit.history('technology', id)),
     };
