@@ -3,7 +3,7 @@ import { Grant } from '../grants/grant.entity';
 import { EntityManager } from 'typeorm';
 import { obligatedSql } from '../common/as-of';
 import { ReadCache } from '../common/database/read-cache';
-import { namedQuery } from '../technologies/named-query';
+import { namedQuery } from '../common/database/named-query';
 
 interface FederalPosition {
   /** Amendments effective on or before today. */

@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { Grant } from '../grants/grant.entity';
 import { Program } from '../programs/program.entity';
-import { namedQuery } from '../technologies/named-query';
+import { namedQuery } from '../common/database/named-query';
 import {
   buildRows,
   BurndownRow,

@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../common/config';
 import { MILESTONE_KINDS } from '../milestones/milestone.entity';
-import { namedQuery } from '../technologies/named-query';
+import { namedQuery } from '../common/database/named-query';
 import { auditRegister, AUDIT_KEY_SHAPE } from './audit-register';
 import { COST_SHARE_KEY_SHAPE, costShareRegister } from './cost-share-register';
 import {

@@ -9,7 +9,7 @@ import { Grant } from '../grants/grant.entity';
 import { NewTechnologyFormDto, TechnologyFormDto } from './dto/technology-form.dto';
 import { TechnologyListQueryDto } from './dto/technology-list-query.dto';
 import { GrantTechnology } from './grant-technology.entity';
-import { namedQuery } from './named-query';
+import { namedQuery } from '../common/database/named-query';
 import { ELEMENT_SYMBOLS, ElementSymbol, Feedstock, Pathway } from './technology.constants';
 import { TechnologyElement } from './technology-element.entity';
 import { Technology } from './technology.entity';
