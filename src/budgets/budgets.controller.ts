@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
+import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { AuditService } from '../audit/audit.service';
 import { describeChanges } from '../audit/history';
 import { Clock } from '../common/clock';

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { COST_CATEGORIES, SHARES } from '../budgets/budget.constants';
-import { ReadAccess } from '../accounts/access.decorators';
+import { ReadAccess } from '../common/http/access.decorators';
 import type { User } from '../accounts/user.entity';
 import { Clock } from '../common/clock';
 import { CsvLines, csvManifest, CsvManifest, CsvReport, sendCsv } from '../common/csv';

@@ -1,6 +1,6 @@
 import { Controller, Get, Query, Render, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ReadAccess } from '../accounts/access.decorators';
+import { ReadAccess } from '../common/http/access.decorators';
 import { Clock } from '../common/clock';
 import { renderBurndownSvg } from './burndown-chart';
 import { burndownPage } from './burndown.page';

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Param, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ReadAccess } from '../accounts/access.decorators';
+import { ReadAccess } from '../common/http/access.decorators';
 import type { User } from '../accounts/user.entity';
 import { Clock } from '../common/clock';
 import { csvManifest, sendCsv } from '../common/csv';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import type { Response } from 'express';
-import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
+import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { AuditService } from '../audit/audit.service';
 import { describeChanges } from '../audit/history';
 import { expectedVersion, submitForm } from '../common/forms';
