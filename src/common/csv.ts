@@ -8,10 +8,8 @@
 import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Response } from 'express';
-import { BOM, csvLine, formatCell, quote } from './csv-format';
+import { BOM, CsvKind, csvLine, formatCell, quote } from './csv-format';
 import { centsToDecimal } from './money';
-
-export type CsvKind = 'text' | 'money' | 'date' | 'integer' | 'timestamp';
 
 export interface CsvColumn<Row> {
   /** Stable snake_case header, e.g. `amount`. */
