@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { AuditService } from '../audit/audit.service';
 import { describeChanges } from '../audit/history';
+import { AsOfQuery } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import { expectedVersion, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
@@ -19,7 +20,6 @@ import {
   typedValues,
 } from './budget-grid';
 import { BudgetsService } from './budgets.service';
-import { AsOfQueryDto } from './dto/as-of-query.dto';
 import { BudgetFormDto } from './dto/budget-form.dto';
 
 /** The version the grid form was opened at: 0 (or absent) before the grant has a Budget record. */
@@ -60,7 +60,7 @@ export class BudgetsController {
 
   @Get()
   @Render('budgets/show')
-  async show(@Param('id', ParseIdPipe) id: number, @Query() query: AsOfQueryDto) {
+  async show(@Param('id', ParseIdPipe) id: number, @Query() query: AsOfQuery) {
     const grant = await this.budgets.grantOf(id);
     const asOf = query.asOf ?? this.clock.today();
     const budget = await this.budgets.budgetOf(id);
@@ -138,7 +138,7 @@ export class RebudgetController {
 
   @Get('rebudget')
   @Render('budgets/rebudget')
-  async index(@Query() query: AsOfQueryDto) {
+  async index(@Query() query: AsOfQuery) {
     const asOf = query.asOf ?? this.clock.today();
     const all = await this.budgets.rebudgetAll(asOf);
     const byShare = (a: { percent: number | null }, b: { percent: number | null }) =>

@@ -2,13 +2,13 @@ import { Controller, Get, Header, Param, Query, Req, Res } from '@nestjs/common'
 import type { Request, Response } from 'express';
 import { ReadAccess } from '../common/http/access.decorators';
 import type { User } from '../accounts/user.entity';
+import { AsOfBomQuery } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import { csvManifest, sendCsv } from '../common/csv';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { burndownCsv } from './burndown-csv';
 import { BurndownReport, BurndownService } from './burndown.service';
-import { AsOfBomQueryDto } from './dto/as-of-bom-query.dto';
-import { ProgramBurndownBomQueryDto } from './dto/burndown-csv-query.dto';
+import { ProgramBurndownBomQueryDto } from './dto/burndown-query.dto';
 
 type SignedIn = Request & { user?: User };
 
@@ -42,7 +42,7 @@ export class BurndownCsvController {
     return this.burndown.programReport(query.programId, query.asOf ?? this.clock.today());
   }
 
-  private grant(id: number, query: AsOfBomQueryDto) {
+  private grant(id: number, query: AsOfBomQuery) {
     return this.burndown.grantReport(id, query.asOf ?? this.clock.today());
   }
 
@@ -62,7 +62,7 @@ export class BurndownCsvController {
   @Get('grants/:id/burndown.csv')
   async grantCsv(
     @Param('id', ParseIdPipe) id: number,
-    @Query() query: AsOfBomQueryDto,
+    @Query() query: AsOfBomQuery,
     @Res() res: Response,
   ) {
     const report = await this.grant(id, query);
@@ -73,7 +73,7 @@ export class BurndownCsvController {
   @Header('Cache-Control', 'no-store')
   async grantManifest(
     @Param('id', ParseIdPipe) id: number,
-    @Query() query: AsOfBomQueryDto,
+    @Query() query: AsOfBomQuery,
     @Req() req: SignedIn,
   ) {
     const report = await this.grant(id, query);

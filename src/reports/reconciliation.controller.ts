@@ -2,9 +2,9 @@ import { Controller, Get, Header, Query, Render, Req, Res } from '@nestjs/common
 import type { Request, Response } from 'express';
 import { ReadAccess } from '../common/http/access.decorators';
 import type { User } from '../accounts/user.entity';
+import { AsOfBomQuery } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import { csvManifest, sendCsv } from '../common/csv';
-import { AsOfBomQueryDto } from './dto/as-of-bom-query.dto';
 import { reconciliationPage } from './reconciliation.page';
 import { reconciliationCsv, ReconciliationService } from './reconciliation.service';
 
@@ -19,12 +19,12 @@ export class ReconciliationController {
 
   @Get('reconciliation')
   @Render('reports/reconciliation')
-  async show(@Query() query: AsOfBomQueryDto) {
+  async show(@Query() query: AsOfBomQuery) {
     return reconciliationPage(await this.reconciliation.report(query.asOf ?? this.clock.today()));
   }
 
   @Get('reconciliation.csv')
-  async csv(@Query() query: AsOfBomQueryDto, @Res() res: Response): Promise<void> {
+  async csv(@Query() query: AsOfBomQuery, @Res() res: Response): Promise<void> {
     const asOf = query.asOf ?? this.clock.today();
     const report = await this.reconciliation.report(asOf);
     await sendCsv(res, reconciliationCsv(report), { asOf, bom: query.bom === '1' });
@@ -32,7 +32,7 @@ export class ReconciliationController {
 
   @Get('reconciliation.manifest.json')
   @Header('Cache-Control', 'no-store')
-  async manifest(@Query() query: AsOfBomQueryDto, @Req() req: Request & { user?: User }) {
+  async manifest(@Query() query: AsOfBomQuery, @Req() req: Request & { user?: User }) {
     const asOf = query.asOf ?? this.clock.today();
     const bom = query.bom === '1';
     return csvManifest(reconciliationCsv(await this.reconciliation.report(asOf)), {

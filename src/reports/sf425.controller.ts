@@ -2,10 +2,10 @@ import { Controller, Get, Header, Param, Query, Render, Req, Res } from '@nestjs
 import type { Request, Response } from 'express';
 import { ReadAccess } from '../common/http/access.decorators';
 import type { User } from '../accounts/user.entity';
+import { AsOfBomQuery } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import { csvManifest, sendCsv } from '../common/csv';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
-import { AsOfBomQueryDto } from './dto/as-of-bom-query.dto';
 import { sf425Page } from './sf425.page';
 import { sf425Csv, Sf425Service } from './sf425.service';
 
@@ -23,14 +23,14 @@ export class Sf425Controller {
 
   @Get('sf425')
   @Render('reports/sf425')
-  async show(@Param('id', ParseIdPipe) id: number, @Query() query: AsOfBomQueryDto) {
+  async show(@Param('id', ParseIdPipe) id: number, @Query() query: AsOfBomQuery) {
     return sf425Page(await this.sf425.report(id, query.asOf ?? this.clock.today()));
   }
 
   @Get('sf425.csv')
   async csv(
     @Param('id', ParseIdPipe) id: number,
-    @Query() query: AsOfBomQueryDto,
+    @Query() query: AsOfBomQuery,
     @Res() res: Response,
   ): Promise<void> {
     const asOf = query.asOf ?? this.clock.today();
@@ -42,7 +42,7 @@ export class Sf425Controller {
   @Header('Cache-Control', 'no-store')
   async manifest(
     @Param('id', ParseIdPipe) id: number,
-    @Query() query: AsOfBomQueryDto,
+    @Query() query: AsOfBomQuery,
     @Req() req: Request & { user?: User },
   ) {
     const asOf = query.asOf ?? this.clock.today();

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
+import { AsOfQuery } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import type { Response } from 'express';
 import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
@@ -9,7 +10,6 @@ import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { pageLinks } from '../common/pagination';
 import { AssessmentFormDto } from './dto/assessment-form.dto';
 import { GrantLinksFormDto } from './dto/links-form.dto';
-import { PortfolioQueryDto } from './dto/portfolio-query.dto';
 import { NewTechnologyFormDto, TechnologyFormDto } from './dto/technology-form.dto';
 import { TechnologyListQueryDto } from './dto/technology-list-query.dto';
 import { PortfolioService } from './portfolio.service';
@@ -96,7 +96,7 @@ export class TechnologiesController {
   // Declared before `:id` (which only takes numbers anyway).
   @Get('portfolio')
   @Render('technologies/portfolio')
-  async portfolioView(@Query() query: PortfolioQueryDto) {
+  async portfolioView(@Query() query: AsOfQuery) {
     const asOf = query.asOf ?? this.clock.today();
     const portfolio = await this.portfolio.build(asOf);
     return {
