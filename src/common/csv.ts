@@ -15,8 +15,11 @@ export interface CsvColumn<Row> {
   /** Stable snake_case header, e.g. `amount`. */
   name: string;
   kind: CsvKind;
-  /** text/date/timestamp: a string (or null → empty); money: integer cents; integer: a number. */
-  value: (row: Row) => string | number | null;
+  /**
+   * text/date/timestamp: a string (or null → empty); money: integer cents; integer: a number. A
+   * method, so that a report of any row type is also a CsvReport<unknown> (as report-routes.ts takes).
+   */
+  value(row: Row): string | number | null;
 }
 
 export interface CsvReport<Row> {

@@ -29,7 +29,7 @@ export class DownloadsService {
     if (params.grantId !== undefined && !(await this.grants.existsBy({ id: params.grantId }))) {
       throw new NotFoundException(`Grant ${params.grantId} does not exist.`);
     }
-    return ledgerReport(this.manager, params, options) as CsvReport<unknown> & CsvLines;
+    return ledgerReport(this.manager, params, options);
   }
 
   /**
@@ -44,15 +44,15 @@ export class DownloadsService {
   }
 
   grantsRegister(asOf: string): CsvReport<unknown> {
-    return grantsRegister(this.manager, asOf, this.config.APP_TIME_ZONE) as CsvReport<unknown>;
+    return grantsRegister(this.manager, asOf, this.config.APP_TIME_ZONE);
   }
 
   amendments(asOf: string): CsvReport<unknown> {
-    return amendmentsRegister(this.manager, asOf, this.config.APP_TIME_ZONE) as CsvReport<unknown>;
+    return amendmentsRegister(this.manager, asOf, this.config.APP_TIME_ZONE);
   }
 
   budgetLines(asOf: string): CsvReport<unknown> {
-    return budgetLinesRegister(this.manager, asOf, this.config.APP_TIME_ZONE) as CsvReport<unknown>;
+    return budgetLinesRegister(this.manager, asOf, this.config.APP_TIME_ZONE);
   }
 
   /** Grants for the ledger's grant picker. */
