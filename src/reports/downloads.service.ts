@@ -2,11 +2,12 @@ import { AppConfig } from '../common/config';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { CsvLines, csvManifest, CsvManifest, CsvReport } from '../common/csv';
+import { CsvLines, CsvManifest, CsvReport } from '../common/csv';
 import { ReadCache } from '../common/database/read-cache';
 import { Grant } from '../grants/grant.entity';
 import { ledgerReport, LedgerReportParams } from './ledger.report';
 import { amendmentsRegister, budgetLinesRegister, grantsRegister } from './registers.report';
+import { reportManifest } from './report-routes';
 
 /** Builds the download reports (ledger and registers) on the app's connection. */
 @Injectable()
@@ -39,7 +40,11 @@ export class DownloadsService {
    */
   ledgerManifest(asOf: string, generatedBy: string): Promise<CsvManifest> {
     return this.cache.get(['expenditures', 'grants'], `ledger-manifest:${asOf}`, async () =>
-      csvManifest(await this.ledger({ asOf }), { asOf, bom: false, parameters: {}, generatedBy }),
+      reportManifest(
+        { asOf, csv: await this.ledger({ asOf }), parameters: {}, manifestParameters: 'given' },
+        false,
+        generatedBy,
+      ),
     );
   }
 
