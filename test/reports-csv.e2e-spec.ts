@@ -16,7 +16,7 @@ import {
   LedgerRun,
   ledgerWhere,
 } from '../src/reports/ledger.report';
-import { namedQuery } from '../src/technologies/named-query';
+import { namedQuery } from '../src/common/database/named-query';
 import { REPORT_CATALOG } from '../src/reports/report-catalog';
 import {
   makeAmendment,

@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { ACCESS_KEY, AccessRule } from './access.decorators';
-import { LoginRequiredException } from './login-required.exception';
+import { ACCESS_KEY, AccessRule } from '../common/http/access.decorators';
+import { LoginRequiredException } from '../common/http/login-required.exception';
 import type { User } from './user.entity';
 
 /** Registered as APP_GUARD: a route without a rule is refused, so nothing is open by accident. */

@@ -5,7 +5,7 @@ import { describeChanges } from '../audit/history';
 import { setFlash } from '../common/flash';
 import { expectedVersion, FormError, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
-import { AdminAccess } from './access.decorators';
+import { AdminAccess } from '../common/http/access.decorators';
 import { ChangeRoleDto, CreateUserDto } from './dto/create-user.dto';
 import { ROLES } from './user.entity';
 import { UsersService } from './users.service';

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Post, Query, Render, Req, Res } from '@nestjs/co
 import type { Request, Response } from 'express';
 import { setFlash } from '../common/flash';
 import { promised } from '../common/promised';
-import { Public, ReadAccess } from './access.decorators';
+import { Public, ReadAccess } from '../common/http/access.decorators';
 import type { SessionFields } from './current-user.middleware';
 import { SignInService } from './sign-in.service';
 import type { User } from './user.entity';

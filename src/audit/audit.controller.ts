@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Render } from '@nestjs/common';
-import { ReadAccess } from '../accounts/access.decorators';
+import { ReadAccess } from '../common/http/access.decorators';
 import { pageLinks } from '../common/pagination';
 import { AuditService } from './audit.service';
 import { AuditQueryDto } from './dto/audit-query.dto';

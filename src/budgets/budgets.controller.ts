@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
+import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { AuditService } from '../audit/audit.service';
 import { describeChanges } from '../audit/history';
+import { AsOfQuery } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import { expectedVersion, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
@@ -21,7 +22,6 @@ import {
 } from './budget-grid';
 import { BudgetsService } from './budgets.service';
 import { RebudgetService } from './rebudget.service';
-import { AsOfQueryDto } from './dto/as-of-query.dto';
 import { BudgetFormDto } from './dto/budget-form.dto';
 
 /** The version the grid form was opened at: 0 (or absent) before the grant has a Budget record. */
@@ -63,7 +63,7 @@ export class BudgetsController {
 
   @Get()
   @Render('budgets/show')
-  async show(@Param('id', ParseIdPipe) id: number, @Query() query: AsOfQueryDto) {
+  async show(@Param('id', ParseIdPipe) id: number, @Query() query: AsOfQuery) {
     const grant = await this.lookup.grant(id);
     const asOf = query.asOf ?? this.clock.today();
     const budget = await this.budgets.budgetOf(id);
@@ -141,7 +141,7 @@ export class RebudgetController {
 
   @Get('rebudget')
   @Render('budgets/rebudget')
-  async index(@Query() query: AsOfQueryDto) {
+  async index(@Query() query: AsOfQuery) {
     const asOf = query.asOf ?? this.clock.today();
     const all = await this.rebudget.rebudgetAll(asOf);
     const byShare = (a: { percent: number | null }, b: { percent: number | null }) =>

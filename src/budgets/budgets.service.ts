@@ -12,7 +12,7 @@ import { centsToDecimal, formatMoney } from '../common/money';
 import { BudgetPeriod } from '../grants/budget-period.entity';
 import { GrantLookup } from '../grants/grant-lookup';
 import { Program } from '../programs/program.entity';
-import { namedQuery } from '../technologies/named-query';
+import { namedQuery } from '../common/database/named-query';
 import { BudgetLine } from './budget-line.entity';
 import { COST_CATEGORIES } from './budget.constants';
 import { Budget } from './budget.entity';

@@ -5,7 +5,7 @@ import { ledgerAsOf } from '../common/as-of';
 import { Clock } from '../common/clock';
 import type { Grant } from '../grants/grant.entity';
 import { GrantLookup } from '../grants/grant-lookup';
-import { namedQuery } from '../technologies/named-query';
+import { namedQuery } from '../common/database/named-query';
 import { BudgetLine } from './budget-line.entity';
 import { CURRENT_LINES, num } from './budget-sql';
 import { rebudgetFigures, RebudgetFigures, RebudgetRow } from './rebudget.rules';

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { Database } from 'sqlite3';
-import type { CsvKind } from './csv';
-import { csvLine, formatCell, sqlLine } from './csv-format';
+import { CsvKind, csvLine, formatCell, sqlLine } from './csv-format';
 
 /** One column of every kind, stored as the ledger stores it (TEXT or INTEGER affinity). */
 const KINDS: [CsvKind, string][] = [

@@ -1,4 +1,3 @@
-import type { CsvKind } from './csv';
 import { centsToDecimal } from './money';
 
 /*
@@ -6,6 +5,11 @@ import { centsToDecimal } from './money';
  * (sqlCell) for the reports that let the database build their lines (the ledger: a million rows).
  * The two are kept side by side on purpose, and csv-format.spec.ts checks them byte for byte.
  */
+
+/**
+ * What a CSV column holds; the kind decides its formatting, and whether it is neutralised (text only).
+ */
+export type CsvKind = 'text' | 'money' | 'date' | 'integer' | 'timestamp';
 
 export const CRLF = '\r\n';
 export const BOM = '\uFEFF';

@@ -30,6 +30,15 @@ export const QueryInt = () =>
     typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : blankToUndefined(value),
   );
 
+/**
+ * Form fields: a whole number (spaces around it allowed) becomes a number; anything else is left as
+ * typed, so the field's own validators refuse it with the field's message.
+ */
+export const FormInt = () =>
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\s*\d{1,9}\s*$/.test(value) ? Number(value) : value,
+  );
+
 /** An optional record id in a query string (`?grantId=12`): a whole number from 1, or a 400 saying `message`. */
 export const OptionalQueryId = (message: string) =>
   applyDecorators(QueryInt(), IsOptional(), IsInt({ message }), Min(1, { message }));

@@ -1,5 +1,5 @@
 import { Controller, Get, Render } from '@nestjs/common';
-import { ReadAccess } from '../accounts/access.decorators';
+import { ReadAccess } from '../common/http/access.decorators';
 import { Clock } from '../common/clock';
 import { GrantsService } from '../grants/grants.service';
 import { ProgramsService } from '../programs/programs.service';

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
+import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { setFlash } from '../common/flash';
 import { FormError } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';

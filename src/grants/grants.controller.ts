@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
-import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
+import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import type { Response } from 'express';
 import { expectedContentVersion, expectedVersion, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { spanTooLong } from '../common/award-period';
+import { likePattern } from '../common/database/like-pattern';
 import { ReadCache } from '../common/database/read-cache';
 import { WritePath } from '../common/database/write-path';
 import { FormError } from '../common/forms';
@@ -43,9 +44,6 @@ const SORT_COLUMNS: Record<GrantSort, string> = {
 
 const OBLIGATED =
   '(SELECT COALESCE(SUM(a.federal_change_cents), 0) FROM amendments a WHERE a.grant_id = g.id)';
-
-/** Escapes LIKE wildcards so a search for `100%` finds the text, not everything. */
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 @Injectable()
 export class GrantsService {

@@ -4,7 +4,7 @@ import type { GrantLookup } from '../grants/grant-lookup';
 import { EntityManager } from 'typeorm';
 import { obligatedSql } from '../common/as-of';
 import { ReadCache } from '../common/database/read-cache';
-import { namedQuery } from '../technologies/named-query';
+import { namedQuery } from '../common/database/named-query';
 
 interface FederalPosition {
   /** Amendments effective on or before today. */

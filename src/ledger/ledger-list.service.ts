@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, ObjectLiteral, Repository } from 'typeorm';
 import { CostCategory, Share } from '../budgets/budget.constants';
-import { namedQuery } from '../technologies/named-query';
+import { namedQuery } from '../common/database/named-query';
 import { Cursor, LEDGER_PAGE_SIZE } from './dto/ledger-query.dto';
 import { Expenditure } from './expenditure.entity';
 import { LedgerRow, toLedgerRow } from './ledger.service';

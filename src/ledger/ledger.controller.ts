@@ -11,7 +11,7 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
+import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { AuditService } from '../audit/audit.service';
 import { describeChanges } from '../audit/history';
 import { COST_CATEGORIES, SHARES } from '../budgets/budget.constants';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
+import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { Clock } from '../common/clock';
 import { submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
+import { AsOfQuery } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import type { Response } from 'express';
-import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
+import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { AuditService } from '../audit/audit.service';
 import { describeChanges } from '../audit/history';
 import { expectedVersion, submitForm } from '../common/forms';
@@ -10,11 +11,7 @@ import { pageLinks } from '../common/pagination';
 import { GrantLookup } from '../grants/grant-lookup';
 import { DecisionFormDto } from './dto/decision-form.dto';
 import { MilestoneFormDto } from './dto/milestone-form.dto';
-import {
-  AsOfQueryDto,
-  MilestoneListQueryDto,
-  SHOWN_STATUS_FILTERS,
-} from './dto/milestone-list-query.dto';
+import { MilestoneListQueryDto, SHOWN_STATUS_FILTERS } from './dto/milestone-list-query.dto';
 import { MilestoneDashboardService } from './milestone-dashboard.service';
 import { MILESTONE_KINDS, MILESTONE_STATUSES } from './milestone.entity';
 import { MilestonesService } from './milestones.service';
@@ -71,7 +68,7 @@ export class MilestonesController {
   // Declared before ':id' so that "dashboard" is not taken for an id.
   @Get('dashboard')
   @Render('milestones/dashboard')
-  async showDashboard(@Query() query: AsOfQueryDto) {
+  async showDashboard(@Query() query: AsOfQuery) {
     const asOf = query.asOf ?? this.clock.today();
     return {
       pageTitle: `Milestone dashboard as of ${asOf}`,

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
-import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
+import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import type { Response } from 'express';
 import { AuditService } from '../audit/audit.service';
 import { describeChanges } from '../audit/history';

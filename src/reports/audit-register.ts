@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { namedQuery } from '../technologies/named-query';
+import { namedQuery } from '../common/database/named-query';
 import { Key, keyParams, register, Register } from './keyset';
 import { endOfDayUtc, startOfDayUtc } from '../common/office-day';
 

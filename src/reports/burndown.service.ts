@@ -5,7 +5,7 @@ import { EntityManager, Repository } from 'typeorm';
 import { Grant } from '../grants/grant.entity';
 import { GrantLookup } from '../grants/grant-lookup';
 import { Program } from '../programs/program.entity';
-import { namedQuery } from '../technologies/named-query';
+import { namedQuery } from '../common/database/named-query';
 import {
   buildRows,
   BurndownRow,

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { costShareFigures, CostShareFigures } from '../budgets/cost-share.rules';
-import { namedQuery } from '../technologies/named-query';
+import { namedQuery } from '../common/database/named-query';
 import { asOfParams, costShareMetSql, createdAsOf, obligatedSql } from '../common/as-of';
 import { Key, keyParams, register, Register } from './keyset';
 

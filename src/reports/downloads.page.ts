@@ -1,7 +1,11 @@
 import { COST_CATEGORIES, SHARES } from '../budgets/budget.constants';
 import { CsvColumn, CsvReport } from '../common/csv';
+import { formatDate } from '../common/dates';
 import { humanize } from '../common/views';
-import { CatalogEntry } from './report-catalog';
+import { CatalogEntry, REPORT_CATALOG } from './report-catalog';
+
+/** Rows a register's HTML view shows: its first ones. */
+const REGISTER_HTML_LIMIT = 1_000;
 
 /** `?a=1&b=2` of the given values, leaving out blanks ('' when nothing is left). */
 export function queryString(values: Record<string, string | number | undefined>): string {
@@ -136,5 +140,32 @@ export function catalogCard(
           ...reportLinks(entry.path.replace(':id', String(g.id)), { asOf }),
         }))
       : [],
+  };
+}
+
+/** What views/reports/download.hbs shows of every download: its catalog entry, date and links. */
+export function downloadPage(name: string, asOf: string, values: Record<string, string>) {
+  const entry = REPORT_CATALOG.find((e) => e.name === name);
+  const title = entry?.title ?? name;
+  return {
+    pageTitle: title,
+    title,
+    name,
+    path: `/reports/${name}`,
+    description: entry?.description ?? '',
+    asOf,
+    asOfLabel: formatDate(asOf),
+    links: reportLinks(`/reports/${name}`, values),
+    budgetNote: name === 'budget-lines',
+  };
+}
+
+/** A register's download page: its first rows as a table (and whether it stopped short). */
+export async function registerPage(report: CsvReport<unknown>, asOf: string) {
+  const { rows, more } = await firstRows(report, REGISTER_HTML_LIMIT);
+  return {
+    ...downloadPage(report.name, asOf, { asOf }),
+    table: tableView(report.columns, rows),
+    truncated: more ? REGISTER_HTML_LIMIT : null,
   };
 }

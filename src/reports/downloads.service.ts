@@ -2,12 +2,13 @@ import { AppConfig } from '../common/config';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { CsvLines, csvManifest, CsvManifest, CsvReport } from '../common/csv';
+import { CsvLines, CsvManifest, CsvReport } from '../common/csv';
 import { ReadCache } from '../common/database/read-cache';
 import { Grant } from '../grants/grant.entity';
 import { GrantChoice, GrantLookup } from '../grants/grant-lookup';
 import { ledgerReport, LedgerReportParams } from './ledger.report';
 import { amendmentsRegister, budgetLinesRegister, grantsRegister } from './registers.report';
+import { reportManifest } from './report-routes';
 
 /** Builds the download reports (ledger and registers) on the app's connection. */
 @Injectable()
@@ -29,7 +30,7 @@ export class DownloadsService {
     options: { pageSize?: number; after?: number } = {},
   ): Promise<CsvReport<unknown> & CsvLines> {
     if (params.grantId !== undefined) await this.lookup.grant(params.grantId);
-    return ledgerReport(this.manager, params, options) as CsvReport<unknown> & CsvLines;
+    return ledgerReport(this.manager, params, options);
   }
 
   /**
@@ -39,20 +40,24 @@ export class DownloadsService {
    */
   ledgerManifest(asOf: string, generatedBy: string): Promise<CsvManifest> {
     return this.cache.get(['expenditures', 'grants'], `ledger-manifest:${asOf}`, async () =>
-      csvManifest(await this.ledger({ asOf }), { asOf, bom: false, parameters: {}, generatedBy }),
+      reportManifest(
+        { asOf, csv: await this.ledger({ asOf }), parameters: {}, manifestParameters: 'given' },
+        false,
+        generatedBy,
+      ),
     );
   }
 
   grantsRegister(asOf: string): CsvReport<unknown> {
-    return grantsRegister(this.manager, asOf, this.config.APP_TIME_ZONE) as CsvReport<unknown>;
+    return grantsRegister(this.manager, asOf, this.config.APP_TIME_ZONE);
   }
 
   amendments(asOf: string): CsvReport<unknown> {
-    return amendmentsRegister(this.manager, asOf, this.config.APP_TIME_ZONE) as CsvReport<unknown>;
+    return amendmentsRegister(this.manager, asOf, this.config.APP_TIME_ZONE);
   }
 
   budgetLines(asOf: string): CsvReport<unknown> {
-    return budgetLinesRegister(this.manager, asOf, this.config.APP_TIME_ZONE) as CsvReport<unknown>;
+    return budgetLinesRegister(this.manager, asOf, this.config.APP_TIME_ZONE);
   }
 
   /** Grants for the ledger's grant picker. */

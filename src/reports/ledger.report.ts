@@ -4,7 +4,7 @@ import type { SqliteDriver } from 'typeorm/driver/sqlite/SqliteDriver';
 import { CostCategory, Share } from '../budgets/budget.constants';
 import { CsvColumn, CsvLinePage, CsvLines, CsvReport, keysetPages } from '../common/csv';
 import { sqlLine } from '../common/csv-format';
-import { namedQuery } from '../technologies/named-query';
+import { namedQuery } from '../common/database/named-query';
 import { filterSql } from '../ledger/ledger-list.service';
 
 export interface LedgerReportParams {

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { MilestoneKind, MilestoneStatus } from '../milestones/milestone.entity';
 import { SHOWN_STATUS_SQL } from '../milestones/milestone-status';
-import { namedQuery } from '../technologies/named-query';
+import { namedQuery } from '../common/database/named-query';
 import { asOfParams, createdAsOf } from '../common/as-of';
 import { Key, keyParams, register, Register } from './keyset';
 

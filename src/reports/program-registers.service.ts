@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../common/config';
 import { MILESTONE_KINDS } from '../milestones/milestone.entity';
-import { namedQuery } from '../technologies/named-query';
+import { namedQuery } from '../common/database/named-query';
 import { auditRegister, AUDIT_KEY_SHAPE } from './audit-register';
 import { COST_SHARE_KEY_SHAPE, costShareRegister } from './cost-share-register';
 import {
@@ -14,6 +14,7 @@ import {
 } from './dto/program-registers-query.dto';
 import { decodeCursor, htmlPage, Register } from './keyset';
 import { MILESTONE_KEY_SHAPE, milestonesRegister } from './milestones-register';
+import { ServedReport } from './report-routes';
 import { TECHNOLOGY_KEY_SHAPE, technologiesRegister } from './technologies-register';
 
 export type RegisterName = 'milestones' | 'technologies' | 'cost-share' | 'audit';
@@ -159,8 +160,14 @@ export class ProgramRegistersService {
     };
   }
 
+  /** A register as report-routes.ts serves it: its page (from the keyset cursor `after`), its CSV. */
+  served(built: BuiltRegister, after: string | undefined): ServedReport {
+    const { asOf, parameters, report } = built;
+    return { asOf, parameters, csv: report, page: () => this.page(built, after) };
+  }
+
   /** The view model of views/reports/program-register.hbs: one keyset page of rows and the links. */
-  async page(built: BuiltRegister, after: string | undefined) {
+  private async page(built: BuiltRegister, after: string | undefined) {
     const { name, asOf, parameters, report } = built;
     const page = await htmlPage(report, after ? decodeCursor(after, built.keyShape) : null);
     const path = `/reports/${name}`;

@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import type { CsvColumn, CsvReport } from '../common/csv';
 import { Grant } from '../grants/grant.entity';
-import { namedQuery } from '../technologies/named-query';
+import { namedQuery } from '../common/database/named-query';
 import { asOfParams, createdAsOf } from '../common/as-of';
 import type { BurndownReport } from './burndown.service';
 import { BurndownService } from './burndown.service';

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { CsvReport, keysetPages } from '../common/csv';
-import { namedQuery } from '../technologies/named-query';
+import { namedQuery } from '../common/database/named-query';
 import {
   amendmentAsOf,
   asOfParams,

@@ -6,16 +6,15 @@ import { Grant } from '../grants/grant.entity';
 import { GrantLookupModule } from '../grants/grant-lookup.module';
 import { Expenditure } from '../ledger/expenditure.entity';
 import { Program } from '../programs/program.entity';
-import { BurndownCsvController } from './burndown-csv.controller';
 import { BurndownService } from './burndown.service';
 import { DownloadsController } from './downloads.controller';
 import { DownloadsService } from './downloads.service';
 import { GrantBurndownController } from './grant-burndown.controller';
+import { ProgramBurndownController } from './program-burndown.controller';
 import { ProgramRegistersController } from './program-registers.controller';
 import { ProgramRegistersService } from './program-registers.service';
 import { ReconciliationController } from './reconciliation.controller';
 import { ReconciliationService } from './reconciliation.service';
-import { ReportsController } from './reports.controller';
 import { Sf425Controller } from './sf425.controller';
 import { Sf425Service } from './sf425.service';
 
@@ -33,10 +32,9 @@ import { Sf425Service } from './sf425.service';
     DownloadsController,
     ReconciliationController,
     Sf425Controller,
-    ReportsController,
+    ProgramBurndownController,
     GrantBurndownController,
     ProgramRegistersController,
-    BurndownCsvController,
   ],
   providers: [
     DownloadsService,

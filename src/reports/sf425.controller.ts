@@ -1,11 +1,8 @@
-import { Controller, Get, Header, Param, Query, Render, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
-import { ReadAccess } from '../accounts/access.decorators';
-import type { User } from '../accounts/user.entity';
+import { Controller } from '@nestjs/common';
+import { AsOfBomQuery } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
-import { csvManifest, sendCsv } from '../common/csv';
-import { ParseIdPipe } from '../common/http/parse-id.pipe';
-import { AsOfBomQueryDto } from './dto/as-of-bom-query.dto';
+import { ReadAccess } from '../common/http/access.decorators';
+import { ReportRoute, ServedReport } from './report-routes';
 import { sf425Page } from './sf425.page';
 import { sf425Csv, Sf425Service } from './sf425.service';
 
@@ -14,45 +11,22 @@ import { sf425Csv, Sf425Service } from './sf425.service';
  * segments, so none can be taken for a grant id by the grants controller's `:id` routes.
  */
 @ReadAccess()
-@Controller('grants/:id')
+@Controller()
 export class Sf425Controller {
   constructor(
     private readonly sf425: Sf425Service,
     private readonly clock: Clock,
   ) {}
 
-  @Get('sf425')
-  @Render('reports/sf425')
-  async show(@Param('id', ParseIdPipe) id: number, @Query() query: AsOfBomQueryDto) {
-    return sf425Page(await this.sf425.report(id, query.asOf ?? this.clock.today()));
-  }
-
-  @Get('sf425.csv')
-  async csv(
-    @Param('id', ParseIdPipe) id: number,
-    @Query() query: AsOfBomQueryDto,
-    @Res() res: Response,
-  ): Promise<void> {
+  @ReportRoute({ path: 'grants/:id/sf425', view: 'reports/sf425', query: AsOfBomQuery })
+  async report(query: AsOfBomQuery, grantId: number): Promise<ServedReport> {
     const asOf = query.asOf ?? this.clock.today();
-    const report = await this.sf425.report(id, asOf);
-    await sendCsv(res, sf425Csv(report), { asOf, bom: query.bom === '1' });
-  }
-
-  @Get('sf425.manifest.json')
-  @Header('Cache-Control', 'no-store')
-  async manifest(
-    @Param('id', ParseIdPipe) id: number,
-    @Query() query: AsOfBomQueryDto,
-    @Req() req: Request & { user?: User },
-  ) {
-    const asOf = query.asOf ?? this.clock.today();
-    const report = await this.sf425.report(id, asOf);
-    const bom = query.bom === '1';
-    return csvManifest(sf425Csv(report), {
+    const report = await this.sf425.report(grantId, asOf);
+    return {
       asOf,
-      bom,
-      parameters: { grantId: String(id), asOf, bom: bom ? '1' : '0' },
-      generatedBy: req.user?.email ?? 'unknown',
-    });
+      parameters: { grantId: String(grantId) },
+      csv: sf425Csv(report),
+      page: () => sf425Page(report),
+    };
   }
 }

@@ -5,7 +5,7 @@ import type { CsvColumn, CsvReport } from '../common/csv';
 import { Grant } from '../grants/grant.entity';
 import { GrantLookup } from '../grants/grant-lookup';
 import { Program } from '../programs/program.entity';
-import { namedQuery } from '../technologies/named-query';
+import { namedQuery } from '../common/database/named-query';
 import { amendmentAsOf, ledgerAsOf } from '../common/as-of';
 import { reportingPeriods, sf425Rows, Sf425Row, Sf425Sums } from './sf425.rules';
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { ELEMENT_SYMBOLS } from '../technologies/technology.constants';
-import { namedQuery } from '../technologies/named-query';
+import { namedQuery } from '../common/database/named-query';
 import { asOfParams, createdAsOf } from '../common/as-of';
 import { Key, keyParams, register, Register } from './keyset';
 

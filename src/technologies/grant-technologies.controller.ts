@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ManagerAccess } from '../accounts/access.decorators';
+import { ManagerAccess } from '../common/http/access.decorators';
 import { expectedContentVersion, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { GrantLookup } from '../grants/grant-lookup';

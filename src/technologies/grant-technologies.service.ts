@@ -7,7 +7,7 @@ import { contentVersion, FormError } from '../common/forms';
 import { Grant } from '../grants/grant.entity';
 import { GrantLookup } from '../grants/grant-lookup';
 import { GrantTechnology } from './grant-technology.entity';
-import { namedQuery } from './named-query';
+import { namedQuery } from '../common/database/named-query';
 import { auditList, TechnologiesService, TechnologyRow } from './technologies.service';
 import { Technology } from './technology.entity';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Grant } from '../grants/grant.entity';
-import { namedQuery } from './named-query';
+import { namedQuery } from '../common/database/named-query';
 import {
   ELEMENT_SYMBOLS,
   ELEMENTS,

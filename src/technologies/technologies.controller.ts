@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
+import { AsOfQuery } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import type { Response } from 'express';
-import { ManagerAccess, ReadAccess } from '../accounts/access.decorators';
+import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { AuditService } from '../audit/audit.service';
 import { describeChanges } from '../audit/history';
 import { expectedContentVersion, expectedVersion, submitForm } from '../common/forms';
@@ -10,7 +11,6 @@ import { pageLinks } from '../common/pagination';
 import { GrantLookup } from '../grants/grant-lookup';
 import { AssessmentFormDto } from './dto/assessment-form.dto';
 import { GrantLinksFormDto } from './dto/links-form.dto';
-import { PortfolioQueryDto } from './dto/portfolio-query.dto';
 import { NewTechnologyFormDto, TechnologyFormDto } from './dto/technology-form.dto';
 import { TechnologyListQueryDto } from './dto/technology-list-query.dto';
 import { GrantTechnologiesService } from './grant-technologies.service';
@@ -100,7 +100,7 @@ export class TechnologiesController {
   // Declared before `:id` (which only takes numbers anyway).
   @Get('portfolio')
   @Render('technologies/portfolio')
-  async portfolioView(@Query() query: PortfolioQueryDto) {
+  async portfolioView(@Query() query: AsOfQuery) {
     const asOf = query.asOf ?? this.clock.today();
     const portfolio = await this.portfolio.build(asOf);
     return {

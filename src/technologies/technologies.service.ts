@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { likePattern } from '../common/database/like-pattern';
 import { WritePath } from '../common/database/write-path';
 import { FieldErrors, FormError } from '../common/forms';
 import { Page, PAGE_SIZE, toPage } from '../common/pagination';
@@ -30,9 +31,6 @@ export const sortElements = (elements: readonly string[]): ElementSymbol[] =>
 /** Labels as one audit value, `A, B`; null for none. */
 export const auditList = (labels: string[]): string | null =>
   labels.length ? labels.join(', ') : null;
-
-/** Escapes LIKE wildcards so a search for `100%` finds the text, not everything. */
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 @Injectable()
 export class TechnologiesService {

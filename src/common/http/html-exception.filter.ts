@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { EntityNotFoundError, QueryFailedError } from 'typeorm';
-import { LoginRequiredException } from '../../accounts/login-required.exception';
+import { LoginRequiredException } from './login-required.exception';
 import { allowedMethods } from './allowed-methods';
 
 const TITLES: Record<number, string> = {

@@ -1,14 +1,10 @@
-import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { COST_CATEGORIES, CostCategory, Share, SHARES } from '../../budgets/budget.constants';
-import { IsIsoDate, IsMoney, Trim } from '../../common/validation';
+import { FormInt, IsIsoDate, IsMoney, Trim } from '../../common/validation';
 import { MultiLine } from '../../common/forms';
 
 export const REFERENCE_MAX = 100;
 export const MEMO_MAX = 2000;
-
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^\s*\d{1,9}\s*$/.test(value) ? Number(value) : value;
 
 /**
  * One ledger entry as typed in the form or read from an import row. The amount may be signed here so
@@ -20,12 +16,12 @@ export const NO_NUL = /^[^\u0000]*$/;
 export const NUL_MESSAGE = 'Remove the NUL (\\0) character: it cannot be stored.';
 
 export class ExpenditureFormDto {
-  @Transform(toInt)
+  @FormInt()
   @IsInt({ message: 'Choose a grant.' })
   @Min(1, { message: 'Choose a grant.' })
   grantId: number;
 
-  @Transform(toInt)
+  @FormInt()
   @IsInt({ message: 'Give the budget period number (1, 2, …).' })
   @Min(1, { message: 'Give the budget period number (1, 2, …).' })
   budgetPeriod: number;

@@ -1,5 +1,6 @@
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { COST_CATEGORIES, CostCategory, Share, SHARES } from '../../budgets/budget.constants';
+import { OptionalAsOf } from '../../common/as-of-query.dto';
 import { isIsoDate } from '../../common/dates';
 import {
   BlankToUndefined,
@@ -65,9 +66,8 @@ export class LedgerQueryDto {
   @MaxLength(100, { message: 'reference must be at most 100 characters' })
   reference?: string;
 
-  @BlankToUndefined()
-  @IsOptional()
-  @IsIsoDate({ message: 'asOf must be a real date as YYYY-MM-DD, for example 2026-03-31' })
+  // Composed where it stands (the list reports its fields in this order), worded like its neighbours.
+  @OptionalAsOf('asOf must be a real date as YYYY-MM-DD, for example 2026-03-31')
   asOf?: string;
 
   @BlankToUndefined()

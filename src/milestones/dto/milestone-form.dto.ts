@@ -1,6 +1,5 @@
-import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min } from 'class-validator';
-import { EmptyToNull, IsIsoDate, Trim } from '../../common/validation';
+import { EmptyToNull, FormInt, IsIsoDate, Trim } from '../../common/validation';
 import {
   MILESTONE_KINDS,
   MILESTONE_STATUSES,
@@ -8,9 +7,6 @@ import {
   MilestoneStatus,
 } from '../milestone.entity';
 import { MultiLine } from '../../common/forms';
-
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
 
 /** The new and edit forms; the go/no-go decision has its own form (DecisionFormDto). */
 export class MilestoneFormDto {
@@ -23,7 +19,7 @@ export class MilestoneFormDto {
   @IsIn(MILESTONE_KINDS, { message: 'Choose the kind of milestone.' })
   kind: MilestoneKind;
 
-  @Transform(toInt)
+  @FormInt()
   @IsInt({ message: 'Choose the budget period.' })
   @Min(1, { message: 'Choose the budget period.' })
   budgetPeriod: number;

@@ -1,4 +1,5 @@
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { AsOfQuery } from '../../common/as-of-query.dto';
 import { BlankToUndefined, IsIsoDate, QueryInt, OptionalQueryId } from '../../common/validation';
 import { MILESTONE_KINDS, MILESTONE_STATUSES, MilestoneKind } from '../milestone.entity';
 
@@ -6,15 +7,7 @@ import { MILESTONE_KINDS, MILESTONE_STATUSES, MilestoneKind } from '../milestone
 export const SHOWN_STATUS_FILTERS = [...MILESTONE_STATUSES, 'overdue'] as const;
 export type ShownStatusFilter = (typeof SHOWN_STATUS_FILTERS)[number];
 
-/** `asOf` alone: the dashboard's query. */
-export class AsOfQueryDto {
-  @BlankToUndefined()
-  @IsOptional()
-  @IsIsoDate({ message: 'asOf must be a real date as YYYY-MM-DD, for example 2026-03-31.' })
-  asOf?: string;
-}
-
-export class MilestoneListQueryDto extends AsOfQueryDto {
+export class MilestoneListQueryDto extends AsOfQuery {
   @OptionalQueryId('grantId must be a grant id')
   grantId?: number;
 

@@ -1,20 +1,18 @@
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { COST_CATEGORIES, CostCategory, Share, SHARES } from '../../budgets/budget.constants';
+import { BOM_FOR_EXCEL_MESSAGE, OptionalAsOf, OptionalBom } from '../../common/as-of-query.dto';
 import { BlankToUndefined, IsIsoDate, QueryInt, OptionalQueryId } from '../../common/validation';
 
 /**
  * What every report and download takes: `asOf` (default today) and `bom=1` for a byte-order mark.
- * Anything malformed is a 400 that says what it expects.
+ * Anything malformed is a 400 that says what it expects. Composed rather than extending AsOfQuery:
+ * class-validator reports a subclass's own fields first, and these have always listed asOf first.
  */
 export class ReportQueryDto {
-  @BlankToUndefined()
-  @IsOptional()
-  @IsIsoDate({ message: 'asOf must be a real date as YYYY-MM-DD, for example 2026-03-31.' })
+  @OptionalAsOf()
   asOf?: string;
 
-  @BlankToUndefined()
-  @IsOptional()
-  @IsIn(['0', '1'], { message: 'bom must be 1 (add a byte-order mark for Excel) or 0.' })
+  @OptionalBom(BOM_FOR_EXCEL_MESSAGE)
   bom?: '0' | '1';
 }
 

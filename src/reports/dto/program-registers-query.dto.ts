@@ -1,21 +1,19 @@
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { BOM_FOR_EXCEL_MESSAGE, OptionalAsOf, OptionalBom } from '../../common/as-of-query.dto';
 import { BlankToUndefined, IsIsoDate, OptionalQueryId } from '../../common/validation';
 import { MILESTONE_KINDS, MilestoneKind } from '../../milestones/milestone.entity';
 
 /**
  * What every register takes: `asOf`, `bom=1` for the CSV (a byte-order mark for Excel), and `after`,
- * the HTML view's keyset cursor. Anything malformed is a 400 that says what it expects.
+ * the HTML view's keyset cursor. Anything malformed is a 400 that says what it expects, asOf first
+ * (hence composed, like ReportQueryDto, rather than extending AsOfQuery).
  */
 export class RegisterQueryDto {
-  @BlankToUndefined()
-  @IsOptional()
-  @IsIsoDate({ message: 'asOf must be a real date as YYYY-MM-DD, for example 2026-03-31.' })
+  @OptionalAsOf()
   asOf?: string;
 
-  @BlankToUndefined()
-  @IsOptional()
-  @IsIn(['0', '1'], { message: 'bom must be 1 (add a byte-order mark for Excel) or 0.' })
-  bom?: string;
+  @OptionalBom(BOM_FOR_EXCEL_MESSAGE)
+  bom?: '0' | '1';
 
   @BlankToUndefined()
   @IsOptional()

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { Role } from './user.entity';
+import type { Role } from '../../accounts/user.entity';
 
 export const ACCESS_KEY = 'access';
 

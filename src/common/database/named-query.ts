@@ -1,8 +1,8 @@
 import { EntityManager, ObjectLiteral } from 'typeorm';
 
 /**
- * Raw SQL with `:name` (and `:...list`) parameters, turned into each driver's placeholders, so the
- * report queries below read as SQL and still run on SQLite and PostgreSQL.
+ * Raw SQL with `:name` (and `:...list`) parameters, turned into each driver's placeholders, so a
+ * query written as SQL (reports, ledger checks, budgets) still runs on SQLite and PostgreSQL.
  */
 export function namedQuery<T>(
   manager: EntityManager,

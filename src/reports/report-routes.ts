@@ -1,0 +1,133 @@
+import { applyDecorators, Get, Header, Param, Query, Render, Req, Res, Type } from '@nestjs/common';
+import { PARAMTYPES_METADATA } from '@nestjs/common/constants';
+import type { Request, Response } from 'express';
+import type { User } from '../accounts/user.entity';
+import { CsvLines, csvManifest, CsvManifest, CsvReport, sendCsv } from '../common/csv';
+import { ParseIdPipe } from '../common/http/parse-id.pipe';
+
+/** What a report's CSV download and its manifest are made from. */
+export interface ReportDownload {
+  asOf: string;
+  csv: CsvReport<unknown> & CsvLines;
+  /** The report's own parameters as asked for (asOf and bom apart), in the manifest's order. */
+  parameters: Record<string, string>;
+  /**
+   * How the manifest lists them: `all` (the default) adds asOf and bom (`0` or `1`); `given` adds
+   * bom only when it is 1 and never asOf, as the ledger and the registers beside it always have.
+   */
+  manifestParameters?: 'all' | 'given';
+}
+
+/** A report as asked for: its page, its CSV and its manifest all come from this, so they agree. */
+export interface ServedReport extends ReportDownload {
+  /** The view model of the HTML page; built only when the page is asked for. */
+  page: () => object | Promise<object>;
+}
+
+/** The manifest of a download's exact bytes (`bom` as the download sends them). */
+export function reportManifest(
+  report: ReportDownload,
+  bom: boolean,
+  generatedBy: string,
+): Promise<CsvManifest> {
+  const parameters =
+    report.manifestParameters === 'given'
+      ? { ...report.parameters, ...(bom ? { bom: '1' } : {}) }
+      : { ...report.parameters, asOf: report.asOf, bom: bom ? '1' : '0' };
+  return csvManifest(report.csv, { asOf: report.asOf, bom, parameters, generatedBy });
+}
+
+export interface ReportRouteOptions<Q, P> {
+  /**
+   * The page's whole path, e.g. `reports/reconciliation` or `grants/:id/sf425` (put the controller at
+   * `@Controller()`): `:id` is a grant id, validated as every route id is and passed to the method.
+   */
+  path: string;
+  /** The page's view, e.g. `reports/reconciliation`. */
+  view: string;
+  /** The query of the CSV and the manifest (with `bom`), and of the page unless `pageQuery` says. */
+  query: Type<Q>;
+  /** The page's query when it takes no `bom` (the burn-down pages never have). */
+  pageQuery?: Type<P>;
+}
+
+type ReportMethod<P> = (query: P, grantId: number) => ServedReport | Promise<ServedReport>;
+
+/**
+ * The one way to serve a report (DESIGN.md §5, §7). On a controller method that builds the report
+ * for a validated query (and the grant id of a `:id` path), it declares three routes: the HTML page
+ * at `path` (rendered with `view`), its CSV twin at `path.csv` (an attachment; `bom=1` starts it with
+ * a byte-order mark) and the CSV's manifest at `path.manifest.json` (never cached). The controller's
+ * access rule covers all three. The method itself is no route.
+ */
+export function ReportRoute<Q extends P & { bom?: '0' | '1' }, P extends object = Q>(
+  options: ReportRouteOptions<Q, P>,
+) {
+  return <M extends ReportMethod<P>>(
+    prototype: object,
+    key: string,
+    method: TypedPropertyDescriptor<M>,
+  ) => {
+    const build = method.value as M;
+    const served = (self: object, query: P, grantId: number) =>
+      Promise.resolve(build.call(self, query, grantId));
+    const grantId: ParameterDecorator = options.path.includes('/:id/')
+      ? Param('id', ParseIdPipe)
+      : () => undefined;
+    const { path, view } = options;
+
+    route(
+      prototype,
+      `${key}Page`,
+      [Get(path), Render(view)],
+      [grantId, Query()],
+      options.pageQuery ?? options.query,
+      async function (this: object, id: number, query: P) {
+        return (await served(this, query, id)).page();
+      },
+    );
+    route(
+      prototype,
+      `${key}Csv`,
+      [Get(`${path}.csv`)],
+      [grantId, Query(), Res()],
+      options.query,
+      async function (this: object, id: number, query: Q, res: Response) {
+        const report = await served(this, query, id);
+        await sendCsv(res, report.csv, { asOf: report.asOf, bom: query.bom === '1' });
+      },
+    );
+    route(
+      prototype,
+      `${key}Manifest`,
+      [Get(`${path}.manifest.json`), Header('Cache-Control', 'no-store')],
+      [grantId, Query(), Req()],
+      options.query,
+      async function (this: object, id: number, query: Q, req: Request & { user?: User }) {
+        const report = await served(this, query, id);
+        return reportManifest(report, query.bom === '1', req.user?.email ?? 'unknown');
+      },
+    );
+  };
+}
+
+/**
+ * Adds `name` to the controller as a route handler: (grant id, query, request or response). Its
+ * parameters' types are recorded by hand, as TypeScript would for a written method, because the
+ * global ValidationPipe validates the query by its recorded class (and turns the id into a Number).
+ */
+function route(
+  prototype: object,
+  name: string,
+  decorators: MethodDecorator[],
+  parameters: ParameterDecorator[],
+  query: Type,
+  handler: (this: object, ...args: never[]) => Promise<unknown>,
+): void {
+  if (name in prototype) throw new Error(`${name} is already a method of this controller`);
+  const descriptor = { value: handler, writable: true, configurable: true };
+  Object.defineProperty(prototype, name, descriptor);
+  parameters.forEach((parameter, index) => parameter(prototype, name, index));
+  Reflect.defineMetadata(PARAMTYPES_METADATA, [Number, query, Object], prototype, name);
+  applyDecorators(...decorators)(prototype, name, descriptor);
+}
