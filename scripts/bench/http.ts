@@ -97,8 +97,8 @@ export class Client {
       const at = pair.indexOf('=');
       const name = pair.slice(0, at).trim();
       const value = pair.slice(at + 1).trim();
-      // Only the session matters; one-time flash messages would only grow every request.
-      if (name === 'sid') this.cookies.set(name, value);
+      // The session and the sign-in form's CSRF cookie matter; flash messages would only grow.
+      if (name === 'sid' || name === 'csrf' || name === '__Host-csrf') this.cookies.set(name, value);
     }
   }
 }
