@@ -98,7 +98,8 @@ export class Client {
       const name = pair.slice(0, at).trim();
       const value = pair.slice(at + 1).trim();
       // The session and the sign-in form's CSRF cookie matter; flash messages would only grow.
-      if (name === 'sid' || name === 'csrf' || name === '__Host-csrf') this.cookies.set(name, value);
+      if (name === 'sid' || name === 'csrf' || name === '__Host-csrf')
+        this.cookies.set(name, value);
     }
   }
 }
