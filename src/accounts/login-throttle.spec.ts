@@ -48,7 +48,8 @@ describe(`${LoginThrottle.name} counting and memory`, () => {
 
   it('should forget keys whose failures have left the window', () => {
     const sut = new LoginThrottle(3, 15 * minute);
-    for (let i = 0; i < 1_000; i++) sut.fail(`user${i}@example.gov`, `10.0.${i >> 8}.${i & 255}`, i);
+    for (let i = 0; i < 1_000; i++)
+      sut.fail(`user${i}@example.gov`, `10.0.${i >> 8}.${i & 255}`, i);
     expect(sut.size).toBe(2_000);
     sut.fail('late@example.gov', '10.9.9.9', 1_000 + 15 * minute);
     expect(sut.size).toBe(2);
@@ -56,7 +57,8 @@ describe(`${LoginThrottle.name} counting and memory`, () => {
 
   it('should keep at most its key limit, however many accounts and addresses fail at once', () => {
     const sut = new LoginThrottle(3, 15 * minute, 12, 500);
-    for (let i = 0; i < 5_000; i++) sut.fail(`user${i}@example.gov`, `10.1.${i >> 8}.${i & 255}`, i);
+    for (let i = 0; i < 5_000; i++)
+      sut.fail(`user${i}@example.gov`, `10.1.${i >> 8}.${i & 255}`, i);
     expect(sut.size).toBe(500);
     // The newest failures are the ones kept.
     for (let i = 0; i < 2; i++) sut.fail('user4999@example.gov', '10.1.19.135', 5_000 + i);

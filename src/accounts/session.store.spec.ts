@@ -5,8 +5,7 @@ import { DatabaseSessionStore, TOUCHED_SESSIONS } from './session.store';
 
 describe(DatabaseSessionStore.name, () => {
   const writes = { transaction: () => Promise.resolve() } as unknown as WritePath;
-  const sut = () =>
-    new DatabaseSessionStore({} as DataSource, writes, {} as ReadCache);
+  const sut = () => new DatabaseSessionStore({} as DataSource, writes, {} as ReadCache);
   const data = { cookie: { originalMaxAge: null } };
 
   afterEach(() => jest.restoreAllMocks());

@@ -39,7 +39,9 @@ export class UsersService {
 
   /** Read on every request (the signed-in user): cached until a write to users ends. Frozen. */
   findActive(id: number): Promise<Readonly<User> | null> {
-    return this.cache.get(['users'], `active:${id}`, () => this.users.findOneBy({ id, active: true }));
+    return this.cache.get(['users'], `active:${id}`, () =>
+      this.users.findOneBy({ id, active: true }),
+    );
   }
 
   count(): Promise<number> {

@@ -25,6 +25,7 @@ export function spanTooLong(
   const years = what === 'program' ? MAX_PROGRAM_YEARS : MAX_PERFORMANCE_YEARS;
   const latest = latestEnd(start, years);
   if (end <= latest) return null;
-  const subject = what === 'program' ? 'A program' : 'A period of performance, extensions included,';
+  const subject =
+    what === 'program' ? 'A program' : 'A period of performance, extensions included,';
   return `${subject} may run at most ${years} years: from ${formatDate(start)} it may end on ${formatDate(latest)} at the latest.`;
 }

@@ -159,11 +159,7 @@ export class LedgerController {
     try {
       if (req.uploadError) throw new ImportFileError(req.uploadError);
       const { csv, sha256, fileName, token } = body;
-      if (
-        typeof csv !== 'string' ||
-        typeof sha256 !== 'string' ||
-        typeof fileName !== 'string'
-      ) {
+      if (typeof csv !== 'string' || typeof sha256 !== 'string' || typeof fileName !== 'string') {
         throw new ImportFileError(
           'The commit form is incomplete. Nothing was written: upload the file again and commit from its preview.',
         );

@@ -35,7 +35,10 @@ export function makeProgram(t: TestDatabase, overrides: Partial<Program> = {}): 
   );
 }
 
-export function makeRecipient(t: TestDatabase, overrides: Partial<Recipient> = {}): Promise<Recipient> {
+export function makeRecipient(
+  t: TestDatabase,
+  overrides: Partial<Recipient> = {},
+): Promise<Recipient> {
   return t.writes.transaction((m) =>
     t.audit.insert(m, Recipient, 'recipient', {
       name: `University of Test ${next()}`,
@@ -120,7 +123,11 @@ export async function makeGrantWithProgram(
 }
 
 /** A grant's edit form exactly as the edit page fills it, with some fields changed. */
-export function grantEditForm(t: TestDatabase, grant: Grant, overrides: Record<string, string> = {}) {
+export function grantEditForm(
+  t: TestDatabase,
+  grant: Grant,
+  overrides: Record<string, string> = {},
+) {
   const values = t.app.get(GrantsService).toFormValues(grant);
   return {
     ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])),

@@ -31,7 +31,8 @@ const TITLES: Record<number, string> = {
  */
 const CLIENT_ERRORS: Record<string, string> = {
   'entity.too.large': 'The form sent was larger than this app accepts (1 MB). Nothing was saved.',
-  'parameters.too.many': 'The form sent more fields than this app accepts (1,000). Nothing was saved.',
+  'parameters.too.many':
+    'The form sent more fields than this app accepts (1,000). Nothing was saved.',
   'charset.unsupported':
     'The form was sent in a character set this app does not read; send it as UTF-8. Nothing was saved.',
   'encoding.unsupported':
