@@ -365,6 +365,11 @@ describe('Burn-down reports (HTTP)', () => {
         });
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toBe('image/svg+xml; charset=utf-8');
+      // Opened on its own, the chart may use the style attributes ECharts writes, and nothing else.
+      expect(res.headers['content-security-policy']).toBe(
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'",
+      );
+      expect(page.headers['content-security-policy']).not.toContain('unsafe-inline');
       const svg = res.body as string;
       assertWellFormedSvg(svg);
       for (const name of Object.values(SERIES)) expect(svg).toContain(`>${name}</text>`);

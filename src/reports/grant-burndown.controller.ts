@@ -4,7 +4,7 @@ import { AsOfBomQuery, AsOfQuery } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import { ReadAccess } from '../common/http/access.decorators';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
-import { renderBurndownSvg } from './burndown-chart';
+import { renderBurndownSvg, sendChart } from './burndown-chart';
 import { burndownCsv } from './burndown-csv';
 import { burndownPage } from './burndown.page';
 import { BurndownService } from './burndown.service';
@@ -45,7 +45,7 @@ export class GrantBurndownController {
     @Res() res: Response,
   ) {
     const report = await this.burndownOf(id, query);
-    res.type('image/svg+xml').send(renderBurndownSvg(report));
+    sendChart(res, renderBurndownSvg(report));
   }
 
   private burndownOf(grantId: number, query: AsOfQuery) {

@@ -2,7 +2,7 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Clock } from '../common/clock';
 import { ReadAccess } from '../common/http/access.decorators';
-import { renderBurndownSvg } from './burndown-chart';
+import { renderBurndownSvg, sendChart } from './burndown-chart';
 import { burndownCsv } from './burndown-csv';
 import { burndownPage } from './burndown.page';
 import { BurndownService } from './burndown.service';
@@ -41,7 +41,7 @@ export class ProgramBurndownController {
   @Get('reports/burndown.svg')
   async chart(@Query() query: ProgramBurndownQueryDto, @Res() res: Response) {
     const report = await this.burndownOf(query);
-    res.type('image/svg+xml').send(renderBurndownSvg(report));
+    sendChart(res, renderBurndownSvg(report));
   }
 
   private burndownOf(query: ProgramBurndownQueryDto) {
