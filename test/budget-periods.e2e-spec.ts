@@ -1,4 +1,10 @@
-import { makeBudgetPeriods, makeGrantWithProgram } from './helpers/factories';
+import {
+  makeAmendment,
+  makeBudgetPeriods,
+  makeExpenditure,
+  makeGrantWithProgram,
+  makeMilestone,
+} from './helpers/factories';
 import { freshAppPerTest, rows } from './helpers/test-app';
 
 /** The body exactly as a browser sends the grid: periods[0][startDate]=…&periods[0][endDate]=… */
@@ -117,6 +123,54 @@ describe('Budget periods (HTTP)', () => {
       .type('form')
       .send(schedule(['2025-04-01', '2026-09-30'], ['2026-10-01', '2028-03-31']));
     expect(missing.status).toBe(400);
+  });
+
+  it('should refuse dates that would leave entries or milestones outside their budget period, naming them', async () => {
+    const { grant } = await makeGrantWithProgram(t);
+    await makeBudgetPeriods(t, grant.id, [
+      { startDate: '2025-04-01', endDate: '2026-09-30' },
+      { startDate: '2026-10-01', endDate: '2028-03-31' },
+    ]);
+    await makeAmendment(t, { grantId: grant.id, federalChangeCents: 100_000_00 });
+    await makeExpenditure(t, {
+      grantId: grant.id,
+      budgetPeriod: 1,
+      incurredOn: '2026-06-15',
+      reference: 'INV-JUNE',
+      amountCents: 1_000_00,
+    });
+    await makeMilestone(t, {
+      grantId: grant.id,
+      budgetPeriod: 1,
+      title: 'BP1 review',
+      dueDate: '2026-08-31',
+    });
+    const shrink = await t
+      .http()
+      .post(`/grants/${grant.id}/budget-periods`)
+      .type('form')
+      .send(
+        schedule(['2025-04-01', '2026-03-31'], ['2026-04-01', '2028-03-31']) +
+          (await version(grant.id)),
+      );
+    expect(shrink.status).toBe(422);
+    expect(shrink.text).toContain(
+      'BP1 from 2025-04-01 to 2026-03-31 would leave 1 ledger entry (the earliest incurred 2026-06-15 (INV-JUNE)) and 1 milestone (the earliest due 2026-08-31 (BP1 review)) outside it.',
+    );
+    expect((await periodsOf(grant.id)).map((p) => p.end_date)).toEqual([
+      '2026-09-30',
+      '2028-03-31',
+    ]);
+    // Dates that still hold them are fine.
+    const keep = await t
+      .http()
+      .post(`/grants/${grant.id}/budget-periods`)
+      .type('form')
+      .send(
+        schedule(['2025-04-01', '2026-08-31'], ['2026-09-01', '2028-03-31']) +
+          (await version(grant.id)),
+      );
+    expect(keep.status).toBe(303);
   });
 
   it('should edit existing periods all or nothing', async () => {

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { addDays, daysBetween, isIsoDate } from '../common/dates';
 import { AuditService } from '../audit/audit.service';
 import { PlannedSpendService } from '../budgets/planned-spend.service';
+import { namedQuery } from '../common/database/named-query';
 import { WritePath } from '../common/database/write-path';
 import { contentVersion, FieldErrors, FormError } from '../common/forms';
 import { BudgetPeriod } from './budget-period.entity';
@@ -113,6 +115,8 @@ export class BudgetPeriodsService {
         throw new FormError({ periods: 'Enter at least one budget period.' });
       const scheduleErrors = checkSchedule(grant, periods);
       if (Object.keys(scheduleErrors).length > 0) throw new FormError(scheduleErrors);
+      const stranded = await this.strandedBy(manager, grantId, periods);
+      if (stranded) throw new FormError({ periods: stranded });
 
       for (const [index, period] of periods.entries()) {
         const current = existing[index];
@@ -129,5 +133,58 @@ export class BudgetPeriodsService {
       await this.plannedSpend.rebuild(manager, grantId);
       return this.lookup.budgetPeriods(grantId);
     });
+  }
+
+  /**
+   * Why the new dates would leave ledger entries or milestones outside the budget period they
+   * belong to (the form refuses such an entry typed now), naming the first few; null when none.
+   */
+  private async strandedBy(
+    manager: EntityManager,
+    grantId: number,
+    periods: PeriodInput[],
+  ): Promise<string | null> {
+    const problems: string[] = [];
+    for (const [index, period] of periods.entries()) {
+      const params = { grantId, number: index + 1, start: period.startDate, end: period.endDate };
+      const entries = await namedQuery<{ n: number; sample: string | null }>(
+        manager,
+        `SELECT COUNT(*) AS "n", MIN(e.incurred_on || ' (' || e.reference || ')') AS "sample"
+           FROM expenditures e
+          WHERE e.grant_id = :grantId AND e.budget_period = :number
+            AND (e.incurred_on < :start OR e.incurred_on > :end)
+            -- An entry and its reversal net to nothing: that is how a misplaced entry is corrected.
+            AND e.reversal_of IS NULL
+            AND NOT EXISTS (SELECT 1 FROM expenditures r WHERE r.reversal_of = e.id)`,
+        params,
+      );
+      const milestones = await namedQuery<{ n: number; sample: string | null }>(
+        manager,
+        `SELECT COUNT(*) AS "n", MIN(m.due_date || ' (' || m.title || ')') AS "sample"
+           FROM milestones m
+          WHERE m.grant_id = :grantId AND m.budget_period = :number
+            AND (m.due_date < :start OR m.due_date > :end)`,
+        params,
+      );
+      const left: string[] = [];
+      const [entryCount, milestoneCount] = [Number(entries[0].n), Number(milestones[0].n)];
+      if (entryCount > 0) {
+        left.push(
+          `${entryCount} ledger ${entryCount === 1 ? 'entry' : 'entries'} (the earliest incurred ${entries[0].sample})`,
+        );
+      }
+      if (milestoneCount > 0) {
+        left.push(
+          `${milestoneCount} milestone${milestoneCount === 1 ? '' : 's'} (the earliest due ${milestones[0].sample})`,
+        );
+      }
+      if (left.length > 0) {
+        problems.push(
+          `BP${index + 1} from ${period.startDate} to ${period.endDate} would leave ${left.join(' and ')} outside it.`,
+        );
+      }
+    }
+    if (problems.length === 0) return null;
+    return `${problems.join(' ')} Nothing was saved: keep the dates that hold them, or move those milestones first (ledger entries are corrected by reversal and re-entry in the right period).`;
   }
 }
