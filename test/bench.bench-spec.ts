@@ -35,6 +35,7 @@ describe('npm run bench at a tiny size', () => {
       'grant_burndown',
       'grants_list',
       'expenditures',
+      'mixed_reads',
     ]);
     const byId = Object.fromEntries(report.measures.map((m) => [m.id, m.numbers]));
     expect(byId.ledger_csv.rows).toBe(report.dataset.ledgerRows);
@@ -49,6 +50,9 @@ describe('npm run bench at a tiny size', () => {
       unacknowledged: 0,
       totalsMatch: 1,
     });
+
+    expect(byId.mixed_reads.reads).toBeGreaterThan(0);
+    expect(byId.mixed_reads).toMatchObject({ errors: 0, lost: 0 });
 
     const written = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as BenchReport;
     expect(written.measures).toEqual(report.measures);

@@ -45,11 +45,17 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
-export const PARTS = ['csv', 'burndown', 'grants', 'writes'] as const;
+export const PARTS = ['csv', 'burndown', 'grants', 'writes', 'mixed'] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface Measure {
-  id: 'ledger_csv' | 'program_burndown' | 'grant_burndown' | 'grants_list' | 'expenditures';
+  id:
+    | 'ledger_csv'
+    | 'program_burndown'
+    | 'grant_burndown'
+    | 'grants_list'
+    | 'expenditures'
+    | 'mixed_reads';
   name: string;
   /** What was measured, for the table. */
   result: string;
@@ -385,19 +391,33 @@ interface Ack {
   cents: number;
 }
 
-async function measureWrites(
+interface WriteRun {
+  acks: Ack[];
+  refusals: string[];
+  elapsed: number;
+  lost: number;
+  unacknowledged: number;
+  totalsMatch: boolean;
+}
+
+/**
+ * `workers` clients post expenditures through the real form until `deadline`; then the file is read
+ * back: every acknowledged entry stored with its amount, nothing unacknowledged, totals moved by
+ * exactly the acknowledged entries. A loss is a failure.
+ */
+async function postExpenditures(
   client: Client,
   data: Dataset,
+  workers: number,
   seconds: number,
   failures: string[],
-): Promise<Measure> {
+): Promise<WriteRun> {
   if (data.openGrants.length === 0) throw new Error('The data set has no grant open for spending.');
   const sumSql = `SELECT COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS cents FROM expenditures`;
   const [before] = await readDb<{ n: number; cents: number }>(data.path, sumSql);
   const acks: Ack[] = [];
   const refusals: string[] = [];
-  const run = Date.now().toString(36);
-  const workers = 10;
+  const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const deadline = performance.now() + seconds * 1000;
   const start = performance.now();
   await Promise.all(
@@ -446,6 +466,22 @@ async function measureWrites(
   }
   if (refusals.length > 0)
     failures.push(`${refusals.length} expenditures refused, first: ${refusals[0]}.`);
+  return { acks, refusals, elapsed, lost, unacknowledged, totalsMatch };
+}
+
+async function measureWrites(
+  client: Client,
+  data: Dataset,
+  seconds: number,
+  failures: string[],
+): Promise<Measure> {
+  const { acks, refusals, elapsed, lost, unacknowledged, totalsMatch } = await postExpenditures(
+    client,
+    data,
+    10,
+    seconds,
+    failures,
+  );
   const rate = acks.length / elapsed;
   return {
     id: 'expenditures',
@@ -461,6 +497,56 @@ async function measureWrites(
       lost,
       unacknowledged,
       totalsMatch: totalsMatch ? 1 : 0,
+    },
+  };
+}
+
+/**
+ * Mixed load, as an office under pressure makes it: 40 clients reading grant pages while 10 record
+ * expenditures. Lone reads run on their own read-only connection (WAL), so they should not queue
+ * behind the write lock; the writes must still lose nothing.
+ */
+async function measureMixed(
+  client: Client,
+  data: Dataset,
+  seconds: number,
+  failures: string[],
+): Promise<Measure> {
+  const readers = 40;
+  const times: number[] = [];
+  let errors = 0;
+  let reading = true;
+  const pages = data.openGrants.map((g) => `/grants/${g.id}`);
+  const reads = Promise.all(
+    Array.from({ length: readers }, async (_, r) => {
+      for (let n = 0; reading; n++) {
+        const start = performance.now();
+        const reply = await client.get(pages[(r * 31 + n) % pages.length]);
+        times.push(performance.now() - start);
+        if (reply.status !== 200) errors += 1;
+      }
+    }),
+  );
+  const writes = await postExpenditures(client, data, 10, seconds, failures);
+  reading = false;
+  await reads;
+  times.sort((a, b) => a - b);
+  const [p50, p99] = [quantile(times, 0.5), quantile(times, 0.99)];
+  if (errors > 0) failures.push(`${errors} grant pages failed under mixed load.`);
+  return {
+    id: 'mixed_reads',
+    name: 'Grant pages read while expenditures are recorded (40 readers, 10 writers)',
+    result: `read p50 ${ms(p50)}, p99 ${ms(p99)}, ${thousands(times.length)} reads, ${errors} errors`,
+    reference: `${thousands(writes.acks.length / writes.elapsed)} writes/s meanwhile, ${writes.lost} lost, ${writes.unacknowledged} unacknowledged`,
+    target: 'read p99 < 300 ms, 0 lost',
+    met: p99 < 300 && errors === 0 && writes.lost === 0 && writes.totalsMatch,
+    numbers: {
+      readP50: round(p50),
+      readP99: round(p99),
+      reads: times.length,
+      errors,
+      writesPerSecond: round(writes.acks.length / writes.elapsed),
+      lost: writes.lost,
     },
   };
 }
@@ -504,7 +590,7 @@ export function markdown(report: BenchReport): string {
 
 /**
  * Builds the data set, starts the app on it with NODE_ENV=production, logs in as a program manager
- * and runs the four measures, each next to its reference. Writes latest.json and latest.md to
+ * and runs the measures, each next to its reference. Writes latest.json and latest.md to
  * `options.out` and returns the report.
  */
 export async function runBenchmark(options: BenchOptions): Promise<BenchReport> {
@@ -551,6 +637,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
       if (runs('writes')) {
         log('Expenditures through the form …');
         measures.push(await measureWrites(client, data, options.seconds, failures));
+      }
+      if (runs('mixed')) {
+        log('Grant pages read while expenditures are recorded …');
+        measures.push(await measureMixed(client, data, options.seconds, failures));
       }
     } finally {
       client.close();
