@@ -114,20 +114,20 @@ describe('Grants (HTTP)', () => {
     expect(await rows(t, 'SELECT * FROM grants')).toHaveLength(1);
   });
 
-  it('should refuse a period of performance longer than a federal award runs, naming its last day', async () => {
+  /** Posts a new-grant form under an existing program and recipient, with these fields changed. */
+  async function postNewGrant(fields: Record<string, string>) {
     const { program, recipient } = await makeGrantWithProgram(t);
-    const res = await t
+    return t
       .http()
       .post('/grants')
       .type('form')
       .send(
-        grantForm({
-          programId: String(program.id),
-          recipientId: String(recipient.id),
-          startDate: '2025-04-01',
-          endDate: '9999-12-31',
-        }),
+        grantForm({ programId: String(program.id), recipientId: String(recipient.id), ...fields }),
       );
+  }
+
+  it('should refuse a period of performance longer than a federal award runs, naming its last day', async () => {
+    const res = await postNewGrant({ startDate: '2025-04-01', endDate: '9999-12-31' });
     expect(res.status).toBe(422);
     expect(res.text).toContain(
       'A period of performance, extensions included, may run at most 10 years: from Apr 1, 2025 it may end on Mar 31, 2035 at the latest.',
@@ -137,18 +137,7 @@ describe('Grants (HTTP)', () => {
   });
 
   it('should refuse a title with a control character (U+0001) next to the field, saving nothing', async () => {
-    const { program, recipient } = await makeGrantWithProgram(t);
-    const res = await t
-      .http()
-      .post('/grants')
-      .type('form')
-      .send(
-        grantForm({
-          programId: String(program.id),
-          recipientId: String(recipient.id),
-          title: 'Rare earths\u0001 from fly ash',
-        }),
-      );
+    const res = await postNewGrant({ title: 'Rare earths\u0001 from fly ash' });
     expect(res.status).toBe(422);
     expect(res.text).toContain(
       'Remove the control character U+0001 from this field (it takes one line of text).',
