@@ -28,6 +28,12 @@ interface WriteContext {
 const UNAUDITED = new Set(['audit_events', 'sessions', 'migrations']);
 const DATA_WRITE = new Set(['INSERT', 'UPDATE', 'DELETE', 'REPLACE']);
 
+/**
+ * Read-only connections lone reads take turns on. One SQLite connection runs one statement at a
+ * time; two let a page's queries run on both of the machine's cores while the event loop renders.
+ */
+export const READING_CONNECTIONS = 2;
+
 /** Stands for every table: bumped by a write whose table the pattern above cannot read. */
 const ANY_TABLE = '*';
 
@@ -49,25 +55,33 @@ class ConnectionGuard {
   readonly context = new AsyncLocalStorage<WriteContext>();
   /** Per table, how many write transactions have ended after writing it (see tableStamp). */
   readonly generations = new Map<string, number>();
-  /** The read-only connection lone reads run on; opened on first use, closed with the app's. */
-  private reader: Promise<Database> | null = null;
+  /** The read-only connections lone reads run on, in turn; opened on first use, closed with the app's. */
+  private readers: Promise<Database>[] = [];
+  private turn = 0;
   constructor(
     readonly createRunner: () => QueryRunner,
     private readonly openReader: (() => Promise<Database>) | null,
   ) {}
 
-  /** Null where no second connection can be opened (an in-memory database): reads then share. */
+  /**
+   * A reading connection for one runner (its queries all go to it), or null where no second
+   * connection can be opened (an in-memory database): reads then share the app's connection.
+   */
   readConnection(): Promise<Database> | null {
-    if (!this.openReader) return null;
-    this.reader ??= this.openReader();
-    return this.reader;
+    const openReader = this.openReader;
+    if (!openReader) return null;
+    const index = this.turn++ % READING_CONNECTIONS;
+    this.readers[index] ??= openReader();
+    return this.readers[index];
   }
 
   async closeReader(): Promise<void> {
-    const reader = this.reader;
-    this.reader = null;
-    const db = await reader?.catch(() => null);
-    if (db) await new Promise<void>((resolve) => db.close(() => resolve()));
+    const readers = this.readers;
+    this.readers = [];
+    for (const reader of readers) {
+      const db = await reader?.catch(() => null);
+      if (db) await new Promise<void>((resolve) => db.close(() => resolve()));
+    }
   }
 
   /** Called once a transaction has ended, committed or rolled back: its tables' readers must reload. */
