@@ -243,6 +243,117 @@ describe('Access rules, CSRF and headers (HTTP)', () => {
     }
   });
 
+  it('should answer hostile input on every POST route with a 4xx or a redirect, never a 5xx', async () => {
+    const pathOf = await fixtures();
+    const admin = await t.as('admin');
+    const fields = [
+      'name',
+      'title',
+      'awardNumber',
+      'piName',
+      'piEmail',
+      'status',
+      'startDate',
+      'endDate',
+      'costShareCommitted',
+      'programId',
+      'recipientId',
+      'federalChange',
+      'effectiveDate',
+      'kind',
+      'newEndDate',
+      'note',
+      'amount',
+      'incurredOn',
+      'share',
+      'category',
+      'budgetPeriod',
+      'reference',
+      'memo',
+      'grantId',
+      'reason',
+      'version',
+      'role',
+      'email',
+      'password',
+      'ceiling',
+      'costSharePercent',
+      'fundingOpportunity',
+      'office',
+      'type',
+      'state',
+      'uei',
+      'pathway',
+      'feedstock',
+      'elements',
+      'currentTrl',
+      'targetTrl',
+      'description',
+      'trl',
+      'assessedOn',
+      'evidence',
+      'dueDate',
+      'completedOn',
+      'decision',
+      'decidedOn',
+      'rationale',
+      'grantIds',
+      'technologyIds',
+      'periods',
+      'next',
+      'sha256',
+      'csv',
+      'fileName',
+      'token',
+    ];
+    const values = [
+      '',
+      '-1',
+      '0',
+      '99999999999999999999',
+      '1e5',
+      'NaN',
+      '2026-02-30',
+      '9999-12-31',
+      '\u0000',
+      '\u0001',
+      '<script>alert(1)</script>',
+      '$1,000.001',
+      "'; DROP TABLE grants; --",
+      'x'.repeat(5_000),
+    ];
+    const form = (value: string) =>
+      fields.map((f) => `${f}=${encodeURIComponent(value)}`).join('&');
+    const bodies = [
+      '',
+      'unknown=1',
+      Array.from({ length: 1_200 }, (_, i) => `f${i}=1`).join('&'),
+      ...values.map(form),
+      fields.map((f) => `${f}[]=1&${f}[]=2`).join('&'),
+      fields.map((f) => `${f}[a][b]=1`).join('&'),
+      fields.map((f) => `${f}[0][startDate]=x&${f}[1][endDate]=`).join('&'),
+    ];
+    const posts = Object.keys(MATRIX).filter((route) => route.startsWith('POST '));
+    const failures: string[] = [];
+    for (const route of posts) {
+      const session = MATRIX[route] === 'admin' ? admin : t.http();
+      const paths = route.includes(':id')
+        ? [
+            pathOf(route),
+            ...['0', '99999999', 'abc', '1.5'].map((id) => route.split(' ')[1].replace(':id', id)),
+          ]
+        : [pathOf(route)];
+      for (const path of paths) {
+        for (const body of path === pathOf(route) ? bodies : bodies.slice(0, 4)) {
+          const res = await session.post(path).type('form').send(body);
+          if (res.status >= 500)
+            failures.push(`${route} ${path} ${body.slice(0, 60)}: ${res.status}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+
   it('should refuse every POST without a token, with another session’s token, or as a GET', async () => {
     const pathOf = await fixtures();
     const mine = await signInSession(t.app, TEST_EMAILS.program_manager);
