@@ -40,8 +40,10 @@ export interface BenchOptions {
   reuse?: boolean;
   /** Write a V8 CPU profile of the app process to this directory. */
   profile?: string;
-  /** Run only these measures (when profiling one); all four by default. */
+  /** Run only these measures (when profiling one); all of them by default. */
   only?: Part[];
+  /** The mixed-load measure's readers and writers (default 40 and 10). */
+  mix?: { readers: number; writers: number };
   log?: (line: string) => void;
 }
 
@@ -511,8 +513,8 @@ async function measureMixed(
   data: Dataset,
   seconds: number,
   failures: string[],
+  { readers, writers } = { readers: 40, writers: 10 },
 ): Promise<Measure> {
-  const readers = 40;
   const times: number[] = [];
   let errors = 0;
   let reading = true;
@@ -527,7 +529,7 @@ async function measureMixed(
       }
     }),
   );
-  const writes = await postExpenditures(client, data, 10, seconds, failures);
+  const writes = await postExpenditures(client, data, writers, seconds, failures);
   reading = false;
   await reads;
   times.sort((a, b) => a - b);
@@ -535,7 +537,7 @@ async function measureMixed(
   if (errors > 0) failures.push(`${errors} grant pages failed under mixed load.`);
   return {
     id: 'mixed_reads',
-    name: 'Grant pages read while expenditures are recorded (40 readers, 10 writers)',
+    name: `Grant pages read while expenditures are recorded (${readers} readers, ${writers} writers)`,
     result: `read p50 ${ms(p50)}, p99 ${ms(p99)}, ${thousands(times.length)} reads, ${errors} errors`,
     reference: `${thousands(writes.acks.length / writes.elapsed)} writes/s meanwhile, ${writes.lost} lost, ${writes.unacknowledged} unacknowledged`,
     target: 'read p99 < 300 ms, 0 lost',
@@ -640,7 +642,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
       }
       if (runs('mixed')) {
         log('Grant pages read while expenditures are recorded …');
-        measures.push(await measureMixed(client, data, options.seconds, failures));
+        measures.push(await measureMixed(client, data, options.seconds, failures, options.mix));
       }
     } finally {
       client.close();
@@ -681,6 +683,13 @@ function table(report: BenchReport): string {
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ')).join('\n');
 }
 
+/** `--mix 25/25`: readers/writers of the mixed-load measure. */
+function mixOf(text: string): { readers: number; writers: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  if (!match) throw new Error(`--mix takes READERS/WRITERS, e.g. 25/25; got ${text}.`);
+  return { readers: Number(match[1]), writers: Number(match[2]) };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const value = (flag: string) => {
@@ -706,6 +715,7 @@ async function main(): Promise<void> {
     reuse: args.includes('--reuse'),
     profile: value('--profile') && resolve(value('--profile')!),
     only: only as Part[] | undefined,
+    mix: value('--mix') ? mixOf(value('--mix')!) : undefined,
   });
   console.log(`\n${table(report)}\n`);
   for (const failure of report.failures) console.error(`FAILED: ${failure}`);
