@@ -3,6 +3,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, EntityTarget, In, ObjectLiteral, Repository } from 'typeorm';
 import { nowIso } from '../common/database/columns';
+import { formatUtcTimestamp } from '../common/dates';
 import { noteAuditEvent } from '../common/database/write-path';
 import { EditConflictError } from '../common/forms';
 import { Page, PAGE_SIZE, toPage } from '../common/pagination';
@@ -180,12 +181,14 @@ export class AuditService {
     }
     const result = await query.execute();
     if (result.affected !== 1) {
-      const last = await this.lastChange(manager, entityType, id);
-      throw new EditConflictError(
+      throw await this.conflictOn(
+        manager,
         entityType,
         (before as { version?: number }).version ?? 0,
-        last ? `${last.occurredAt.replace('T', ' ').slice(0, 19)} UTC` : 'an unknown time',
-        last?.actorEmail ?? 'someone else',
+        {
+          entityType,
+          entityIds: [id],
+        },
       );
     }
     const after = (await manager.findOneBy(entity, { id } as never)) as T;
@@ -283,14 +286,6 @@ export class AuditService {
     }
   }
 
-  private lastChange(
-    manager: EntityManager,
-    entityType: string,
-    entityId: number,
-  ): Promise<AuditEvent | null> {
-    return this.lastChangeOf(manager, entityType, [entityId]);
-  }
-
   /** The newest event on any of these records (of these actions, when given): who changed them last. */
   lastChangeOf(
     manager: EntityManager,
@@ -298,17 +293,21 @@ export class AuditService {
     entityIds: number[],
     actions?: string[],
   ): Promise<AuditEvent | null> {
+    if (entityIds.length === 0) return Promise.resolve(null);
     return manager.findOne(AuditEvent, {
       where: { entityType, entityId: In(entityIds), ...(actions ? { action: In(actions) } : {}) },
       order: { id: 'DESC' },
     });
   }
 
-  /** An edit conflict on records edited together, naming who changed them last and when. */
+  /**
+   * An edit conflict (409) on a record or on records edited together, naming who changed them last
+   * and when. `currentVersion` is the record's version, or the contentVersion() of the records.
+   */
   async conflictOn(
     manager: EntityManager,
     what: string,
-    currentVersion: string,
+    currentVersion: number | string,
     records: { entityType: string; entityIds: number[]; actions?: string[] },
   ): Promise<EditConflictError> {
     const last = await this.lastChangeOf(
@@ -320,7 +319,7 @@ export class AuditService {
     return new EditConflictError(
       what,
       currentVersion,
-      last ? `${last.occurredAt.replace('T', ' ').slice(0, 19)} UTC` : 'an unknown time',
+      last ? formatUtcTimestamp(last.occurredAt) : 'an unknown time',
       last?.actorEmail ?? 'someone else',
     );
   }

@@ -2,12 +2,11 @@ import { ledgerAsOf } from '../common/as-of';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { AuditEvent } from '../audit/audit-event.entity';
 import { AuditService, Changes } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { nowIso } from '../common/database/columns';
 import { WritePath } from '../common/database/write-path';
-import { EditConflictError, FormError } from '../common/forms';
+import { FormError } from '../common/forms';
 import { centsToDecimal, formatMoney } from '../common/money';
 import { BudgetPeriod } from '../grants/budget-period.entity';
 import { GrantLookup } from '../grants/grant-lookup';
@@ -261,18 +260,10 @@ export class BudgetsService {
         };
       }
     }
-    const last = current
-      ? await manager.findOne(AuditEvent, {
-          where: { entityType: 'budget', entityId: current.id },
-          order: { id: 'DESC' },
-        })
-      : null;
-    throw new EditConflictError(
-      'budget',
-      current?.version ?? 0,
-      last ? `${last.occurredAt.replace('T', ' ').slice(0, 19)} UTC` : 'an unknown time',
-      last?.actorEmail ?? 'someone else',
-    );
+    throw await this.audit.conflictOn(manager, 'budget', current?.version ?? 0, {
+      entityType: 'budget',
+      entityIds: current ? [current.id] : [],
+    });
   }
 
   /** Everything the grant page shows about the budget; ledger figures as of `asOf` (default today). */

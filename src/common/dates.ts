@@ -82,3 +82,8 @@ export function formatDate(date: string | null | undefined): string {
     new Date(toUtcMs(date)),
   );
 }
+
+/** A UTC ISO-8601 timestamp as messages show it: `2026-12-01 21:04:05 UTC`. */
+export function formatUtcTimestamp(iso: string): string {
+  return `${iso.replace('T', ' ').slice(0, 19)} UTC`;
+}
