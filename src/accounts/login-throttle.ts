@@ -1,4 +1,4 @@
-import { trimOldest } from '../common/bounded-map';
+import { rememberNewest } from '../common/bounded-map';
 
 /** Keys (accounts and addresses) remembered at most; past it the least recently failed go first. */
 export const LOGIN_THROTTLE_KEYS = 100_000;
@@ -49,7 +49,6 @@ export class LoginThrottle {
   fail(email: string, ip: string, now = Date.now()): void {
     this.add(accountKey(email), this.maxPerAccount, now);
     this.add(addressKey(ip), this.maxPerAddress, now);
-    this.sweep(now);
   }
 
   /**
@@ -65,13 +64,15 @@ export class LoginThrottle {
       entry.since += 1;
       return 0;
     }
-    this.refusals.delete(key);
-    this.refusals.set(key, { recordedAt: now, since: 0 });
-    for (const [old, { recordedAt }] of this.refusals) {
-      if (now - recordedAt < 2 * this.windowMs) break;
-      this.refusals.delete(old);
-    }
-    trimOldest(this.refusals, this.maxKeys);
+    rememberNewest(
+      this.refusals,
+      key,
+      { recordedAt: now, since: 0 },
+      {
+        max: this.maxKeys,
+        stale: ({ recordedAt }) => now - recordedAt >= 2 * this.windowMs,
+      },
+    );
     return (entry?.since ?? 0) + 1;
   }
 
@@ -96,18 +97,11 @@ export class LoginThrottle {
   }
 
   private add(key: string, max: number, now: number): void {
-    const times = [...this.recent(key, now), now].slice(-max);
-    this.failures.delete(key);
-    this.failures.set(key, times);
-  }
-
-  private sweep(now: number): void {
-    // The first key has the oldest newest failure: once it is out of the window, the key is done.
-    for (const [key, times] of this.failures) {
-      if (now - times[times.length - 1] < this.windowMs) break;
-      this.failures.delete(key);
-    }
-    trimOldest(this.failures, this.maxKeys);
+    // A key whose newest failure has left the window decides nothing any more.
+    rememberNewest(this.failures, key, [...this.recent(key, now), now].slice(-max), {
+      max: this.maxKeys,
+      stale: (times) => now - times[times.length - 1] >= this.windowMs,
+    });
   }
 
   private wait(key: string, max: number, now: number): number {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import session from 'express-session';
 import { DataSource, LessThan } from 'typeorm';
-import { trimOldest } from '../common/bounded-map';
+import { rememberNewest } from '../common/bounded-map';
 import { ReadCache } from '../common/database/read-cache';
 import { WritePath } from '../common/database/write-path';
 import { SessionRecord } from './session.entity';
@@ -104,18 +104,12 @@ export class DatabaseSessionStore extends session.Store {
     return this.lastTouched.size;
   }
 
-  /**
-   * Remembers when a session was last written. The map is kept in time order (delete, then set), so
-   * touches older than a minute — which no longer hold back a write — fall off its front.
-   */
+  /** Remembers when a session was last written; touches older than a minute no longer matter. */
   private touched(sid: string, now = Date.now()): void {
-    this.lastTouched.delete(sid);
-    this.lastTouched.set(sid, now);
-    for (const [key, at] of this.lastTouched) {
-      if (now - at < TOUCH_EVERY_MS) break;
-      this.lastTouched.delete(key);
-    }
-    trimOldest(this.lastTouched, TOUCHED_SESSIONS);
+    rememberNewest(this.lastTouched, sid, now, {
+      max: TOUCHED_SESSIONS,
+      stale: (at) => now - at >= TOUCH_EVERY_MS,
+    });
   }
 
   private expiry(data: session.SessionData): string {

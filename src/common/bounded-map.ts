@@ -1,10 +1,18 @@
 /**
- * Deletes a map's first entries until it holds at most `max`. Maps iterate in insertion order, so
- * a map whose updates delete and re-set their key drops its least recently updated entries.
+ * Stores `value` under `key` as the map's newest entry, then drops entries from the oldest end:
+ * those `stale` says are done with, and any beyond `max`. Maps iterate in insertion order, so a map
+ * written only through here is ordered from least to most recently stored.
  */
-export function trimOldest<K, V>(map: Map<K, V>, max: number): void {
-  for (const key of map.keys()) {
-    if (map.size <= max) return;
-    map.delete(key);
+export function rememberNewest<K, V>(
+  map: Map<K, V>,
+  key: K,
+  value: V,
+  bounds: { max: number; stale?: (value: V) => boolean },
+): void {
+  map.delete(key);
+  map.set(key, value);
+  for (const [oldest, stored] of map) {
+    if (map.size <= bounds.max && !bounds.stale?.(stored)) return;
+    map.delete(oldest);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { trimOldest } from '../bounded-map';
+import { rememberNewest } from '../bounded-map';
 import { tableStamp } from './write-path';
 
 interface Entry {
@@ -37,9 +37,7 @@ export class ReadCache {
     if (hit && hit.stamp === stamp) return hit.value as T;
     const value = await load();
     if (value !== null && typeof value === 'object') Object.freeze(value);
-    this.entries.delete(cacheKey);
-    this.entries.set(cacheKey, { stamp, value });
-    trimOldest(this.entries, READ_CACHE_ENTRIES);
+    rememberNewest(this.entries, cacheKey, { stamp, value }, { max: READ_CACHE_ENTRIES });
     return value;
   }
 
