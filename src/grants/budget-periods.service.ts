@@ -73,6 +73,12 @@ export function checkSchedule(
   return errors;
 }
 
+/** What strandedBy() counts, by its query's `kind`. */
+const STRANDED = [
+  { one: 'ledger entry', many: 'ledger entries', date: 'incurred' },
+  { one: 'milestone', many: 'milestones', date: 'due' },
+];
+
 /** The version of a grant's schedule as an edit form carries it: a digest of its periods' dates. */
 export function scheduleVersion(
   periods: readonly Pick<BudgetPeriod, 'number' | 'startDate' | 'endDate'>[],
@@ -146,38 +152,29 @@ export class BudgetPeriodsService {
   ): Promise<string | null> {
     const problems: string[] = [];
     for (const [index, period] of periods.entries()) {
-      const params = { grantId, number: index + 1, start: period.startDate, end: period.endDate };
-      const entries = await namedQuery<{ n: number; sample: string | null }>(
+      // One row for the period's entries (kind 0) and one for its milestones (1) outside it.
+      const outside = await namedQuery<{ kind: number; n: number | string; sample: string | null }>(
         manager,
-        `SELECT COUNT(*) AS "n", MIN(e.incurred_on || ' (' || e.reference || ')') AS "sample"
+        `SELECT 0 AS "kind", COUNT(*) AS "n", MIN(e.incurred_on || ' (' || e.reference || ')') AS "sample"
            FROM expenditures e
           WHERE e.grant_id = :grantId AND e.budget_period = :number
             AND (e.incurred_on < :start OR e.incurred_on > :end)
             -- An entry and its reversal net to nothing: that is how a misplaced entry is corrected.
             AND e.reversal_of IS NULL
-            AND NOT EXISTS (SELECT 1 FROM expenditures r WHERE r.reversal_of = e.id)`,
-        params,
-      );
-      const milestones = await namedQuery<{ n: number; sample: string | null }>(
-        manager,
-        `SELECT COUNT(*) AS "n", MIN(m.due_date || ' (' || m.title || ')') AS "sample"
+            AND NOT EXISTS (SELECT 1 FROM expenditures r WHERE r.reversal_of = e.id)
+         UNION ALL
+         SELECT 1, COUNT(*), MIN(m.due_date || ' (' || m.title || ')')
            FROM milestones m
           WHERE m.grant_id = :grantId AND m.budget_period = :number
             AND (m.due_date < :start OR m.due_date > :end)`,
-        params,
+        { grantId, number: index + 1, start: period.startDate, end: period.endDate },
       );
-      const left: string[] = [];
-      const [entryCount, milestoneCount] = [Number(entries[0].n), Number(milestones[0].n)];
-      if (entryCount > 0) {
-        left.push(
-          `${entryCount} ledger ${entryCount === 1 ? 'entry' : 'entries'} (the earliest incurred ${entries[0].sample})`,
-        );
-      }
-      if (milestoneCount > 0) {
-        left.push(
-          `${milestoneCount} milestone${milestoneCount === 1 ? '' : 's'} (the earliest due ${milestones[0].sample})`,
-        );
-      }
+      const left = STRANDED.flatMap(({ one, many, date }, i) => {
+        const row = outside.find((r) => Number(r.kind) === i);
+        const count = Number(row?.n ?? 0);
+        if (count === 0) return [];
+        return [`${count} ${count === 1 ? one : many} (the earliest ${date} ${row?.sample})`];
+      });
       if (left.length > 0) {
         problems.push(
           `BP${index + 1} from ${period.startDate} to ${period.endDate} would leave ${left.join(' and ')} outside it.`,

@@ -169,8 +169,8 @@ export class LedgerImportService {
     const rows = parseImportFile(file);
     const preview = this.summarise(file, await this.check(this.entries.manager, rows));
     const earlier = await this.entries.manager.findOneBy(LedgerImport, { sha256: preview.sha256 });
-    if (!earlier) return preview;
-    return { ...preview, ok: false, alreadyImported: importedBefore(earlier, 'file') };
+    if (earlier) return { ...preview, ok: false, alreadyImported: importedBefore(earlier, 'file') };
+    return { ...preview, token: this.commitToken(preview.sha256) };
   }
 
   /**
@@ -334,7 +334,8 @@ export class LedgerImportService {
       fileName: file.name,
       sha256: sha256Of(file.bytes),
       base64: file.bytes.toString('base64'),
-      token: this.commitToken(sha256Of(file.bytes)),
+      // Only a preview hands out a commit token (see preview()); a refused commit shows none.
+      token: '',
       alreadyImported: null,
       rows: rows.map(({ entry: _entry, ...row }) => row),
       okCount: rows.length - errorCount,
