@@ -42,13 +42,18 @@ export function contentVersion(content: unknown): string {
 
 /** The contentVersion() an edit form was opened at. */
 export function expectedContentVersion(body: unknown): string {
+  return versionField(
+    body,
+    /^[0-9a-f]{16}$/,
+    'The form is missing the version of what it edits; reload the page and try again.',
+  );
+}
+
+/** The hidden `version` field of an edit form, or a 400 when it is missing or malformed. */
+function versionField(body: unknown, shape: RegExp, missing: string): string {
   const raw =
     body && typeof body === 'object' ? (body as Record<string, unknown>).version : undefined;
-  if (typeof raw !== 'string' || !/^[0-9a-f]{16}$/.test(raw)) {
-    throw new BadRequestException(
-      'The form is missing the version of what it edits; reload the page and try again.',
-    );
-  }
+  if (typeof raw !== 'string' || !shape.test(raw)) throw new BadRequestException(missing);
   return raw;
 }
 
@@ -160,12 +165,11 @@ export async function submitForm<D extends object, R>(
 
 /** The version an edit form was opened at: the precondition of the update, never an editable field. */
 export function expectedVersion(body: unknown): number {
-  const raw =
-    body && typeof body === 'object' ? (body as Record<string, unknown>).version : undefined;
-  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw)) {
-    throw new BadRequestException(
+  return Number(
+    versionField(
+      body,
+      /^\d{1,9}$/,
       'The form is missing the record version; reload the page and try again.',
-    );
-  }
-  return Number(raw);
+    ),
+  );
 }

@@ -71,7 +71,12 @@ const TARGET =
 
 /** The table a data write changes, in lower case; null when it cannot be read. */
 export function writtenTable(sql: string): string | null {
+  return readStatement(sql).table;
+}
+
+/** The verb and, for a data write, its table: one pass over the statement for both. */
+export function readStatement(sql: string): { verb: string; table: string | null } {
   const word = mainWord(sql);
-  if (!word) return null;
-  return TARGET.exec(sql.slice(word.at))?.[1].toLowerCase() ?? null;
+  if (!word) return { verb: '', table: null };
+  return { verb: word.text, table: TARGET.exec(sql.slice(word.at))?.[1].toLowerCase() ?? null };
 }

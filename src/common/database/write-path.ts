@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Database } from 'sqlite3';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { ReadWriteLock } from './read-write-lock';
-import { statementVerb, writtenTable } from './sql-statement';
+import { readStatement, statementVerb } from './sql-statement';
 
 /**
  * Why this exists: TypeORM's sqlite driver runs every request on ONE connection and one shared query
@@ -75,7 +75,7 @@ class ConnectionGuard {
     return this.readers[index];
   }
 
-  async closeReader(): Promise<void> {
+  async closeReaders(): Promise<void> {
     const readers = this.readers;
     this.readers = [];
     for (const reader of readers) {
@@ -148,7 +148,7 @@ export function guardDataSource(dataSource: DataSource): void {
   };
   const disconnect = driver.disconnect.bind(driver);
   driver.disconnect = async () => {
-    await guard.closeReader();
+    await guard.closeReaders();
     await disconnect();
   };
 }
@@ -224,8 +224,8 @@ function readOnly(runner: QueryRunner, guard: ConnectionGuard): QueryRunner {
 function countWrites(runner: QueryRunner, context: WriteContext): void {
   const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
   runner.query = ((sql: string, ...rest: unknown[]) => {
-    if (DATA_WRITE.has(statementVerb(sql))) {
-      const table = writtenTable(sql);
+    const { verb, table } = readStatement(sql);
+    if (DATA_WRITE.has(verb)) {
       if (!table || !UNAUDITED.has(table)) context.writes += 1;
       context.tables.add(table ?? ANY_TABLE);
     }
