@@ -143,7 +143,7 @@ function importedBefore(earlier: LedgerImport, what: 'preview' | 'file'): Import
       ? `This preview of ${earlier.fileName} was already committed`
       : `This file (${earlier.fileName}, the same SHA-256) was already imported`;
   return {
-    message: `${subject} by ${earlier.committedBy} on ${when}: ${earlier.rowCount} rows, ${entries}. Nothing was written again.`,
+    message: `${subject} by ${earlier.committedBy} on ${when}: ${earlier.rowCount} ${earlier.rowCount === 1 ? 'row' : 'rows'}, ${entries}. Nothing was written again.`,
     firstEntryId: earlier.firstEntryId,
     lastEntryId: earlier.lastEntryId,
   };
