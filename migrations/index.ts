@@ -4,6 +4,7 @@ import { TechnologiesMilestones1764403200000 } from './1764403200000-Technologie
 import { BudgetsLedger1764489600000 } from './1764489600000-BudgetsLedger';
 import { AuditChainUnique1764576000000 } from './1764576000000-AuditChainUnique';
 import { LedgerImports1764662400000 } from './1764662400000-LedgerImports';
+import { RecordHistory1764748800000 } from './1764748800000-RecordHistory';
 
 /** Every migration, in order. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   BudgetsLedger1764489600000,
   AuditChainUnique1764576000000,
   LedgerImports1764662400000,
+  RecordHistory1764748800000,
 ];

@@ -19,11 +19,43 @@ export const asOfParams = (asOf: string, timeZone: string) => ({
 export const ledgerAsOf = (alias: string) =>
   `${alias}.incurred_on <= :asOf AND ${alias}.recorded_on <= :asOf`;
 
-/** An amendment counts when effective on or before asOf. */
-export const amendmentAsOf = (alias: string) => `${alias}.effective_date <= :asOf`;
+/**
+ * An amendment counts when effective on or before asOf AND recorded by the end of that day: a
+ * deobligation typed today, effective two weeks ago, does not change yesterday's reports.
+ */
+export const amendmentAsOf = (alias: string) =>
+  `${alias}.effective_date <= :asOf AND ${alias}.created_at < :asOfEnd`;
 
-/** A record (grant, …) existed on asOf when it was created before the end of that day (office zone). */
+/**
+ * An append-only record (an amendment, a TRL assessment) existed on asOf when it was recorded before
+ * the end of that day (office zone). Records that can change are read through recordedAsOf().
+ */
 export const createdAsOf = (alias: string) => `${alias}.created_at < :asOfEnd`;
+
+/** The tables with system-versioned history (migration RecordHistory): every one a report reads. */
+export type VersionedTable =
+  | 'programs'
+  | 'recipients'
+  | 'grants'
+  | 'budget_periods'
+  | 'budgets'
+  | 'budget_lines'
+  | 'planned_spend'
+  | 'milestones'
+  | 'technologies'
+  | 'technology_elements'
+  | 'grant_technologies';
+
+/**
+ * The rows of `table` as the office's records stood at the end of asOf — "what did the records say
+ * at the end of day D?" — with the table's own column names, for use in place of the table:
+ * `FROM ${recordedAsOf('grants')} g`. A row exists as of D when a version of it was recorded before
+ * the end of D and not replaced or deleted by then; every report reads existence this way, so no
+ * two reports disagree about which records existed. Reads `:asOfEnd` (asOfParams).
+ */
+export const recordedAsOf = (table: VersionedTable): string =>
+  `(SELECT * FROM ${table}_history
+     WHERE recorded_from < :asOfEnd AND (recorded_to IS NULL OR recorded_to >= :asOfEnd))`;
 
 /** Federal spending of grant `grantColumn` as of asOf, reversals included. */
 export const federalSpentSql = (grantColumn: string) =>
@@ -35,7 +67,19 @@ export const costShareMetSql = (grantColumn: string) =>
   `(SELECT COALESCE(SUM(e.amount_cents), 0) FROM expenditures e
      WHERE e.grant_id = ${grantColumn} AND ${ledgerAsOf('e')} AND e.share = 'cost_share')`;
 
-/** Federal obligations of a grant as of asOf: the sum of its amendments effective by then. */
+/**
+ * Federal obligations of a grant as of asOf, for reports: its amendments effective by then and
+ * recorded by the end of that day. Reads `:asOf` and `:asOfEnd`.
+ */
 export const obligatedSql = (grantColumn: string) =>
   `(SELECT COALESCE(SUM(a.federal_change_cents), 0) FROM amendments a
      WHERE a.grant_id = ${grantColumn} AND ${amendmentAsOf('a')})`;
+
+/**
+ * Federal obligations in force on `:asOf` by the records as they are now, for the rules a new record
+ * must meet (spending is held to what is obligated on its date, however late the amendment was
+ * typed). Reports use obligatedSql().
+ */
+export const obligatedInForceSql = (grantColumn: string) =>
+  `(SELECT COALESCE(SUM(a.federal_change_cents), 0) FROM amendments a
+     WHERE a.grant_id = ${grantColumn} AND a.effective_date <= :asOf)`;

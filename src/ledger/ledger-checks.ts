@@ -2,7 +2,7 @@ import { BudgetPeriod } from '../grants/budget-period.entity';
 import { Grant } from '../grants/grant.entity';
 import type { GrantLookup } from '../grants/grant-lookup';
 import { EntityManager } from 'typeorm';
-import { obligatedSql } from '../common/as-of';
+import { obligatedInForceSql } from '../common/as-of';
 import { ReadCache } from '../common/database/read-cache';
 import { namedQuery } from '../common/database/named-query';
 
@@ -61,7 +61,7 @@ export class LedgerBatch {
         async () => {
           const [row] = await namedQuery<{ cents: number | string }>(
             this.manager,
-            `SELECT ${obligatedSql(':grantId')} AS "cents"`,
+            `SELECT ${obligatedInForceSql(':grantId')} AS "cents"`,
             { grantId, asOf: this.today },
           );
           return Number(row.cents);

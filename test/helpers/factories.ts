@@ -14,14 +14,24 @@ import { Technology } from '../../src/technologies/technology.entity';
 import { TrlAssessment } from '../../src/technologies/trl-assessment.entity';
 import type { ElementSymbol } from '../../src/technologies/technology.constants';
 import type { TestDatabase } from './test-app';
+import type { EntityManager } from 'typeorm';
+import { nowIso, recordingAt } from '../../src/common/database/recording-time';
 
-/** Small factories with overrides; they write through the WritePath like the app does. */
+/**
+ * Small factories with overrides; they write through the WritePath like the app does. What they make
+ * is recorded at FIXTURES_RECORDED_AT, long before any date a test asks about, so a report for a past
+ * date shows the fixture as it was made; what a test then does through the app is recorded now.
+ */
+export const FIXTURES_RECORDED_AT = '2000-01-01T00:00:00.000Z';
+
+const recorded = <T>(t: TestDatabase, work: (m: EntityManager) => Promise<T>): Promise<T> =>
+  recordingAt(FIXTURES_RECORDED_AT, () => t.writes.transaction(work));
 
 let sequence = 0;
 const next = () => ++sequence;
 
 export function makeProgram(t: TestDatabase, overrides: Partial<Program> = {}): Promise<Program> {
-  return t.writes.transaction((m) =>
+  return recorded(t, (m) =>
     t.audit.insert(m, Program, 'program', {
       name: `Critical Minerals Program ${next()}`,
       fundingOpportunity: 'DE-FOA-0002483',
@@ -39,7 +49,7 @@ export function makeRecipient(
   t: TestDatabase,
   overrides: Partial<Recipient> = {},
 ): Promise<Recipient> {
-  return t.writes.transaction((m) =>
+  return recorded(t, (m) =>
     t.audit.insert(m, Recipient, 'recipient', {
       name: `University of Test ${next()}`,
       type: 'university',
@@ -54,7 +64,7 @@ export async function makeGrant(
   t: TestDatabase,
   overrides: Partial<Grant> & { programId: number; recipientId: number },
 ): Promise<Grant> {
-  return t.writes.transaction((m) =>
+  return recorded(t, (m) =>
     t.audit.insert(m, Grant, 'grant', {
       awardNumber: `DE-SC00${String(next()).padStart(5, '0')}`,
       title: 'Selective separation of heavy rare earths from coal fly ash',
@@ -73,7 +83,7 @@ export function makeAmendment(
   t: TestDatabase,
   overrides: Partial<Amendment> & { grantId: number; federalChangeCents: number },
 ): Promise<Amendment> {
-  return t.writes.transaction(async (m) => {
+  return recorded(t, async (m) => {
     const count = await m.countBy(Amendment, { grantId: overrides.grantId });
     return t.audit.insert(m, Amendment, 'amendment', {
       number: count,
@@ -97,7 +107,7 @@ export function makeBudgetPeriods(
   grantId: number,
   periods: { startDate: string; endDate: string }[],
 ): Promise<BudgetPeriod[]> {
-  return t.writes.transaction((m) =>
+  return recorded(t, (m) =>
     Promise.all(
       periods.map((p, i) =>
         t.audit.insert(m, BudgetPeriod, 'budget_period', { grantId, number: i + 1, ...p }),
@@ -157,7 +167,7 @@ export function makeTechnology(
   } = {},
 ): Promise<Technology> {
   const { elements = ['Nd', 'Dy'], assessedOn = '2025-04-01', ...fields } = overrides;
-  return t.writes.transaction(async (m) => {
+  return recorded(t, async (m) => {
     const technology = await t.audit.insert(m, Technology, 'technology', {
       name: `Solvent extraction line ${next()}`,
       pathway: 'separation',
@@ -176,7 +186,7 @@ export function makeTechnology(
       trl: technology.currentTrl,
       evidence: 'Initial assessment',
       recordedBy: 'manager@example.gov',
-      createdAt: new Date().toISOString(),
+      createdAt: nowIso(),
     });
     return technology;
   });
@@ -187,7 +197,7 @@ export function makeMilestone(
   overrides: Partial<Milestone> & { grantId: number },
 ): Promise<Milestone> {
   const kind = overrides.kind ?? 'deliverable';
-  return t.writes.transaction((m) =>
+  return recorded(t, (m) =>
     t.audit.insert(m, Milestone, 'milestone', {
       budgetPeriod: 1,
       title: `Milestone ${next()}`,
@@ -211,7 +221,7 @@ export function makeExpenditure(
   overrides: Partial<Expenditure> & { grantId: number; amountCents: number },
 ): Promise<Expenditure> {
   const recordedAt = overrides.recordedAt ?? new Date().toISOString();
-  return t.writes.transaction((m) =>
+  return recorded(t, (m) =>
     t.audit.insert(m, Expenditure, 'expenditure', {
       budgetPeriod: 1,
       category: 'personnel',
@@ -234,7 +244,7 @@ export function makeBudget(
   grantId: number,
   lines: [number, BudgetLine['category'], number, number][],
 ): Promise<Budget> {
-  return t.writes.transaction(async (m) => {
+  return recorded(t, async (m) => {
     const budget = await t.audit.insert(m, Budget, 'budget', { grantId });
     for (const [budgetPeriod, category, federalCents, costShareCents] of lines) {
       await m.insert(BudgetLine, { grantId, budgetPeriod, category, federalCents, costShareCents });
@@ -252,7 +262,7 @@ export function makePlannedSpend(
   grantId: number,
   rows: [number, PlannedSpend['category'], string, number, number][],
 ): Promise<void> {
-  return t.writes.transaction(async (m) => {
+  return recorded(t, async (m) => {
     for (const [budgetPeriod, category, month, federalCents, costShareCents] of rows) {
       await m.insert(PlannedSpend, {
         grantId,

@@ -6,7 +6,7 @@ export const centsTransformer: ValueTransformer = {
   from: (value: string | number | null) => (value === null ? null : Number(value)),
 };
 
-export const nowIso = (): string => new Date().toISOString();
+export { nowIso } from './recording-time';
 
 /** A CHECK expression `"kind" IN ('a', 'b')`, written the same way in entities and migrations. */
 export const oneOf = (column: string, values: readonly string[]): string =>

@@ -4,6 +4,7 @@ import type { Database } from 'sqlite3';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { ReadWriteLock } from './read-write-lock';
 import { readStatement, statementVerb } from './sql-statement';
+import { RECORDING_CLOCK, recordingTimeOverride } from './recording-time';
 
 /**
  * Why this exists: TypeORM's sqlite driver runs every request on ONE connection and one shared query
@@ -25,7 +26,7 @@ interface WriteContext {
 }
 
 // Tables whose rows are not business records: the audit trail itself, sessions, migrations.
-const UNAUDITED = new Set(['audit_events', 'sessions', 'migrations']);
+const UNAUDITED = new Set(['audit_events', 'sessions', 'migrations', 'recording_clock']);
 const DATA_WRITE = new Set(['INSERT', 'UPDATE', 'DELETE', 'REPLACE']);
 
 /**
@@ -276,8 +277,11 @@ export class WritePath {
         await runner.connect();
         await runner.startTransaction();
         try {
+          const recordedAt = recordingTimeOverride();
+          if (recordedAt) await runner.query(RECORDING_CLOCK.set, [recordedAt]);
           const result = await work(runner.manager);
           if (context.writes > 0 && context.audited === 0) throw new UnauditedWriteError();
+          if (recordedAt) await runner.query(RECORDING_CLOCK.clear);
           await runner.commitTransaction();
           return result;
         } catch (error) {
