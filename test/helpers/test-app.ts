@@ -47,7 +47,7 @@ export interface TestApp extends TestDatabase {
 }
 
 /** Goes back to how it was when `snapshot()` was taken, much faster than building it again. */
-interface Resettable {
+export interface Resettable {
   snapshot: () => Promise<void>;
   reset: () => Promise<void>;
 }
@@ -235,7 +235,7 @@ export function rows<T = Record<string, unknown>>(
  * One app or context per describe, built once and reset before each test after the first, behind a
  * proxy that always stands for it.
  */
-function perDescribe<T extends object>(create: () => Promise<T & Resettable>): T {
+function perDescribe<T extends object>(create: () => Promise<T & Resettable>): T & Resettable {
   let current: (T & Resettable) | undefined;
   let used = false;
   beforeAll(async () => {
@@ -250,7 +250,7 @@ function perDescribe<T extends object>(create: () => Promise<T & Resettable>): T
     await (current as TestDatabase | undefined)?.close();
     current = undefined;
   });
-  return new Proxy({} as T, {
+  return new Proxy({} as T & Resettable, {
     get(_target, property) {
       if (!current) throw new Error('The test app exists only inside a test');
       return Reflect.get(current, property) as unknown;
@@ -263,7 +263,7 @@ function perDescribe<T extends object>(create: () => Promise<T & Resettable>): T
  * describe (built, users made and the manager signed in once), whose database file is copied back
  * and whose in-memory state (read cache, login throttle, spies) is dropped before each later test.
  */
-export function freshAppPerTest(overrides: Partial<AppConfig> = {}): TestApp {
+export function freshAppPerTest(overrides: Partial<AppConfig> = {}): TestApp & Resettable {
   return perDescribe(() => createResettableApp(overrides));
 }
 
