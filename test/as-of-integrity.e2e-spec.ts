@@ -437,6 +437,22 @@ const operations: fc.Arbitrary<Operation> = fc
           return (await commit).status;
         },
       })),
+    fc
+      .record({ c: cents, element: fc.constantFrom('La', 'Ce', 'Sc', 'Y') })
+      .map(({ c, element }): Operation => ({
+        kind: 'technology edit',
+        name: `technology renamed, its target elements now ${element}`,
+        run: async (agent, office) => {
+          const id = office.technologyId;
+          return (
+            await submitPageForm(agent, `/technologies/${id}/edit`, `/technologies/${id}`, {
+              name: `Renamed extraction line ${c}`,
+              elements: element,
+              targetTrl: String(6 + (c % 4)),
+            })
+          ).status;
+        },
+      })),
   )
   .map((op) => Object.assign(op, { [fc.toStringMethod]: () => op.name }));
 
@@ -494,6 +510,6 @@ describe('As-of integrity: a past date’s reports never change (property)', () 
       if ((await op.run(t.http(), office, d)) === 303) accepted.add(op.kind);
     }
     expect([...kinds].filter((kind) => !accepted.has(kind))).toEqual([]);
-    expect(kinds.size).toBe(15);
+    expect(kinds.size).toBe(16);
   });
 });
