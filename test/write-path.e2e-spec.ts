@@ -2,6 +2,7 @@ import * as sqlite3 from 'sqlite3';
 import { Recipient } from '../src/grants/recipient.entity';
 import { UnauditedWriteError, WriteOutsideWritePathError } from '../src/common/database/write-path';
 import { makeProgram, makeRecipient } from './helpers/factories';
+import { recordingAt } from '../src/common/database/recording-time';
 import { freshAppPerTest, rows } from './helpers/test-app';
 
 const now = () => new Date().toISOString();
@@ -9,6 +10,52 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('WritePath on the shared SQLite connection', () => {
   const t = freshAppPerTest();
+
+  it('should record each step of a transaction at its own recording time, and leave no clock behind', async () => {
+    const recipient = (name: string) => ({
+      name,
+      type: 'university' as const,
+      state: 'CO',
+      uei: null,
+    });
+    await recordingAt('2025-01-01T12:00:00.000Z', () =>
+      t.writes.transaction(async (m) => {
+        await t.audit.insert(m, Recipient, 'recipient', recipient('Outer before'));
+        await recordingAt('2025-02-01T12:00:00.000Z', () =>
+          t.writes.transaction((inner) =>
+            t.audit.insert(inner, Recipient, 'recipient', recipient('Inner')),
+          ),
+        );
+        await t.audit.insert(m, Recipient, 'recipient', recipient('Outer after'));
+      }),
+    );
+    await t.writes.transaction((m) =>
+      t.audit.insert(m, Recipient, 'recipient', recipient('Unset')),
+    );
+    const versions = await rows<{ name: string; recorded_from: string; created_at: string }>(
+      t,
+      'SELECT name, recorded_from, created_at FROM recipients_history ORDER BY history_id',
+    );
+    expect(versions.slice(0, 3)).toEqual([
+      {
+        name: 'Outer before',
+        recorded_from: '2025-01-01T12:00:00.000Z',
+        created_at: '2025-01-01T12:00:00.000Z',
+      },
+      {
+        name: 'Inner',
+        recorded_from: '2025-02-01T12:00:00.000Z',
+        created_at: '2025-02-01T12:00:00.000Z',
+      },
+      {
+        name: 'Outer after',
+        recorded_from: '2025-01-01T12:00:00.000Z',
+        created_at: '2025-01-01T12:00:00.000Z',
+      },
+    ]);
+    expect(versions[3].recorded_from > '2026-01-01').toBe(true); // the database's clock again
+    expect(await rows(t, 'SELECT * FROM recording_clock')).toEqual([]);
+  });
 
   it('should keep every acknowledged write, drop every failed one, and never show a rolled-back row', async () => {
     const acknowledged: string[] = [];

@@ -14,6 +14,8 @@ import { Technology } from '../../src/technologies/technology.entity';
 import { TrlAssessment } from '../../src/technologies/trl-assessment.entity';
 import type { ElementSymbol } from '../../src/technologies/technology.constants';
 import type { TestDatabase } from './test-app';
+import { AppConfig } from '../../src/common/config';
+import { todayIn } from '../../src/common/dates';
 import type { EntityManager } from 'typeorm';
 import { nowIso, recordingAt } from '../../src/common/database/recording-time';
 
@@ -232,7 +234,7 @@ export function makeExpenditure(
       reversalOf: null,
       recordedBy: 'manager@example.gov',
       recordedAt,
-      recordedOn: recordedAt.slice(0, 10),
+      recordedOn: todayIn(t.app.get(AppConfig).APP_TIME_ZONE, new Date(recordedAt)),
       ...overrides,
     }),
   );

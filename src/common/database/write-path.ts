@@ -23,6 +23,8 @@ interface WriteContext {
   audited: number;
   /** Every table this transaction wrote to (`*` for a statement whose table could not be read). */
   tables: Set<string>;
+  /** The recording time the history triggers use now (recordingAt()), if not the database's clock. */
+  recordedAt?: string;
 }
 
 // Tables whose rows are not business records: the audit trail itself, sessions, migrations.
@@ -222,6 +224,38 @@ function readOnly(runner: QueryRunner, guard: ConnectionGuard): QueryRunner {
   return runner;
 }
 
+/**
+ * Runs `work` in the open transaction with the history triggers recording at `at` (recordingAt()),
+ * or at the database's clock when none is set, and puts back the time the transaction had before —
+ * so a step of a story recorded inside a larger transaction carries its own date. The clock is
+ * cleared before the transaction commits, so no other transaction ever sees it.
+ */
+async function joinAt<T>(
+  context: WriteContext,
+  at: string | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  const before = context.recordedAt;
+  if (at === before) return work();
+  const set = (time: string | undefined) =>
+    time
+      ? context.runner.query(RECORDING_CLOCK.set, [time])
+      : context.runner.query(RECORDING_CLOCK.clear);
+  await set(at);
+  context.recordedAt = at;
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    context.recordedAt = before;
+    await set(before).catch(() => undefined); // the transaction fails anyway; its error matters
+    throw error;
+  }
+  context.recordedAt = before;
+  await set(before);
+  return result;
+}
+
 function countWrites(runner: QueryRunner, context: WriteContext): void {
   const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
   runner.query = ((sql: string, ...rest: unknown[]) => {
@@ -267,7 +301,7 @@ export class WritePath {
     const guard = guards.get(this.dataSource);
     if (!guard) throw new Error('guardDataSource() was not called for this data source');
     const open = guard.context.getStore();
-    if (open) return work(open.runner.manager);
+    if (open) return joinAt(open, recordingTimeOverride(), () => work(open.runner.manager));
 
     return guard.lock.exclusive(async () => {
       const runner = guard.createRunner();
@@ -277,11 +311,10 @@ export class WritePath {
         await runner.connect();
         await runner.startTransaction();
         try {
-          const recordedAt = recordingTimeOverride();
-          if (recordedAt) await runner.query(RECORDING_CLOCK.set, [recordedAt]);
-          const result = await work(runner.manager);
+          const result = await joinAt(context, recordingTimeOverride(), () =>
+            work(runner.manager),
+          );
           if (context.writes > 0 && context.audited === 0) throw new UnauditedWriteError();
-          if (recordedAt) await runner.query(RECORDING_CLOCK.clear);
           await runner.commitTransaction();
           return result;
         } catch (error) {
