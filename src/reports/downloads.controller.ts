@@ -16,7 +16,7 @@ import {
   tableView,
 } from './downloads.page';
 import { LedgerReportQueryDto, ReportQueryDto } from './dto/download-query.dto';
-import { LedgerReportParams } from './ledger.report';
+import { LedgerFilters } from './ledger.report';
 import { REPORT_CATALOG } from './report-catalog';
 import { ReportRoute, ServedReport } from './report-routes';
 
@@ -55,7 +55,7 @@ export class DownloadsController {
 
   @ReportRoute({ path: 'reports/ledger', view: VIEW, query: LedgerReportQueryDto })
   async ledger(query: LedgerReportQueryDto): Promise<ServedReport> {
-    const params: LedgerReportParams = {
+    const params: LedgerFilters = {
       asOf: query.asOf ?? this.clock.today(),
       grantId: query.grantId,
       from: query.from,
@@ -66,7 +66,6 @@ export class DownloadsController {
     return {
       asOf: params.asOf,
       parameters: ledgerFilters(params),
-      manifestParameters: 'given',
       csv: await this.downloads.ledger(params),
       page: () => this.ledgerView(params, query.after),
     };
@@ -91,7 +90,7 @@ export class DownloadsController {
   }
 
   /** One page of ledger entries (those after entry `after`), with the filters and the pager. */
-  private async ledgerView(params: LedgerReportParams, after: number | undefined) {
+  private async ledgerView(params: LedgerFilters, after: number | undefined) {
     const report = await this.downloads.ledger(params, { pageSize: LEDGER_HTML_PAGE, after });
     const { rows, more } = await firstRows(report, LEDGER_HTML_PAGE);
     const last = rows.at(-1) as { id: number } | undefined;
@@ -111,7 +110,7 @@ export class DownloadsController {
 }
 
 /** The ledger's filters as given, for its links and its manifest. */
-function ledgerFilters(params: LedgerReportParams): Record<string, string> {
+function ledgerFilters(params: LedgerFilters): Record<string, string> {
   const filters: Record<string, string> = {};
   if (params.grantId !== undefined) filters.grantId = String(params.grantId);
   for (const key of ['from', 'to', 'category', 'share'] as const) {
@@ -120,12 +119,11 @@ function ledgerFilters(params: LedgerReportParams): Record<string, string> {
   return filters;
 }
 
-/** A register of issue 6: asOf is all it takes, and its manifest has never listed that. */
+/** A register of issue 6: asOf is all it takes. */
 function registerDownload(report: CsvReport<unknown>, asOf: string): ServedReport {
   return {
     asOf,
     parameters: {},
-    manifestParameters: 'given',
     csv: report,
     page: () => registerPage(report, asOf),
   };

@@ -11,11 +11,6 @@ export interface ReportDownload {
   csv: CsvReport<unknown> & CsvLines;
   /** The report's own parameters as asked for (asOf and bom apart), in the manifest's order. */
   parameters: Record<string, string>;
-  /**
-   * How the manifest lists them: `all` (the default) adds asOf and bom (`0` or `1`); `given` adds
-   * bom only when it is 1 and never asOf, as the ledger and the registers beside it always have.
-   */
-  manifestParameters?: 'all' | 'given';
 }
 
 /** A report as asked for: its page, its CSV and its manifest all come from this, so they agree. */
@@ -24,16 +19,17 @@ export interface ServedReport extends ReportDownload {
   page: () => object | Promise<object>;
 }
 
-/** The manifest of a download's exact bytes (`bom` as the download sends them). */
+/**
+ * The manifest of a download's exact bytes (`bom` as the download sends them). Every manifest lists
+ * every parameter the bytes depend on, the same way: the report's own, then asOf (the date the
+ * default "today" stood for) and bom (`0` or `1`).
+ */
 export function reportManifest(
   report: ReportDownload,
   bom: boolean,
   generatedBy: string,
 ): Promise<CsvManifest> {
-  const parameters =
-    report.manifestParameters === 'given'
-      ? { ...report.parameters, ...(bom ? { bom: '1' } : {}) }
-      : { ...report.parameters, asOf: report.asOf, bom: bom ? '1' : '0' };
+  const parameters = { ...report.parameters, asOf: report.asOf, bom: bom ? '1' : '0' };
   return csvManifest(report.csv, { asOf: report.asOf, bom, parameters, generatedBy });
 }
 
