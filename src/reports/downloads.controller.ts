@@ -2,6 +2,7 @@ import { Controller, Get, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { COST_CATEGORIES, SHARES } from '../budgets/budget.constants';
 import type { User } from '../accounts/user.entity';
+import { asOfOrToday } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import type { CsvReport } from '../common/csv';
 import { ReadAccess } from '../common/http/access.decorators';
@@ -56,7 +57,7 @@ export class DownloadsController {
   @ReportRoute({ path: 'reports/ledger', view: VIEW, query: LedgerReportQueryDto })
   async ledger(query: LedgerReportQueryDto): Promise<ServedReport> {
     const params: LedgerFilters = {
-      asOf: query.asOf ?? this.clock.today(),
+      asOf: asOfOrToday(query.asOf, this.clock.today()),
       grantId: query.grantId,
       from: query.from,
       to: query.to,
@@ -73,19 +74,19 @@ export class DownloadsController {
 
   @ReportRoute({ path: 'reports/grants', view: VIEW, query: ReportQueryDto })
   grants(query: ReportQueryDto): ServedReport {
-    const asOf = query.asOf ?? this.clock.today();
+    const asOf = asOfOrToday(query.asOf, this.clock.today());
     return registerDownload(this.downloads.grantsRegister(asOf), asOf);
   }
 
   @ReportRoute({ path: 'reports/amendments', view: VIEW, query: ReportQueryDto })
   amendments(query: ReportQueryDto): ServedReport {
-    const asOf = query.asOf ?? this.clock.today();
+    const asOf = asOfOrToday(query.asOf, this.clock.today());
     return registerDownload(this.downloads.amendments(asOf), asOf);
   }
 
   @ReportRoute({ path: 'reports/budget-lines', view: VIEW, query: ReportQueryDto })
   budgetLines(query: ReportQueryDto): ServedReport {
-    const asOf = query.asOf ?? this.clock.today();
+    const asOf = asOfOrToday(query.asOf, this.clock.today());
     return registerDownload(this.downloads.budgetLines(asOf), asOf);
   }
 
