@@ -3,7 +3,11 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { Database } from 'sqlite3';
 import { DataSource, ObjectLiteral } from 'typeorm';
+import { asOfParams } from '../src/common/as-of';
+import { Clock } from '../src/common/clock';
+import { AppConfig } from '../src/common/config';
 import { csvLine, formatCell } from '../src/common/csv-format';
+import { RECORDING_CLOCK } from '../src/common/database/recording-time';
 import { centsToDecimal } from '../src/common/money';
 import { BurndownService } from '../src/reports/burndown.service';
 import { CsvLines } from '../src/common/csv';
@@ -19,6 +23,8 @@ import {
 import { namedQuery } from '../src/common/database/named-query';
 import { REPORT_CATALOG } from '../src/reports/report-catalog';
 import {
+  FIXTURES_RECORDED_AT,
+  grantEditForm,
   makeAmendment,
   makeBudget,
   makeExpenditure,
@@ -51,17 +57,12 @@ async function linesOf(report: CsvLines): Promise<Buffer> {
   return Buffer.concat(pages);
 }
 
+/** The office's time zone, as the app reads "the end of the day". */
+const zone = (t: TestApp) => t.app.get(AppConfig).APP_TIME_ZONE;
+
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const records = (bytes: Buffer) =>
   parse<Record<string, string>>(bytes, { columns: true, bom: true });
-
-/** Grants created before AS_OF (the register leaves out grants created after it). */
-async function backdateGrants(t: TestApp) {
-  await t.writes.transaction(async (m) => {
-    await m.query(`UPDATE grants SET created_at = '2026-01-01T00:00:00.000Z'`);
-    await t.audit.record(m, { action: 'backdate', entityType: 'grant', entityId: 0 });
-  });
-}
 
 /** Two grants with amendments, budget lines and ledger entries on both sides of AS_OF. */
 async function fixture(t: TestApp) {
@@ -76,7 +77,6 @@ async function fixture(t: TestApp) {
     awardNumber: 'DE-SC0000202',
     title: '=cmd|"/c calc"!A1, a title with a comma',
   });
-  await backdateGrants(t);
   await makeAmendment(t, {
     grantId: grant.id,
     federalChangeCents: 500_000_00,
@@ -131,25 +131,54 @@ async function fixture(t: TestApp) {
   return { program, recipient, grant, other, first };
 }
 
-/** What changes after AS_OF: none of it may change a report for AS_OF. */
+/** What changes after AS_OF, typed through the app's forms today: none of it may change a report for AS_OF. */
 async function laterActivity(t: TestApp, f: Awaited<ReturnType<typeof fixture>>) {
-  await makeExpenditure(t, { grantId: f.grant.id, amountCents: 5_00, incurredOn: '2025-07-01' }); // recorded today
+  // Recorded today (the office's day, which the factory's UTC day is not just after midnight UTC).
+  await makeExpenditure(t, {
+    grantId: f.grant.id,
+    amountCents: 5_00,
+    incurredOn: '2025-07-01',
+    recordedOn: t.app.get(Clock).today(),
+  });
   await makeExpenditure(t, {
     grantId: f.grant.id,
     amountCents: 6_00,
     incurredOn: '2026-07-15',
     recordedAt: '2026-07-15T12:00:00.000Z',
   });
-  await makeAmendment(t, {
-    grantId: f.grant.id,
-    federalChangeCents: 10_000_00,
-    effectiveDate: '2026-07-01',
-  });
-  await makeGrant(t, {
-    programId: f.program.id,
-    recipientId: f.recipient.id,
-    awardNumber: 'DE-SC0000100',
-  });
+  const http = t.http();
+  const saved = [
+    // One effective before the date but typed today, and one effective after it.
+    await http.post(`/grants/${f.grant.id}/amendments`).type('form').send({
+      effectiveDate: '2026-06-01',
+      kind: 'deobligation',
+      federalChange: '-1,000.00',
+      newEndDate: '',
+      note: 'Typed late',
+    }),
+    await http.post(`/grants/${f.grant.id}/amendments`).type('form').send({
+      effectiveDate: '2026-07-01',
+      kind: 'incremental_funding',
+      federalChange: '10,000.00',
+      newEndDate: '',
+      note: '',
+    }),
+    await http
+      .post('/grants')
+      .type('form')
+      .send({
+        ...grantEditForm(t, f.other, { awardNumber: 'DE-SC0000100' }),
+        version: '',
+      }),
+    // The award number and cost share of a grant the date's files show.
+    await http
+      .post(`/grants/${f.other.id}`)
+      .type('form')
+      .send(
+        grantEditForm(t, f.other, { awardNumber: 'DE-SC0000299', costShareCommitted: '1,000.00' }),
+      ),
+  ];
+  expect(saved.map((res) => res.status)).toEqual([303, 303, 303, 303]);
 }
 
 describe('CSV downloads (HTTP)', () => {
@@ -328,7 +357,7 @@ describe('CSV downloads (HTTP)', () => {
             }
             const sut = ledgerReport(
               manager,
-              { asOf: '2025-06-30', grantId: grant.id },
+              { asOf: '2025-06-30', grantId: grant.id, timeZone: zone(t) },
               { pageSize: 3 },
             );
             const sqlText = (await linesOf(sut)).toString('utf8');
@@ -373,7 +402,11 @@ describe('CSV downloads (HTTP)', () => {
       try {
         await insertedYet;
         // The app's connection is held by the open transaction until `release`.
-        const sut = ledgerReport(t.dataSource.manager, { asOf: AS_OF }, { pageSize: 2 });
+        const sut = ledgerReport(
+          t.dataSource.manager,
+          { asOf: AS_OF, timeZone: zone(t) },
+          { pageSize: 2 },
+        );
         const bytes = await linesOf(sut);
         expect(parse(bytes)).toHaveLength(5);
         expect(bytes.toString('utf8')).not.toContain('UNCOMMITTED');
@@ -383,7 +416,11 @@ describe('CSV downloads (HTTP)', () => {
         await write;
         closes.mockRestore();
       }
-      const after = ledgerReport(t.dataSource.manager, { asOf: AS_OF }, { pageSize: 2 });
+      const after = ledgerReport(
+        t.dataSource.manager,
+        { asOf: AS_OF, timeZone: zone(t) },
+        { pageSize: 2 },
+      );
       expect((await linesOf(after)).toString('utf8')).toContain('UNCOMMITTED');
     });
 
@@ -391,7 +428,11 @@ describe('CSV downloads (HTTP)', () => {
       await fixture(t);
       const closes = jest.spyOn(Database.prototype, 'close');
       try {
-        const sut = ledgerReport(t.dataSource.manager, { asOf: AS_OF }, { pageSize: 1 });
+        const sut = ledgerReport(
+          t.dataSource.manager,
+          { asOf: AS_OF, timeZone: zone(t) },
+          { pageSize: 1 },
+        );
         for await (const page of sut.linePages!()) {
           expect(page.rows).toBe(1);
           break;
@@ -408,15 +449,20 @@ describe('CSV downloads (HTTP)', () => {
       try {
         await memory.runMigrations();
         await memory.query('ATTACH DATABASE ? AS source', [t.databasePath]);
+        // Recorded when the fixtures were, as the file's history says.
+        await memory.query(RECORDING_CLOCK.set, [FIXTURES_RECORDED_AT]);
         for (const table of ['programs', 'recipients', 'grants', 'expenditures']) {
           await memory.query(`INSERT INTO main.${table} SELECT * FROM source.${table}`);
         }
+        await memory.query(RECORDING_CLOCK.clear);
         const closes = jest.spyOn(Database.prototype, 'close');
-        const sut = await linesOf(ledgerReport(memory.manager, { asOf: AS_OF }, { pageSize: 2 }));
+        const sut = await linesOf(
+          ledgerReport(memory.manager, { asOf: AS_OF, timeZone: zone(t) }, { pageSize: 2 }),
+        );
         expect(closes).not.toHaveBeenCalled(); // no connection of its own was opened
         closes.mockRestore();
         const file = await linesOf(
-          ledgerReport(t.dataSource.manager, { asOf: AS_OF }, { pageSize: 2 }),
+          ledgerReport(t.dataSource.manager, { asOf: AS_OF, timeZone: zone(t) }, { pageSize: 2 }),
         );
         expect(sut.equals(file)).toBe(true);
         expect(parse(sut)).toHaveLength(5);
@@ -428,7 +474,13 @@ describe('CSV downloads (HTTP)', () => {
     it('should read a page again with the sort in the aggregate when its lines come out of order', async () => {
       const f = await fixture(t);
       const { where, values } = ledgerWhere({ asOf: AS_OF, grantId: f.grant.id });
-      const params = { ...values, after: 0, upto: Number.MAX_SAFE_INTEGER, limit: 10 };
+      const params = {
+        ...values,
+        ...asOfParams(AS_OF, zone(t)),
+        after: 0,
+        upto: Number.MAX_SAFE_INTEGER,
+        limit: 10,
+      };
       const sent: string[] = [];
       const run: LedgerRun = async <T>(sql: string, p: ObjectLiteral) => {
         sent.push(sql);
@@ -466,7 +518,7 @@ describe('CSV downloads (HTTP)', () => {
         );
         expect(res.body).toMatchObject({
           report: 'ledger',
-          parameters: bom ? { share: 'federal', bom: '1' } : { share: 'federal' },
+          parameters: { share: 'federal', asOf: AS_OF, bom: bom ? '1' : '0' },
           as_of: AS_OF,
           row_count: n,
           control_totals: { amount: centsToDecimal(cents) },
@@ -525,7 +577,7 @@ describe('CSV downloads (HTTP)', () => {
       });
     });
 
-    it('should list amendments effective by the date and the current budget lines', async () => {
+    it('should list amendments effective by the date and the budget lines as recorded then', async () => {
       const f = await fixture(t);
       await makeAmendment(t, {
         grantId: f.grant.id,
@@ -583,12 +635,12 @@ describe('CSV downloads (HTTP)', () => {
         },
       ]);
       const page = await t.http().get(`/reports/budget-lines?asOf=${AS_OF}`);
-      expect(page.text).toContain('Budgets are not versioned by date');
+      expect(page.text).toContain('as recorded at the end of the date');
     });
 
     it('should regenerate byte-identical CSV for a date however much is entered afterwards', async () => {
       const f = await fixture(t);
-      const paths = ['ledger', 'grants', 'amendments', 'budget-lines'].map(
+      const paths = ['ledger', 'grants', 'amendments', 'budget-lines', 'cost-share'].map(
         (n) => `/reports/${n}.csv?asOf=${AS_OF}`,
       );
       const before = await Promise.all(paths.map((p) => download(t.http(), p)));
@@ -612,6 +664,15 @@ describe('CSV downloads (HTTP)', () => {
       // Today's ledger does see the later entries.
       const today = records((await download(auditor, '/reports/ledger.csv')).bytes);
       expect(today.length).toBe(records(before[0].bytes).length + 2);
+      // Today's registers do see the edits.
+      const grantsNow = records((await download(auditor, '/reports/grants.csv')).bytes);
+      expect(grantsNow.map((r) => r.award_number)).toEqual([
+        'DE-SC0000100',
+        'DE-SC0000201',
+        'DE-SC0000299',
+      ]);
+      const amendmentsNow = records((await download(auditor, '/reports/amendments.csv')).bytes);
+      expect(amendmentsNow.map((r) => r.note)).toContain('Typed late');
     });
   });
 

@@ -2,7 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { BudgetsService } from '../src/budgets/budgets.service';
 import { Clock } from '../src/common/clock';
+import { recordingAt } from '../src/common/database/recording-time';
 import { noteAuditEvent } from '../src/common/database/write-path';
+import { Milestone } from '../src/milestones/milestone.entity';
 import { GrantTechnology } from '../src/technologies/grant-technology.entity';
 import { TrlAssessment } from '../src/technologies/trl-assessment.entity';
 import { BurndownService } from '../src/reports/burndown.service';
@@ -116,8 +118,23 @@ describe('Milestones, technologies, cost share, burn-down and audit CSV reports 
         rationale: 'Targets met',
         createdAt: LONG_AGO,
       });
-      // Created after the date: absent from it.
-      await makeMilestone(t, { grantId: grant.id, title: 'Added later', dueDate: '2025-07-01' });
+      // Recorded after the date (today, not by the factory): absent from it.
+      await t.writes.transaction((m) =>
+        t.audit.insert(m, Milestone, 'milestone', {
+          grantId: grant.id,
+          budgetPeriod: 1,
+          title: 'Added later',
+          kind: 'deliverable',
+          dueDate: '2025-07-01',
+          status: 'planned',
+          completedOn: null,
+          notes: '',
+          decision: null,
+          decidedOn: null,
+          rationale: '',
+          decidedBy: null,
+        }),
+      );
 
       const { header, records } = await csvOf(
         t.http(),
@@ -247,22 +264,22 @@ describe('Milestones, technologies, cost share, burn-down and audit CSV reports 
       const { grant } = await makeGrantWithProgram(t);
       await makeMilestone(t, { grantId: grant.id, title: '=cmd', dueDate: '2025-05-01' });
       await makeMilestone(t, { grantId: grant.id, title: 'Second', dueDate: '2025-06-01' });
-      const page = await t.http().get('/reports/milestones?asOf=2026-12-31');
+      const page = await t.http().get('/reports/milestones?asOf=2026-06-30');
       expect(page.status).toBe(200);
       const { records } = await csvOf(
         t.http(),
-        '/reports/milestones.csv?asOf=2026-12-31',
-        'milestones-2026-12-31.csv',
+        '/reports/milestones.csv?asOf=2026-06-30',
+        'milestones-2026-06-30.csv',
       );
       // The page shows the stored title as it is (escaped HTML); the CSV neutralises it.
       expect(tableRows(page.text).map((cells) => cells[3])).toEqual(['=cmd', 'Second']);
       expect(records.map((r) => r.title)).toEqual(["'=cmd", 'Second']);
-      expect(decoded(page.text)).toContain('href="/reports/milestones.csv?asOf=2026-12-31"');
+      expect(decoded(page.text)).toContain('href="/reports/milestones.csv?asOf=2026-06-30"');
       expect(decoded(page.text)).toContain(
-        'href="/reports/milestones.csv?asOf=2026-12-31&amp;bom=1"',
+        'href="/reports/milestones.csv?asOf=2026-06-30&amp;bom=1"',
       );
       expect(decoded(page.text)).toContain(
-        'href="/reports/milestones.manifest.json?asOf=2026-12-31"',
+        'href="/reports/milestones.manifest.json?asOf=2026-06-30"',
       );
     });
   });
@@ -282,8 +299,14 @@ describe('Milestones, technologies, cost share, burn-down and audit CSV reports 
         'SELECT id FROM trl_assessments WHERE technology_id = ?',
         [technology.id],
       );
+      // Linked on 2025-03-15, as the records say: the link is in the report for the date.
+      await recordingAt('2025-03-15T12:00:00.000Z', () =>
+        t.writes.transaction(async (m) => {
+          await m.insert(GrantTechnology, { grantId: grant.id, technologyId: technology.id });
+          await t.audit.record(m, { action: 'link', entityType: 'grant', entityId: grant.id });
+        }),
+      );
       await t.writes.transaction(async (m) => {
-        await m.insert(GrantTechnology, { grantId: grant.id, technologyId: technology.id });
         await m.insert(TrlAssessment, [
           {
             technologyId: technology.id,
@@ -336,22 +359,30 @@ describe('Milestones, technologies, cost share, burn-down and audit CSV reports 
         'recorded_by',
         'linked_awards',
       ]);
-      // Only the March assessment: September's is after the date, the late one and the initial
-      // one (recorded today by the factory) were recorded after it.
+      // The March assessment and the initial one (April, recorded with the fixtures): September's
+      // is after the date, the late one was recorded after it.
+      const row = {
+        technology_id: String(technology.id),
+        technology: 'Bioleaching of coal fly ash',
+        pathway: 'separation',
+        feedstock: 'coal_fly_ash',
+        elements: 'Sc Nd Dy',
+        target_trl: '6',
+        recorded_by: 'manager@example.gov',
+        linked_awards: grant.awardNumber,
+      };
       expect(records).toEqual([
-        {
-          technology_id: String(technology.id),
-          technology: 'Bioleaching of coal fly ash',
-          pathway: 'separation',
-          feedstock: 'coal_fly_ash',
-          elements: 'Sc Nd Dy',
-          target_trl: '6',
-          assessed_on: '2025-03-01',
-          trl: '3',
-          evidence: "'-bench test passed",
-          recorded_by: 'manager@example.gov',
-          linked_awards: grant.awardNumber,
-        },
+        { ...row, assessed_on: '2025-03-01', trl: '3', evidence: "'-bench test passed" },
+        { ...row, assessed_on: '2025-04-01', trl: '2', evidence: 'Initial assessment' },
+      ]);
+      // Before the link was recorded, the technology had no linked awards.
+      const unlinked = await csvOf(
+        t.http(),
+        '/reports/technologies.csv?asOf=2025-03-10',
+        'technologies-2025-03-10.csv',
+      );
+      expect(unlinked.records.map((r) => [r.assessed_on, r.linked_awards])).toEqual([
+        ['2025-03-01', ''],
       ]);
 
       const now = await csvOf(
@@ -634,11 +665,12 @@ describe('Milestones, technologies, cost share, burn-down and audit CSV reports 
       for (let i = 0; i < 120; i += 1) {
         await auditEventAt(t, `2025-06-01T12:00:${String(i % 60).padStart(2, '0')}.000Z`, grant.id);
       }
-      const query = `entityType=grant&entityId=${grant.id}&asOf=2026-12-31`;
+      const today = t.app.get(Clock).today();
+      const query = `entityType=grant&entityId=${grant.id}&asOf=${today}`;
       const { records } = await csvOf(
         t.http(),
         `/reports/audit.csv?${query}`,
-        'audit-2026-12-31.csv',
+        `audit-${today}.csv`,
       );
       expect(records.length).toBeGreaterThan(120);
 

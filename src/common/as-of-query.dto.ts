@@ -1,4 +1,4 @@
-import { applyDecorators } from '@nestjs/common';
+import { applyDecorators, BadRequestException } from '@nestjs/common';
 import { IsIn, IsOptional } from 'class-validator';
 import { BlankToUndefined, IsIsoDate } from './validation';
 
@@ -17,6 +17,23 @@ export function OptionalAsOf(message = AS_OF_MESSAGE) {
     IsOptional()(object, propertyName);
     BlankToUndefined()(object, propertyName);
   };
+}
+
+/**
+ * Why `asOf` is refused when it is after today (the office's calendar day, Clock.today()), or null.
+ * A report shows what the records said at the end of a day (DESIGN.md §4): a day still to come has
+ * no such answer, and a report for it would change as the days come. Not a DTO rule: it needs today.
+ */
+export function futureAsOfMessage(asOf: string | undefined, today: string): string | null {
+  if (asOf === undefined || asOf <= today) return null;
+  return `asOf must not be after today (${today}): a report shows what the records said at the end of a day, and ${asOf} has not come yet.`;
+}
+
+/** `asOf` as given, or today when not given; a date after today is a 400 that says why. */
+export function asOfOrToday(asOf: string | undefined, today: string): string {
+  const refused = futureAsOfMessage(asOf, today);
+  if (refused) throw new BadRequestException(refused);
+  return asOf ?? today;
 }
 
 export const BOM_MESSAGE = 'bom must be 1 (add a byte-order mark) or 0.';

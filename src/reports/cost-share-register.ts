@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { costShareFigures, CostShareFigures } from '../budgets/cost-share.rules';
 import { namedQuery } from '../common/database/named-query';
-import { asOfParams, costShareMetSql, createdAsOf, obligatedSql } from '../common/as-of';
+import { asOfParams, costShareMetSql, obligatedSql, recordedAsOf } from '../common/as-of';
 import { Key, keyParams, register, Register } from './keyset';
 
 export interface CostShareRegisterRow {
@@ -12,7 +12,7 @@ export interface CostShareRegisterRow {
 
 export interface CostShareRegisterParams {
   asOf: string;
-  /** The office's time zone: records created by the end of asOf there count. */
+  /** The office's time zone: what was recorded by the end of asOf there counts. */
   timeZone: string;
 }
 
@@ -24,18 +24,19 @@ type Raw = Record<
 };
 
 /**
- * Cost share per grant as of a date, in award number order. The database sums obligations
- * (amendments effective on or before asOf) and cost share met (cost_share ledger entries incurred and
- * recorded on or before asOf) per grant; costShareFigures — the grant page's own definitions — turns
- * them into required, remaining and shortfall, so the two always agree. The commitment and the
- * program's required percent are as they stand now (neither keeps a history).
+ * Cost share per grant as of a date, in award number order, for the grants the records held at the
+ * end of that day. The database sums obligations (amendments effective on or before asOf and recorded
+ * by the end of it) and cost share met (cost_share ledger entries incurred and recorded on or before
+ * asOf) per grant; costShareFigures — the grant page's own definitions — turns them into required,
+ * remaining and shortfall, so the two always agree. The award number, the commitment and the
+ * program's required percent are the versions recorded by the end of asOf (recordedAsOf).
  */
 export function costShareRegister(
   manager: EntityManager,
   params: CostShareRegisterParams,
 ): Register<CostShareRegisterRow> {
   const fetch = async (after: Key | null, limit: number) => {
-    const where = [createdAsOf('g')];
+    const where: string[] = [];
     const values: Record<string, unknown> = {
       ...params,
       ...asOfParams(params.asOf, params.timeZone),
@@ -53,9 +54,9 @@ export function costShareRegister(
               g.cost_share_committed_cents AS "committed",
               ${obligatedSql('g.id')} AS "obligated",
               ${costShareMetSql('g.id')} AS "met"
-         FROM grants g
-         JOIN programs p ON p.id = g.program_id
-        WHERE ${where.join(' AND ')}
+         FROM ${recordedAsOf('grants')} g
+         JOIN ${recordedAsOf('programs')} p ON p.id = g.program_id
+        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY g.award_number, g.id
         LIMIT :limit`,
       values,

@@ -2,6 +2,7 @@ import { Controller, Get, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { COST_CATEGORIES, SHARES } from '../budgets/budget.constants';
 import type { User } from '../accounts/user.entity';
+import { asOfOrToday } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import type { CsvReport } from '../common/csv';
 import { ReadAccess } from '../common/http/access.decorators';
@@ -16,7 +17,7 @@ import {
   tableView,
 } from './downloads.page';
 import { LedgerReportQueryDto, ReportQueryDto } from './dto/download-query.dto';
-import { LedgerReportParams } from './ledger.report';
+import { LedgerFilters } from './ledger.report';
 import { REPORT_CATALOG } from './report-catalog';
 import { ReportRoute, ServedReport } from './report-routes';
 
@@ -55,8 +56,8 @@ export class DownloadsController {
 
   @ReportRoute({ path: 'reports/ledger', view: VIEW, query: LedgerReportQueryDto })
   async ledger(query: LedgerReportQueryDto): Promise<ServedReport> {
-    const params: LedgerReportParams = {
-      asOf: query.asOf ?? this.clock.today(),
+    const params: LedgerFilters = {
+      asOf: asOfOrToday(query.asOf, this.clock.today()),
       grantId: query.grantId,
       from: query.from,
       to: query.to,
@@ -66,7 +67,6 @@ export class DownloadsController {
     return {
       asOf: params.asOf,
       parameters: ledgerFilters(params),
-      manifestParameters: 'given',
       csv: await this.downloads.ledger(params),
       page: () => this.ledgerView(params, query.after),
     };
@@ -74,24 +74,24 @@ export class DownloadsController {
 
   @ReportRoute({ path: 'reports/grants', view: VIEW, query: ReportQueryDto })
   grants(query: ReportQueryDto): ServedReport {
-    const asOf = query.asOf ?? this.clock.today();
+    const asOf = asOfOrToday(query.asOf, this.clock.today());
     return registerDownload(this.downloads.grantsRegister(asOf), asOf);
   }
 
   @ReportRoute({ path: 'reports/amendments', view: VIEW, query: ReportQueryDto })
   amendments(query: ReportQueryDto): ServedReport {
-    const asOf = query.asOf ?? this.clock.today();
+    const asOf = asOfOrToday(query.asOf, this.clock.today());
     return registerDownload(this.downloads.amendments(asOf), asOf);
   }
 
   @ReportRoute({ path: 'reports/budget-lines', view: VIEW, query: ReportQueryDto })
   budgetLines(query: ReportQueryDto): ServedReport {
-    const asOf = query.asOf ?? this.clock.today();
+    const asOf = asOfOrToday(query.asOf, this.clock.today());
     return registerDownload(this.downloads.budgetLines(asOf), asOf);
   }
 
   /** One page of ledger entries (those after entry `after`), with the filters and the pager. */
-  private async ledgerView(params: LedgerReportParams, after: number | undefined) {
+  private async ledgerView(params: LedgerFilters, after: number | undefined) {
     const report = await this.downloads.ledger(params, { pageSize: LEDGER_HTML_PAGE, after });
     const { rows, more } = await firstRows(report, LEDGER_HTML_PAGE);
     const last = rows.at(-1) as { id: number } | undefined;
@@ -111,7 +111,7 @@ export class DownloadsController {
 }
 
 /** The ledger's filters as given, for its links and its manifest. */
-function ledgerFilters(params: LedgerReportParams): Record<string, string> {
+function ledgerFilters(params: LedgerFilters): Record<string, string> {
   const filters: Record<string, string> = {};
   if (params.grantId !== undefined) filters.grantId = String(params.grantId);
   for (const key of ['from', 'to', 'category', 'share'] as const) {
@@ -120,12 +120,11 @@ function ledgerFilters(params: LedgerReportParams): Record<string, string> {
   return filters;
 }
 
-/** A register of issue 6: asOf is all it takes, and its manifest has never listed that. */
+/** A register of issue 6: asOf is all it takes. */
 function registerDownload(report: CsvReport<unknown>, asOf: string): ServedReport {
   return {
     asOf,
     parameters: {},
-    manifestParameters: 'given',
     csv: report,
     page: () => registerPage(report, asOf),
   };

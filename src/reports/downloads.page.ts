@@ -156,7 +156,6 @@ export function downloadPage(name: string, asOf: string, values: Record<string, 
     asOf,
     asOfLabel: formatDate(asOf),
     links: reportLinks(`/reports/${name}`, values),
-    budgetNote: name === 'budget-lines',
   };
 }
 

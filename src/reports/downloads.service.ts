@@ -6,7 +6,7 @@ import { CsvLines, CsvManifest, CsvReport } from '../common/csv';
 import { ReadCache } from '../common/database/read-cache';
 import { Grant } from '../grants/grant.entity';
 import { GrantChoice, GrantLookup } from '../grants/grant-lookup';
-import { ledgerReport, LedgerReportParams } from './ledger.report';
+import { LedgerFilters, ledgerReport } from './ledger.report';
 import { amendmentsRegister, budgetLinesRegister, grantsRegister } from './registers.report';
 import { reportManifest } from './report-routes';
 
@@ -26,11 +26,11 @@ export class DownloadsService {
 
   /** The ledger report; a grant filter that names no grant is a 404, not an empty file. */
   async ledger(
-    params: LedgerReportParams,
+    params: LedgerFilters,
     options: { pageSize?: number; after?: number } = {},
   ): Promise<CsvReport<unknown> & CsvLines> {
     if (params.grantId !== undefined) await this.lookup.grant(params.grantId);
-    return ledgerReport(this.manager, params, options);
+    return ledgerReport(this.manager, { ...params, timeZone: this.config.APP_TIME_ZONE }, options);
   }
 
   /**
@@ -41,7 +41,7 @@ export class DownloadsService {
   ledgerManifest(asOf: string, generatedBy: string): Promise<CsvManifest> {
     return this.cache.get(['expenditures', 'grants'], `ledger-manifest:${asOf}`, async () =>
       reportManifest(
-        { asOf, csv: await this.ledger({ asOf }), parameters: {}, manifestParameters: 'given' },
+        { asOf, csv: await this.ledger({ asOf }), parameters: {} },
         false,
         generatedBy,
       ),

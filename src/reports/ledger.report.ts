@@ -5,9 +5,11 @@ import { CostCategory, Share } from '../budgets/budget.constants';
 import { CsvColumn, CsvLinePage, CsvLines, CsvReport, keysetPages } from '../common/csv';
 import { sqlLine } from '../common/csv-format';
 import { namedQuery } from '../common/database/named-query';
+import { asOfParams, recordedAsOf } from '../common/as-of';
 import { filterSql } from '../ledger/ledger-list.service';
 
-export interface LedgerReportParams {
+/** Which entries the ledger report holds: as of a date, optionally filtered. */
+export interface LedgerFilters {
   asOf: string;
   grantId?: number;
   /** Incurred on or after. */
@@ -17,6 +19,17 @@ export interface LedgerReportParams {
   category?: CostCategory;
   share?: Share;
 }
+
+export interface LedgerReportParams extends LedgerFilters {
+  /** The office's time zone: the grants' award numbers are those recorded by the end of asOf there. */
+  timeZone: string;
+}
+
+/**
+ * The entries joined to their grants as the records stood at the end of asOf, so a grant's award
+ * number renamed later does not change the file (reads `:asOfEnd`).
+ */
+const FROM_ENTRIES = `expenditures e JOIN ${recordedAsOf('grants')} g ON g.id = e.grant_id`;
 
 export interface LedgerCsvRow {
   id: number;
@@ -73,7 +86,8 @@ const SELECT_ROW = `e.id AS "id", g.award_number AS "awardNumber", e.budget_peri
   e.share AS "share", e.reference AS "reference", e.memo AS "memo", e.reversal_of AS "reversalOf",
   e.recorded_by AS "recordedBy", e.recorded_at AS "recordedAt", e.recorded_on AS "recordedOn"`;
 
-export function ledgerWhere(params: LedgerReportParams): { where: string; values: ObjectLiteral } {
+/** The entries' conditions (alias `e`): what the ledger CSV and the reconciliation both count. */
+export function ledgerWhere(params: LedgerFilters): { where: string; values: ObjectLiteral } {
   const { where, params: values } = filterSql(params);
   return { where: where.join(' AND '), values: { asOf: params.asOf, ...values } };
 }
@@ -96,7 +110,8 @@ export function ledgerReport(
   options: { pageSize?: number; after?: number } = {},
 ): CsvReport<LedgerCsvRow> & CsvLines {
   const size = options.pageSize ?? LEDGER_CSV_PAGE;
-  const { where, values } = ledgerWhere(params);
+  const { where, values: filterValues } = ledgerWhere(params);
+  const values = { ...filterValues, ...asOfParams(params.asOf, params.timeZone) };
   const start = options.after ?? 0;
   const report: CsvReport<LedgerCsvRow> & CsvLines = {
     name: 'ledger',
@@ -105,7 +120,7 @@ export function ledgerReport(
       keysetPages<LedgerCsvRow>(async (after, limit) => {
         const raw = await namedQuery<RawRow>(
           manager,
-          `SELECT ${SELECT_ROW} FROM expenditures e JOIN grants g ON g.id = e.grant_id
+          `SELECT ${SELECT_ROW} FROM ${FROM_ENTRIES}
             WHERE ${where} AND e.id > :after ORDER BY e.id LIMIT :limit`,
           { ...values, after: after?.id ?? start, limit },
         );
@@ -166,7 +181,7 @@ function linePageSql(where: string, ordered: boolean): string {
           ${ordered ? 'NULL' : "group_concat(p.id, ',')"} AS "ids", COUNT(*) AS "n",
           SUM(p.amount_cents) AS "cents"
      FROM (SELECT e.id AS id, e.amount_cents AS amount_cents, ${LEDGER_LINE_SQL} AS line
-             FROM expenditures e JOIN grants g ON g.id = e.grant_id
+             FROM ${FROM_ENTRIES}
             WHERE ${where} AND e.id > :after AND e.id <= :upto ORDER BY e.id LIMIT :limit) p`;
 }
 

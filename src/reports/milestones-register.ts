@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { MilestoneKind, MilestoneStatus } from '../milestones/milestone.entity';
 import { SHOWN_STATUS_SQL } from '../milestones/milestone-status';
 import { namedQuery } from '../common/database/named-query';
-import { asOfParams, createdAsOf } from '../common/as-of';
+import { asOfParams, recordedAsOf } from '../common/as-of';
 import { Key, keyParams, register, Register } from './keyset';
 
 export interface MilestoneRegisterRow {
@@ -25,7 +25,7 @@ export interface MilestoneRegisterRow {
 
 export interface MilestoneRegisterParams {
   asOf: string;
-  /** The office's time zone: records created by the end of asOf there count. */
+  /** The office's time zone: what was recorded by the end of asOf there counts. */
   timeZone: string;
   grantId?: number;
   kind?: MilestoneKind;
@@ -37,17 +37,19 @@ type Raw = Omit<MilestoneRegisterRow, 'id' | 'budgetPeriod'> & {
 };
 
 /**
- * Milestones and go/no-go decisions as of a date, in award number, due date and id order. A
- * completion or decision dated after asOf did not exist then: the status is derived with the
+ * Milestones and go/no-go decisions as of a date, in award number, due date and id order: each
+ * milestone as recorded at the end of asOf (recordedAsOf), of the grants that existed then under
+ * their award numbers of then, so a milestone edited, completed or decided later reads as it did. A
+ * completion or decision dated after asOf did not exist then either: the status is derived with the
  * milestone pages' rule (SHOWN_STATUS_SQL), and a later decision reads `pending` with no date or
- * rationale. Titles and notes are as they stand now (a milestone keeps no history of its text).
+ * rationale.
  */
 export function milestonesRegister(
   manager: EntityManager,
   params: MilestoneRegisterParams,
 ): Register<MilestoneRegisterRow> {
   const fetch = async (after: Key | null, limit: number) => {
-    const where = [createdAsOf('m')];
+    const where: string[] = [];
     const values: Record<string, unknown> = {
       ...params,
       ...asOfParams(params.asOf, params.timeZone),
@@ -72,9 +74,9 @@ export function milestonesRegister(
               CASE WHEN ${decided} THEN m.decided_on END AS "decidedOn",
               CASE WHEN ${decided} THEN m.rationale ELSE '' END AS "rationale",
               m.notes AS "notes"
-         FROM milestones m
-         JOIN grants g ON g.id = m.grant_id
-        WHERE ${where.join(' AND ')}
+         FROM ${recordedAsOf('milestones')} m
+         JOIN ${recordedAsOf('grants')} g ON g.id = m.grant_id
+        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY g.award_number, m.due_date, m.id
         LIMIT :limit`,
       values,

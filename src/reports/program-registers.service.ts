@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { EntityManager } from 'typeorm';
+import { asOfOrToday } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../common/config';
 import { MILESTONE_KINDS } from '../milestones/milestone.entity';
@@ -88,7 +89,7 @@ export class ProgramRegistersService {
   ) {}
 
   milestones(query: MilestonesRegisterQueryDto): BuiltRegister {
-    const asOf = query.asOf ?? this.clock.today();
+    const asOf = asOfOrToday(query.asOf, this.clock.today());
     return {
       name: 'milestones',
       asOf,
@@ -104,7 +105,7 @@ export class ProgramRegistersService {
   }
 
   technologies(query: RegisterQueryDto): BuiltRegister {
-    const asOf = query.asOf ?? this.clock.today();
+    const asOf = asOfOrToday(query.asOf, this.clock.today());
     return {
       name: 'technologies',
       asOf,
@@ -118,7 +119,7 @@ export class ProgramRegistersService {
   }
 
   costShare(query: RegisterQueryDto): BuiltRegister {
-    const asOf = query.asOf ?? this.clock.today();
+    const asOf = asOfOrToday(query.asOf, this.clock.today());
     return {
       name: 'cost-share',
       asOf,
@@ -132,7 +133,7 @@ export class ProgramRegistersService {
   }
 
   audit(query: AuditRegisterQueryDto): BuiltRegister {
-    const asOf = query.asOf ?? this.clock.today();
+    const asOf = asOfOrToday(query.asOf, this.clock.today());
     if (query.from && query.to && query.from > query.to) {
       throw new BadRequestException(`from (${query.from}) must not be after to (${query.to}).`);
     }

@@ -5,9 +5,9 @@ import {
   amendmentAsOf,
   asOfParams,
   costShareMetSql,
-  createdAsOf,
   federalSpentSql,
   obligatedSql,
+  recordedAsOf,
 } from '../common/as-of';
 
 /** Registers are small (grants, amendments, budget lines): pages of 1,000 rows. */
@@ -32,10 +32,11 @@ export interface GrantRegisterRow {
 }
 
 /**
- * The grants register as of a date: every grant that existed then, with obligations (amendments
- * effective by then), federal spending and cost share met (the ledger as of then: the same SQL as
- * the ledger CSV, so federal_spent equals the ledger's federal total per grant to the cent). Status,
- * dates and names are as they stand now: grants keep no history of their fields in the register.
+ * The grants register as of a date: every grant the records held at the end of that day, with its
+ * award number, title, status, dates, commitment and recipient as recorded then (recordedAsOf),
+ * obligations (amendments effective by then and recorded by the end of it), federal spending and
+ * cost share met (the ledger as of then: the same SQL as the ledger CSV, so federal_spent equals the
+ * ledger's federal total per grant to the cent).
  */
 export function grantsRegister(
   manager: EntityManager,
@@ -64,7 +65,7 @@ export function grantsRegister(
     pages: () =>
       keysetPages<GrantRegisterRow>(async (after, limit) => {
         const keyset = after
-          ? 'AND (g.award_number > :key OR (g.award_number = :key AND g.id > :keyId))'
+          ? 'WHERE (g.award_number > :key OR (g.award_number = :key AND g.id > :keyId))'
           : '';
         const raw = await namedQuery<Record<keyof GrantRegisterRow, string | number>>(
           manager,
@@ -77,8 +78,9 @@ export function grantsRegister(
                           ${federalSpentSql('g.id')} AS "federalSpentCents",
                           g.cost_share_committed_cents AS "costShareCommittedCents",
                           ${costShareMetSql('g.id')} AS "costShareMetCents"
-                     FROM grants g JOIN recipients r ON r.id = g.recipient_id
-                    WHERE ${createdAsOf('g')} ${keyset}
+                     FROM ${recordedAsOf('grants')} g
+                     JOIN ${recordedAsOf('recipients')} r ON r.id = g.recipient_id
+                    ${keyset}
                     ORDER BY g.award_number, g.id LIMIT :limit) p
             ORDER BY p."awardNumber", p."id"`,
           { ...asOfParams(asOf, timeZone), key: after?.awardNumber, keyId: after?.id, limit },
@@ -116,8 +118,9 @@ export interface AmendmentRegisterRow {
 }
 
 /**
- * Amendments effective on or before asOf (the same rule as obligations in the register and the
- * burn-down, so federal_change sums to obligated), by award number and amendment number.
+ * Amendments effective on or before asOf and recorded by the end of it (amendmentAsOf: the same rule
+ * as obligations in the register and the burn-down, so federal_change sums to obligated), of the
+ * grants that existed then, under their award numbers of then, by award number and amendment number.
  */
 export function amendmentsRegister(
   manager: EntityManager,
@@ -147,7 +150,7 @@ export function amendmentsRegister(
                   a.effective_date AS "effectiveDate", a.kind AS "kind",
                   a.federal_change_cents AS "federalChangeCents", a.new_end_date AS "newEndDate",
                   a.note AS "note"
-             FROM amendments a JOIN grants g ON g.id = a.grant_id
+             FROM amendments a JOIN ${recordedAsOf('grants')} g ON g.id = a.grant_id
             WHERE ${amendmentAsOf('a')} ${keyset}
             ORDER BY g.award_number, a.number LIMIT :limit`,
           {
@@ -180,8 +183,9 @@ export interface BudgetLineRow {
 }
 
 /**
- * The budget lines as they stand now: budgets are not versioned by date, so asOf only leaves out
- * grants created after it. By award number, budget period, category.
+ * The budget lines as recorded at the end of asOf (recordedAsOf), of the grants that existed then,
+ * under their award numbers of then: a budget edited later does not change the file. By award
+ * number, budget period, category.
  */
 export function budgetLinesRegister(
   manager: EntityManager,
@@ -201,7 +205,7 @@ export function budgetLinesRegister(
     pages: () =>
       keysetPages<BudgetLineRow>(async (after, limit) => {
         const keyset = after
-          ? `AND (g.award_number > :key OR (g.award_number = :key AND (b.budget_period > :keyPeriod
+          ? `WHERE (g.award_number > :key OR (g.award_number = :key AND (b.budget_period > :keyPeriod
                OR (b.budget_period = :keyPeriod AND b.category > :keyCategory))))`
           : '';
         const raw = await namedQuery<Record<keyof BudgetLineRow, string | number>>(
@@ -209,8 +213,8 @@ export function budgetLinesRegister(
           `SELECT g.award_number AS "awardNumber", b.budget_period AS "budgetPeriod",
                   b.category AS "category", b.federal_cents AS "federalCents",
                   b.cost_share_cents AS "costShareCents"
-             FROM budget_lines b JOIN grants g ON g.id = b.grant_id
-            WHERE ${createdAsOf('g')} ${keyset}
+             FROM ${recordedAsOf('budget_lines')} b JOIN ${recordedAsOf('grants')} g ON g.id = b.grant_id
+            ${keyset}
             ORDER BY g.award_number, b.budget_period, b.category LIMIT :limit`,
           {
             ...asOfParams(asOf, timeZone),

@@ -1,7 +1,7 @@
 /**
  * Every report the /reports page lists (issue 6). Each has an HTML view at `path`, and unless
  * `csv` is false a CSV twin at `path.csv` and its manifest at `path.manifest.json`, all taking
- * `asOf` and the listed parameters. A `:id` in the path is a grant id. Append an entry per report.
+ * `asOf` (today or earlier) and the listed parameters, which the manifest lists with asOf and bom. A `:id` in the path is a grant id. Append an entry per report.
  */
 export interface CatalogEntry {
   name: string;
@@ -20,7 +20,7 @@ export const REPORT_CATALOG: CatalogEntry[] = [
     title: 'Grants register',
     path: '/reports/grants',
     description:
-      'Every grant that existed on the date: award number, title, recipient and its type and state, principal investigator, status, period of performance, federal obligations (amendments effective by then), federal spending and what remains, cost share committed and met (ledger as of then).',
+      'Every grant the records held at the end of the date, as recorded then: award number, title, recipient and its type and state, principal investigator, status, period of performance, federal obligations (amendments effective by then and recorded by the end of it), federal spending and what remains, cost share committed and met (ledger as of then).',
     parameters: [],
   },
   {
@@ -28,7 +28,7 @@ export const REPORT_CATALOG: CatalogEntry[] = [
     title: 'Amendments',
     path: '/reports/amendments',
     description:
-      'Every amendment effective on or before the date, by award number and amendment number: kind, federal change (its sum is the obligated amount), new end date, note.',
+      'Every amendment effective on or before the date and recorded by the end of it, by award number (as recorded then) and amendment number: kind, federal change (its sum is the obligated amount), new end date, note. An amendment typed later, whatever its effective date, is not in it.',
     parameters: [],
   },
   {
@@ -36,7 +36,7 @@ export const REPORT_CATALOG: CatalogEntry[] = [
     title: 'Budget lines',
     path: '/reports/budget-lines',
     description:
-      'Each grant’s budget by budget period and SF-424A category, federal and cost share. Budgets are not versioned by date: this is the budget as it stands now, for the grants that existed on the date.',
+      'Each grant’s budget by budget period and SF-424A category, federal and cost share, as recorded at the end of the date: a budget edited later does not change it.',
     parameters: [],
   },
   {
@@ -44,7 +44,7 @@ export const REPORT_CATALOG: CatalogEntry[] = [
     title: 'Expenditure ledger',
     path: '/reports/ledger',
     description:
-      'Every ledger entry incurred and recorded on or before the date, reversals included, in entry order: grant, budget period, category, date incurred, amount, share, reference, memo, the entry it reverses, who recorded it and when.',
+      'Every ledger entry incurred and recorded on or before the date, reversals included, in entry order: grant (its award number as recorded at the end of the date), budget period, category, date incurred, amount, share, reference, memo, the entry it reverses, who recorded it and when.',
     parameters: ['grantId', 'from', 'to', 'category', 'share'],
   },
   {
@@ -67,7 +67,7 @@ export const REPORT_CATALOG: CatalogEntry[] = [
     title: 'Milestones and go/no-go decisions',
     path: '/reports/milestones',
     description:
-      'Every milestone that existed on the date, by award number and due date: budget period, title, kind, due date, status as of the date (a completion dated later shows as not complete), completed on, go/no-go decision as of the date (pending when decided later), decided on, rationale, notes.',
+      'Every milestone the records held at the end of the date, as recorded then, by award number and due date: budget period, title, kind, due date, status as of the date (a completion dated or recorded later shows as not complete), completed on, go/no-go decision as of the date (pending when decided or recorded later), decided on, rationale, notes.',
     parameters: ['grantId', 'kind'],
   },
   {
@@ -75,7 +75,7 @@ export const REPORT_CATALOG: CatalogEntry[] = [
     title: 'Technologies with TRL history',
     path: '/reports/technologies',
     description:
-      'One row per TRL assessment made on or before the date: technology, pathway, feedstock, target elements, target TRL, date assessed, TRL, evidence, who recorded it, and the linked awards.',
+      'One row per TRL assessment made on or before the date and recorded by the end of it: technology, pathway, feedstock, target elements, target TRL, date assessed, TRL, evidence, who recorded it, and the linked awards — the technology and its links as recorded at the end of the date.',
     parameters: [],
   },
   {
@@ -83,7 +83,7 @@ export const REPORT_CATALOG: CatalogEntry[] = [
     title: 'Cost share',
     path: '/reports/cost-share',
     description:
-      'Per grant: the required percent, total project cost (obligated as of the date plus committed cost share), required, committed, met (cost-share ledger entries as of the date), remaining to contribute and shortfall against the requirement — the grant page’s own figures.',
+      'Per grant, as recorded at the end of the date: the required percent, total project cost (obligated as of the date plus committed cost share), required, committed, met (cost-share ledger entries as of the date), remaining to contribute and shortfall against the requirement — the grant page’s own figures.',
     parameters: [],
   },
   {

@@ -1,7 +1,21 @@
-import { applyDecorators, Get, Header, Param, Query, Render, Req, Res, Type } from '@nestjs/common';
+import {
+  applyDecorators,
+  BadRequestException,
+  Get,
+  Header,
+  Inject,
+  Param,
+  Query,
+  Render,
+  Req,
+  Res,
+  Type,
+} from '@nestjs/common';
 import { PARAMTYPES_METADATA } from '@nestjs/common/constants';
 import type { Request, Response } from 'express';
 import type { User } from '../accounts/user.entity';
+import { futureAsOfMessage } from '../common/as-of-query.dto';
+import { Clock } from '../common/clock';
 import { CsvLines, csvManifest, CsvManifest, CsvReport, sendCsv } from '../common/csv';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 
@@ -11,11 +25,6 @@ export interface ReportDownload {
   csv: CsvReport<unknown> & CsvLines;
   /** The report's own parameters as asked for (asOf and bom apart), in the manifest's order. */
   parameters: Record<string, string>;
-  /**
-   * How the manifest lists them: `all` (the default) adds asOf and bom (`0` or `1`); `given` adds
-   * bom only when it is 1 and never asOf, as the ledger and the registers beside it always have.
-   */
-  manifestParameters?: 'all' | 'given';
 }
 
 /** A report as asked for: its page, its CSV and its manifest all come from this, so they agree. */
@@ -24,17 +33,34 @@ export interface ServedReport extends ReportDownload {
   page: () => object | Promise<object>;
 }
 
-/** The manifest of a download's exact bytes (`bom` as the download sends them). */
+/**
+ * The manifest of a download's exact bytes (`bom` as the download sends them). Every manifest lists
+ * every parameter the bytes depend on, the same way: the report's own, then asOf (the date the
+ * default "today" stood for) and bom (`0` or `1`).
+ */
 export function reportManifest(
   report: ReportDownload,
   bom: boolean,
   generatedBy: string,
 ): Promise<CsvManifest> {
-  const parameters =
-    report.manifestParameters === 'given'
-      ? { ...report.parameters, ...(bom ? { bom: '1' } : {}) }
-      : { ...report.parameters, asOf: report.asOf, bom: bom ? '1' : '0' };
+  const parameters = { ...report.parameters, asOf: report.asOf, bom: bom ? '1' : '0' };
   return csvManifest(report.csv, { asOf: report.asOf, bom, parameters, generatedBy });
+}
+
+/**
+ * What a report page's view gets besides its own model when `asOf` is after today: the date as
+ * typed (the form keeps it) and the message to show beside the asOf field. The page is then built
+ * for today only to fill its form; the view shows no rows or downloads for it.
+ */
+export interface AsOfRefusal {
+  asOfRefused: { value: string; message: string };
+}
+
+/** The controller property that ReportRoute injects the Clock into. */
+const CLOCK = 'reportRouteClock';
+
+function todayOf(self: object): string {
+  return (self as Record<typeof CLOCK, Clock>)[CLOCK].today();
 }
 
 export interface ReportRouteOptions<Q, P> {
@@ -59,8 +85,12 @@ type ReportMethod<P> = (query: P, grantId: number) => ServedReport | Promise<Ser
  * at `path` (rendered with `view`), its CSV twin at `path.csv` (an attachment; `bom=1` starts it with
  * a byte-order mark) and the CSV's manifest at `path.manifest.json` (never cached). The controller's
  * access rule covers all three. The method itself is no route.
+ *
+ * An `asOf` after today (futureAsOfMessage) is refused here for every report alike, with a 400: the
+ * page is rendered again with the date kept and the message (AsOfRefusal), the CSV and manifest
+ * are the plain 400 page with the message.
  */
-export function ReportRoute<Q extends P & { bom?: '0' | '1' }, P extends object = Q>(
+export function ReportRoute<Q extends P & { bom?: '0' | '1' }, P extends { asOf?: string } = Q>(
   options: ReportRouteOptions<Q, P>,
 ) {
   return <M extends ReportMethod<P>>(
@@ -75,15 +105,31 @@ export function ReportRoute<Q extends P & { bom?: '0' | '1' }, P extends object 
       ? Param('id', ParseIdPipe)
       : () => undefined;
     const { path, view } = options;
+    if (!Reflect.getMetadata(CLOCK, prototype)) {
+      Inject(Clock)(prototype, CLOCK);
+      Reflect.defineMetadata(CLOCK, true, prototype);
+    }
+    /** The refusal of a future asOf for a CSV or manifest: the plain 400 page. */
+    const refuseFuture = (self: object, query: P) => {
+      const refused = futureAsOfMessage(query.asOf, todayOf(self));
+      if (refused) throw new BadRequestException(refused);
+    };
 
     route(
       prototype,
       `${key}Page`,
       [Get(path), Render(view)],
-      [grantId, Query()],
+      [grantId, Query(), Res({ passthrough: true })],
       options.pageQuery ?? options.query,
-      async function (this: object, id: number, query: P) {
-        return (await served(this, query, id)).page();
+      async function (this: object, id: number, query: P, res: Response) {
+        const today = todayOf(this);
+        const refused = futureAsOfMessage(query.asOf, today);
+        if (!refused) return (await served(this, query, id)).page();
+        res.status(400);
+        const page = await (await served(this, { ...query, asOf: today }, id)).page();
+        const refusal: AsOfRefusal = { asOfRefused: { value: query.asOf!, message: refused } };
+        const title = (page as { pageTitle?: string }).pageTitle;
+        return { ...page, ...refusal, pageTitle: `Error: ${title ?? 'report'}` };
       },
     );
     route(
@@ -93,6 +139,7 @@ export function ReportRoute<Q extends P & { bom?: '0' | '1' }, P extends object 
       [grantId, Query(), Res()],
       options.query,
       async function (this: object, id: number, query: Q, res: Response) {
+        refuseFuture(this, query);
         const report = await served(this, query, id);
         await sendCsv(res, report.csv, { asOf: report.asOf, bom: query.bom === '1' });
       },
@@ -104,6 +151,7 @@ export function ReportRoute<Q extends P & { bom?: '0' | '1' }, P extends object 
       [grantId, Query(), Req()],
       options.query,
       async function (this: object, id: number, query: Q, req: Request & { user?: User }) {
+        refuseFuture(this, query);
         const report = await served(this, query, id);
         return reportManifest(report, query.bom === '1', req.user?.email ?? 'unknown');
       },

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { ELEMENT_SYMBOLS } from '../technologies/technology.constants';
 import { namedQuery } from '../common/database/named-query';
-import { asOfParams, createdAsOf } from '../common/as-of';
+import { asOfParams, createdAsOf, recordedAsOf } from '../common/as-of';
 import { Key, keyParams, register, Register } from './keyset';
 
 export interface TechnologyRegisterRow {
@@ -23,7 +23,7 @@ export interface TechnologyRegisterRow {
 
 export interface TechnologyRegisterParams {
   asOf: string;
-  /** The office's time zone: records created by the end of asOf there count. */
+  /** The office's time zone: what was recorded by the end of asOf there counts. */
   timeZone: string;
 }
 
@@ -44,16 +44,17 @@ function grouped(rows: { technologyId: number | string; value: string }[]): Map<
 /**
  * Technologies with their TRL history: one row per assessment made on or before asOf (and recorded
  * by the end of that day), in technology name, technology id, assessment date and assessment id
- * order. Name, pathway, feedstock, elements, target TRL and links are as they stand now (they keep no
- * history); grants created after asOf are left out of the links. A page's elements and links are two
- * small queries on that page's technologies, not one per row.
+ * order. Name, pathway, feedstock, elements, target TRL and the linked grants' award numbers are the
+ * versions recorded by the end of asOf (recordedAsOf), so a technology edited or (un)linked later
+ * reads as it did. A page's elements and links are two small queries on that page's technologies,
+ * not one per row.
  */
 export function technologiesRegister(
   manager: EntityManager,
   params: TechnologyRegisterParams,
 ): Register<TechnologyRegisterRow> {
   const fetch = async (after: Key | null, limit: number) => {
-    const where = ['a.assessed_on <= :asOf', createdAsOf('a'), createdAsOf('t')];
+    const where = ['a.assessed_on <= :asOf', createdAsOf('a')];
     const values: Record<string, unknown> = {
       ...params,
       ...asOfParams(params.asOf, params.timeZone),
@@ -71,7 +72,7 @@ export function technologiesRegister(
               a.assessed_on AS "assessedOn", a.trl AS "trl", a.evidence AS "evidence",
               a.recorded_by AS "recordedBy"
          FROM trl_assessments a
-         JOIN technologies t ON t.id = a.technology_id
+         JOIN ${recordedAsOf('technologies')} t ON t.id = a.technology_id
         WHERE ${where.join(' AND ')}
         ORDER BY t.name, t.id, a.assessed_on, a.id
         LIMIT :limit`,
@@ -83,14 +84,15 @@ export function technologiesRegister(
       namedQuery<{ technologyId: number; value: string }>(
         manager,
         `SELECT e.technology_id AS "technologyId", e.element AS "value"
-           FROM technology_elements e WHERE e.technology_id IN (:...ids)`,
-        { ids },
+           FROM ${recordedAsOf('technology_elements')} e WHERE e.technology_id IN (:...ids)`,
+        { ids, ...asOfParams(params.asOf, params.timeZone) },
       ),
       namedQuery<{ technologyId: number; value: string }>(
         manager,
         `SELECT gt.technology_id AS "technologyId", g.award_number AS "value"
-           FROM grant_technologies gt JOIN grants g ON g.id = gt.grant_id
-          WHERE gt.technology_id IN (:...ids) AND ${createdAsOf('g')}
+           FROM ${recordedAsOf('grant_technologies')} gt
+           JOIN ${recordedAsOf('grants')} g ON g.id = gt.grant_id
+          WHERE gt.technology_id IN (:...ids)
           ORDER BY gt.technology_id, g.award_number`,
         { ids, ...asOfParams(params.asOf, params.timeZone) },
       ),
