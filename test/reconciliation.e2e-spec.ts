@@ -1,16 +1,22 @@
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { Clock } from '../src/common/clock';
+import { recordingAt } from '../src/common/database/recording-time';
+import { Grant } from '../src/grants/grant.entity';
 import { formatMoney } from '../src/common/money';
 import { DemoSeedService } from '../src/demo/demo-seed.service';
 import {
   makeAmendment,
+  makeBudget,
   makeBudgetPeriods,
   makeGrant,
   makeGrantWithProgram,
   makePlannedSpend,
+  makeProgram,
+  makeRecipient,
   spend,
 } from './helpers/factories';
+import { ReconciliationService } from '../src/reports/reconciliation.service';
 import { pageText as plain } from './helpers/html';
 import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
 
@@ -35,6 +41,33 @@ function asBuffer(res: { text?: string; body: unknown }): Buffer {
 }
 
 const AS_OF = '2025-08-15';
+/** After the end of AS_OF in the office's zone: what is recorded then is not in AS_OF's reports. */
+const AFTER_AS_OF = '2025-09-01T12:00:00.000Z';
+
+/**
+ * A grant recorded at `at` (the factories record theirs long before any date a test asks about), as
+ * the grant form would have: for a grant the register as of an earlier date does not hold.
+ */
+function grantRecordedAt(
+  t: TestApp,
+  at: string,
+  fields: Pick<Grant, 'programId' | 'recipientId' | 'awardNumber'>,
+): Promise<Grant> {
+  return recordingAt(at, () =>
+    t.writes.transaction((m) =>
+      t.audit.insert(m, Grant, 'grant', {
+        title: 'Recorded after the report date',
+        piName: 'Dr. Late Example',
+        piEmail: 'late@example.edu',
+        status: 'active',
+        startDate: '2025-01-01',
+        endDate: '2026-12-31',
+        costShareCommittedCents: 0,
+        ...fields,
+      }),
+    ),
+  );
+}
 /** Grants created before AS_OF, so the as-of register holds them. */
 const CREATED = { createdAt: '2025-01-01T09:00:00.000Z' };
 
@@ -98,8 +131,8 @@ async function fixture(t: TestApp) {
   });
   await spend(t, other.id, '2025-05-02', 333_000_00);
 
-  // Created after AS_OF: not in any as-of register.
-  const late = await makeGrant(t, {
+  // Recorded after AS_OF: not in any as-of register.
+  const late = await grantRecordedAt(t, AFTER_AS_OF, {
     programId: program.id,
     recipientId: recipient.id,
     awardNumber: 'DE-SC0000299',
@@ -118,12 +151,14 @@ describe('Reconciliation (HTTP)', () => {
     expect(result(res.text)).toContain('Reconciled: 3 grants, every figure agrees to the cent');
     expect(res.text).not.toContain('data-testid="differences"');
 
-    // Ledger | burn-down actual | register spent | register obligated | burn-down obligated | agrees
+    // Ledger | burn-down actual | register spent | register obligated | amendments register obligated
+    // | burn-down obligated | agrees
     // 45,000.01 + 12,500.00 − 12,500.00; the late-recorded and later-incurred entries are out.
     expect(figuresRow(res.text, `grant:${grant.id}`)).toEqual([
       '$45,000.01',
       '$45,000.01',
       '$45,000.01',
+      '$600,000.00',
       '$600,000.00',
       '$600,000.00',
       'Yes',
@@ -134,12 +169,14 @@ describe('Reconciliation (HTTP)', () => {
       '$20,333.33',
       '$200,000.00',
       '$200,000.00',
+      '$200,000.00',
       'Yes',
     ]);
     expect(figuresRow(res.text, `program:${program.id}`)).toEqual([
       '$65,333.34',
       '$65,333.34',
       '$65,333.34',
+      '$800,000.00',
       '$800,000.00',
       '$800,000.00',
       'Yes',
@@ -194,7 +231,7 @@ describe('Reconciliation (HTTP)', () => {
       '$900,000.00',
       '-$0.01',
     ]);
-    expect(figuresRow(res.text, `grant:${other.id}`)[5]).toBe('No');
+    expect(figuresRow(res.text, `grant:${other.id}`)[6]).toBe('No');
   });
 
   it('should download the side-by-side table as CSV, with a manifest of its exact bytes', async () => {
@@ -260,7 +297,130 @@ describe('Reconciliation (HTTP)', () => {
     expect(
       (manifest.body as { control_totals: Record<string, string> }).control_totals
         .ledger_federal_spent,
-    ).toBe('796666.68'); // each program counted twice: (65,333.34 + 333,000.00) × 2
+    ).toBe('398333.34'); // 45,000.01 + 20,333.33 + 333,000.00: the program rows are not added again
+  });
+
+  it('should count each amount once in the control totals, the program rows not added again', async () => {
+    await fixture(t);
+    const auditor = await t.as('auditor');
+    const manifest = await auditor.get(`/reports/reconciliation.manifest.json?asOf=${AS_OF}`);
+    expect(manifest.status).toBe(200);
+    const body = manifest.body as { row_count: number; control_totals: Record<string, string> };
+    // Three grants and two program rows; the grant recorded after AS_OF is not there.
+    expect(body.row_count).toBe(5);
+    expect(body.control_totals).toMatchObject({
+      // 45,000.01 (201) + 20,333.33 (202) + 333,000.00 (301)
+      ledger_federal_spent: '398333.34',
+      register_federal_spent: '398333.34',
+      // 600,000.00 (201; its 50,000.00 is effective after AS_OF) + 200,000.00 + 900,000.00
+      register_obligated: '1700000.00',
+      amendments_obligated: '1700000.00',
+    });
+  });
+
+  it('should list money on a grant the register does not hold as of the date, by award number', async () => {
+    const { program, recipient } = await makeGrantWithProgram(
+      t,
+      { name: 'Inconsistent Program' },
+      { awardNumber: 'DE-SC0000401', startDate: '2025-01-01', endDate: '2026-12-31' },
+    );
+    // Its grant is recorded on Sept 1, but entries, an amendment and a budget were recorded
+    // (recorded_on, created_at, history) long before: records no consistent office could hold.
+    const ghost = await grantRecordedAt(t, AFTER_AS_OF, {
+      programId: program.id,
+      recipientId: recipient.id,
+      awardNumber: 'DE-SC0000499',
+    });
+    await makeAmendment(t, {
+      grantId: ghost.id,
+      federalChangeCents: 70_000_00,
+      effectiveDate: '2025-02-01',
+    });
+    await spend(t, ghost.id, '2025-03-10', 1_234_56);
+    await spend(t, ghost.id, '2025-04-10', 100_00, { share: 'cost_share' });
+    await makeBudget(t, ghost.id, [[1, 'personnel', 60_000_00, 5_000_00]]);
+
+    const auditor = await t.as('auditor');
+    const res = await auditor.get(`/reports/reconciliation?asOf=${AS_OF}`);
+    expect(res.status).toBe(200);
+    expect(result(res.text)).toContain('Not reconciled');
+    expect(result(res.text)).toContain('Money is recorded on 1 grants the register does not hold');
+    const table = res.text.slice(
+      res.text.indexOf('data-testid="differences"'),
+      res.text.indexOf('data-testid="figures"'),
+    );
+    const differences = [
+      ...table.matchAll(new RegExp(`<tr data-subject="grant:${ghost.id}">([\\s\\S]*?)</tr>`, 'g')),
+    ].map((match) =>
+      [...match[1].matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((c) => plain(c[1])),
+    );
+    const label = `DE-SC0000499 (grant #${ghost.id}, not in the grants register)`;
+    expect(differences).toEqual([
+      [
+        label,
+        'Spent (ledger entries)',
+        'Ledger entries',
+        '$1,334.56',
+        'Grants register',
+        'missing',
+        '—',
+      ],
+      [
+        label,
+        'Obligated (amendments)',
+        'Amendments',
+        '$70,000.00',
+        'Grants register',
+        'missing',
+        '—',
+      ],
+      [
+        label,
+        'Budgeted (budget lines)',
+        'Budget lines',
+        '$65,000.00',
+        'Grants register',
+        'missing',
+        '—',
+      ],
+    ]);
+    // The program's ledger total holds the money; the register's sum of its grants does not.
+    expect(figuresRow(res.text, `program:${program.id}`).slice(0, 1)).toEqual(['$1,234.56']);
+
+    // After the grant is recorded, it is in the register and its figures are checked as usual.
+    const later = await t.app.get(ReconciliationService).report('2025-09-02');
+    expect(later.unregisteredCount).toBe(0);
+    expect(later.rows.find((r) => r.key === `grant:${ghost.id}`)).toMatchObject({
+      registered: true,
+      ledgerFederalCents: 1_234_56,
+      registerSpentCents: 1_234_56,
+    });
+  });
+
+  it('should never say "0 checks" while money is recorded: a program of unregistered grants is checked', async () => {
+    const program = await makeProgram(t, { name: 'Recorded Too Late' });
+    const recipient = await makeRecipient(t);
+    const ghost = await grantRecordedAt(t, AFTER_AS_OF, {
+      programId: program.id,
+      recipientId: recipient.id,
+      awardNumber: 'DE-SC0000599',
+    });
+    await spend(t, ghost.id, '2025-03-10', 14_700_000_00);
+    const sut = await t.app.get(ReconciliationService).report(AS_OF);
+    expect(sut.grantCount).toBe(0);
+    expect(sut.unregisteredCount).toBe(1);
+    expect(sut.result.reconciled).toBe(false);
+    expect(sut.result.checks).toBeGreaterThan(0);
+    expect(sut.result.differences.map((d) => [d.subject.key, d.figure, d.leftCents])).toEqual(
+      expect.arrayContaining([
+        [`grant:${ghost.id}`, 'Spent (ledger entries)', 14_700_000_00],
+        [`program:${program.id}`, 'Federal spent', 14_700_000_00],
+      ]),
+    );
+    // With nothing recorded at all, there is nothing to check.
+    const empty = await t.app.get(ReconciliationService).report('2024-12-31');
+    expect(empty).toMatchObject({ grantCount: 0, unregisteredCount: 0 });
+    expect(empty.result).toMatchObject({ checks: 0, reconciled: true });
   });
 
   it('should default asOf to the office’s today and refuse a bad asOf with 400', async () => {

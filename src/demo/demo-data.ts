@@ -108,6 +108,11 @@ export const REALLOCATION = {
 const TRANCHES = 3;
 export const AWARD_MONTHS_AGO = 20;
 const PERFORMANCE_MONTHS = 36;
+/**
+ * Year 2's increment is released in month 9: the faster grants spend a third of their award before
+ * month 12, and no entry may take spending above what is obligated on the day it is recorded.
+ */
+const YEAR_2_RELEASED_MONTHS = 9;
 /** The go/no-go point that separates budget period 1 from budget period 2. */
 const BP1_MONTHS = 18;
 /** The FOA was announced about six months before the awards; the program runs a year past the last grant. */
@@ -119,7 +124,7 @@ export interface Schedule {
   endDate: string;
   bp2StartDate: string;
   /**
-   * When each tranche is obligated: the award, one year in, and the start of budget period 2 — or
+   * When each tranche is obligated: the award, month 9, and the start of budget period 2 — or
    * the day of the go decision if that came later (rule 7: no money for BP2 before the go).
    */
   trancheDates: string[];
@@ -137,7 +142,11 @@ export function scheduleFor(awardDate: string, grant: DemoGrant, index: number):
     startDate,
     endDate,
     bp2StartDate,
-    trancheDates: [startDate, addMonths(startDate, 12), go > bp2StartDate ? go : bp2StartDate],
+    trancheDates: [
+      startDate,
+      addMonths(startDate, YEAR_2_RELEASED_MONTHS),
+      go > bp2StartDate ? go : bp2StartDate,
+    ],
     milestones,
   };
 }
@@ -173,7 +182,7 @@ export function trancheNote(tranche: number, date: string): string {
   const fy = fiscalYear(date);
   return [
     `Original award: ${fy} funding for budget period 1, year 1.`,
-    `${fy} funding increment for budget period 1, year 2.`,
+    `${fy} funding increment for budget period 1, year 2, released early as spending neared the award.`,
     `${fy} funding increment for budget period 2 (months 19–36), released at the go/no-go decision.`,
   ][tranche];
 }

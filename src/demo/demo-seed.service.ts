@@ -5,8 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { CreateUserDto } from '../accounts/dto/create-user.dto';
 import { UsersService } from '../accounts/users.service';
 import { AuditService } from '../audit/audit.service';
+import { Budget } from '../budgets/budget.entity';
 import { BudgetsService } from '../budgets/budgets.service';
 import { AppConfig } from '../common/config';
+import { RECORDING_CLOCK, recordingAt } from '../common/database/recording-time';
 import { WritePath } from '../common/database/write-path';
 import { addDays, addMonths, todayIn } from '../common/dates';
 import { validateForm } from '../common/forms';
@@ -22,9 +24,9 @@ import { GrantsService } from '../grants/grants.service';
 import { RecipientsService } from '../grants/recipients.service';
 import { Expenditure } from '../ledger/expenditure.entity';
 import { LedgerService } from '../ledger/ledger.service';
-import { currentActor } from '../common/request-context';
 import { DecisionFormDto } from '../milestones/dto/decision-form.dto';
 import { MilestoneFormDto } from '../milestones/dto/milestone-form.dto';
+import { Milestone } from '../milestones/milestone.entity';
 import { MilestonesService } from '../milestones/milestones.service';
 import { ProgramFormDto } from '../programs/dto/program-form.dto';
 import { Program } from '../programs/program.entity';
@@ -48,7 +50,14 @@ import {
   trancheCents,
   trancheNote,
 } from './demo-data';
-import { assessmentsFor, DemoMilestone, DemoTechnology, TECHNOLOGIES } from './demo-portfolio';
+import {
+  assessmentsFor,
+  DemoAssessment,
+  DemoMilestone,
+  DemoTechnology,
+  TECHNOLOGIES,
+} from './demo-portfolio';
+import { scheduleStory, STEP_ORDER, StoryStep } from './demo-story';
 import {
   budgetFor,
   DemoBudgetLine,
@@ -82,13 +91,33 @@ function gridOf(lines: DemoBudgetLine[]): Record<number, Record<string, Record<s
   return grid;
 }
 
-/**
- * Demo entries are stamped as entered about a week after they were incurred, so that a report for a
- * past date shows what the office knew then; the audit trail still records when the demo was loaded.
- */
-function recordedOn(day: string) {
-  return { recordedBy: currentActor().email, recordedAt: `${day}T16:00:00.000Z`, recordedOn: day };
+/** An entry as the ledger takes it: when it was entered is the step's recording day. */
+function entryFields(entry: DemoExpenditure): Omit<DemoExpenditure, 'recordedOn'> {
+  const fields: Partial<DemoExpenditure> = { ...entry };
+  delete fields.recordedOn;
+  return fields as Omit<DemoExpenditure, 'recordedOn'>;
 }
+
+/** Adds a step of the demo's story (demo-story.ts). */
+type Step = (
+  day: string,
+  order: StoryStep['order'],
+  what: string,
+  run: () => Promise<unknown>,
+) => void;
+
+/** What became of a milestone, and the day it was recorded; none while it is still open. */
+function outcomeOf(milestone: DemoMilestone): { day: string } | null {
+  if (milestone.decision) return { day: milestone.decision.decidedOn };
+  if (milestone.status === 'complete') return { day: milestone.completedOn! };
+  if (milestone.status === 'waived') return { day: milestone.dueDate };
+  if (milestone.status === 'missed') return { day: addDays(milestone.dueDate, 1) };
+  return null;
+}
+
+/** The reallocation is entered ten days after its deobligation took effect. */
+const reallocationEntered = (awardDate: string) =>
+  addDays(addMonths(awardDate, REALLOCATION.monthsAfterAward), 10);
 
 /**
  * Loads the demo program (demo-data.ts, demo-portfolio.ts, demo-ledger.ts) through the features' own
@@ -124,7 +153,7 @@ export class DemoSeedService {
   async seedIfEmpty(): Promise<boolean> {
     const seeded = await this.writes.transaction(async (manager) => {
       if ((await manager.count(Program)) > 0) return false;
-      await this.seed(todayIn(this.config.APP_TIME_ZONE));
+      await this.seed(manager, todayIn(this.config.APP_TIME_ZONE), new Date().toISOString());
       await this.seedUsers();
       return true;
     });
@@ -154,162 +183,247 @@ export class DemoSeedService {
     }
   }
 
-  private async seed(today: string): Promise<void> {
+  /**
+   * The demo's story, each step recorded on its own day (demo-story.ts): the program when the FOA
+   * was announced; each award on its start date (recipient, grant, budget periods, initial
+   * obligation, budget, milestones as planned); technologies with their links; milestones as they
+   * were met or decided; funding increments when released; the reallocation, its deobligation entered
+   * ten days late and back-dated; the receiving grant's budget revised; TRL assessments on their
+   * dates; ledger entries about a week after they were incurred; the duplicate invoice reversed six
+   * weeks later.
+   */
+  private async seed(manager: EntityManager, today: string, now: string): Promise<void> {
     const awardDate = addMonths(today, -AWARD_MONTHS_AGO);
-    const program = await this.createProgram(awardDate);
     const amounts = trancheCents(GRANTS);
     const grantIds = new Map<string, number>();
+    const idOf = (awardNumber: string) => {
+      const id = grantIds.get(awardNumber);
+      if (id === undefined) throw new Error(`${awardNumber} is not a demo grant (yet).`);
+      return id;
+    };
+    const steps: StoryStep[] = [];
+    const step: Step = (day, order, what, run) =>
+      steps.push({ day, order, what, run: async () => void (await run()) });
+
+    const programStart = addMonths(awardDate, -PROGRAM_LEAD_MONTHS);
+    let programId = 0;
+    step(programStart, STEP_ORDER.setup, 'program', async () => {
+      programId = (await this.createProgram(awardDate)).id;
+    });
+    step(programStart, STEP_ORDER.setup, 'program flagged illustrative', () =>
+      this.flagIllustrative(programId),
+    );
 
     const starts = new Map<string, string>();
-    const schedules: { grantId: number; index: number; demo: DemoGrant; schedule: Schedule }[] = [];
+    const entries: { grantId: () => number; index: number; entry: DemoExpenditure }[] = [];
     for (const [index, demo] of GRANTS.entries()) {
       const schedule = scheduleFor(awardDate, demo, index);
-      const grant = await this.createGrant(program.id, demo, schedule);
-      await this.budgetPeriods.replace(
-        grant.id,
-        [
-          { startDate: schedule.startDate, endDate: addDays(schedule.bp2StartDate, -1) },
-          { startDate: schedule.bp2StartDate, endDate: schedule.endDate },
-        ],
-        scheduleVersion([]),
-      );
-      const [award, year2, bp2] = schedule.trancheDates.map((date, tranche) => () => {
-        const kind: AmendmentKind = tranche === 0 ? 'initial' : 'incremental_funding';
-        return this.amend(
-          grant.id,
-          date,
-          kind,
-          amounts[index][tranche],
-          trancheNote(tranche, date),
+      const periods: DemoPeriod[] = [
+        { number: 1, startDate: schedule.startDate, endDate: addDays(schedule.bp2StartDate, -1) },
+        { number: 2, startDate: schedule.bp2StartDate, endDate: schedule.endDate },
+      ];
+      const supplement = demo.awardNumber === REALLOCATION.to ? REALLOCATION.dollars : 0;
+      const budgetAt = (supplementDollars: number) =>
+        budgetFor(
+          demo.recipient.type,
+          periods,
+          (demo.awardDollars + supplementDollars) * 100,
+          demo.costShareDollars * 100,
         );
+      const grantId = () => idOf(demo.awardNumber);
+      const [award, ...increments] = schedule.trancheDates;
+      const milestones = new Map<DemoMilestone, Milestone>();
+
+      step(award, STEP_ORDER.setup, `award ${demo.awardNumber}`, async () => {
+        const grant = await this.createGrant(programId, demo, schedule);
+        grantIds.set(demo.awardNumber, grant.id);
+        await this.budgetPeriods.replace(grant.id, periods, scheduleVersion([]));
+        await this.amend(grant.id, award, 'initial', amounts[index][0], trancheNote(0, award));
+        await this.budgets.save(grant.id, 0, gridOf(budgetAt(0)));
+        for (const milestone of schedule.milestones) {
+          milestones.set(milestone, await this.createMilestone(grant.id, milestone));
+        }
       });
-      await award();
-      await year2();
-      await this.createMilestones(grant.id, schedule.milestones);
-      await bp2();
-      grantIds.set(demo.awardNumber, grant.id);
+      increments.forEach((date, i) =>
+        step(date, STEP_ORDER.amendment, `increment ${i + 1} of ${demo.awardNumber}`, () =>
+          this.amend(
+            grantId(),
+            date,
+            'incremental_funding',
+            amounts[index][i + 1],
+            trancheNote(i + 1, date),
+          ),
+        ),
+      );
+      for (const milestone of schedule.milestones) {
+        const outcome = outcomeOf(milestone);
+        if (!outcome) continue;
+        step(outcome.day, STEP_ORDER.milestone, `${milestone.title}, ${demo.awardNumber}`, () =>
+          this.completeMilestone(milestones.get(milestone)!, milestone),
+        );
+      }
+      if (supplement > 0) {
+        // The budget revision that follows the supplement (the deobligated grant's is still to come).
+        step(
+          reallocationEntered(awardDate),
+          STEP_ORDER.budget,
+          `revised budget ${demo.awardNumber}`,
+          async () => {
+            const budget = await manager.findOneByOrFail(Budget, { grantId: grantId() });
+            await this.budgets.save(grantId(), budget.version, gridOf(budgetAt(supplement)));
+          },
+        );
+      }
+
+      const goDecidedOn =
+        schedule.milestones.find((m) => m.decision)?.decision?.decidedOn ?? schedule.bp2StartDate;
+      for (const entry of expendituresFor(
+        index,
+        demo.awardNumber,
+        periods,
+        budgetAt(supplement),
+        goDecidedOn,
+        today,
+      )) {
+        entries.push({ grantId, index, entry });
+      }
       starts.set(demo.awardNumber, schedule.startDate);
-      schedules.push({ grantId: grant.id, index, demo, schedule });
     }
 
-    await this.reallocate(awardDate, grantIds);
+    this.reallocate(step, awardDate, idOf);
     for (const [awardNumber, technologies] of Object.entries(TECHNOLOGIES)) {
       for (const technology of technologies) {
         const developers = [awardNumber, ...(technology.alsoDevelopedBy ?? [])];
-        await this.createTechnology(
-          technology,
-          starts.get(awardNumber) ?? awardDate,
-          developers.map((number) => grantIds.get(number) ?? 0),
-        );
+        // Recorded once every grant that develops it has been awarded.
+        const day = developers
+          .map((n) => starts.get(n) ?? awardDate)
+          .sort()
+          .at(-1)!;
+        const [baseline, ...progress] = assessmentsFor(technology, starts.get(awardNumber)!);
+        let technologyId = 0;
+        step(day, STEP_ORDER.technology, technology.name, async () => {
+          technologyId = await this.createTechnology(technology, baseline, developers.map(idOf));
+        });
+        for (const assessment of progress) {
+          step(
+            assessment.assessedOn,
+            STEP_ORDER.assessment,
+            `TRL ${assessment.trl}, ${technology.name}`,
+            async () =>
+              this.assessments.record(
+                technologyId,
+                await form(AssessmentFormDto, { ...assessment, trl: String(assessment.trl) }),
+              ),
+          );
+        }
       }
     }
-    for (const { grantId, index, demo, schedule } of schedules) {
-      await this.spend(grantId, index, demo, schedule, today);
+    this.ledgerSteps(step, entries, today);
+
+    for (const timed of scheduleStory(steps, { today, now, timeZone: this.config.APP_TIME_ZONE })) {
+      await recordingAt(timed.at, async () => {
+        // Inside the seed's one transaction a nested WritePath.transaction() joins it without setting
+        // the history triggers' clock, so each step sets it here.
+        await manager.query(RECORDING_CLOCK.set, [timed.at]);
+        await timed.run();
+      });
     }
+    await manager.query(RECORDING_CLOCK.clear);
   }
 
   /**
-   * The grant's budget grid, then its spending month by month through the ledger's own rules. The
-   * budget matches what is obligated, except where money was handed back: that budget has not been
-   * revised yet, so its grant page shows the difference (rule 4).
+   * Ledger entries recorded day by day, every grant's entries of a day in one step checked by one
+   * batch of the ledger's rules as they stood that day. One supplies invoice is keyed in twice; the
+   * finance office reverses the duplicate six weeks later, at its quarterly review: a correction
+   * entered late, so reports for the weeks between still count it.
    */
-  private async spend(
-    grantId: number,
-    index: number,
-    demo: DemoGrant,
-    schedule: Schedule,
+  private ledgerSteps(
+    step: Step,
+    entries: { grantId: () => number; index: number; entry: DemoExpenditure }[],
     today: string,
-  ): Promise<void> {
-    const periods: DemoPeriod[] = [
-      { number: 1, startDate: schedule.startDate, endDate: addDays(schedule.bp2StartDate, -1) },
-      { number: 2, startDate: schedule.bp2StartDate, endDate: schedule.endDate },
-    ];
-    const supplement = demo.awardNumber === REALLOCATION.to ? REALLOCATION.dollars : 0;
-    const lines = budgetFor(
-      demo.recipient.type,
-      periods,
-      (demo.awardDollars + supplement) * 100,
-      demo.costShareDollars * 100,
-    );
-    await this.budgets.save(grantId, 0, gridOf(lines));
-
-    const goDecidedOn =
-      schedule.milestones.find((m) => m.decision)?.decision?.decidedOn ?? schedule.bp2StartDate;
-    const entries = expendituresFor(index, demo.awardNumber, periods, lines, goDecidedOn, today);
-    await this.writes.transaction(async (manager) => {
-      const batch = this.ledger.batch(manager);
-      let supplies = 0;
-      for (const entry of entries) {
-        const recorded = await this.record(manager, batch, grantId, entry);
-        if (index !== DUPLICATE_INVOICE.index || entry.category !== 'supplies') continue;
-        if (entry.share !== 'federal' || ++supplies !== DUPLICATE_INVOICE.month) continue;
-        // The same invoice keyed in twice; the finance office reverses the duplicate two weeks later.
-        const duplicate = await this.record(manager, batch, grantId, entry);
-        await this.audit.insert(manager, Expenditure, 'expenditure', {
-          ...this.fieldsOf(recorded),
-          amountCents: -duplicate.amountCents,
-          memo: `Duplicate of entry #${recorded.id}: invoice ${entry.reference} was entered twice.`,
-          reversalOf: duplicate.id,
-          ...recordedOn(
-            addDays(entry.recordedOn, 14) < today ? addDays(entry.recordedOn, 14) : today,
-          ),
-        });
-      }
-    });
-  }
-
-  /** One ledger entry, checked by the ledger's rules, recorded on the day it was entered. */
-  private async record(
-    manager: EntityManager,
-    batch: ReturnType<LedgerService['batch']>,
-    grantId: number,
-    entry: DemoExpenditure,
-  ): Promise<Expenditure> {
-    const { recordedOn: day, ...fields } = entry;
-    const input = { grantId, ...fields };
-    const errors = await this.ledger.checkEntry(batch, input);
-    if (Object.keys(errors).length > 0) {
-      throw new Error(`Invalid demo expenditure ${entry.reference}: ${JSON.stringify(errors)}`);
+  ): void {
+    const byDay = new Map<string, typeof entries>();
+    let supplies = 0;
+    for (const item of entries) {
+      const day = item.entry.recordedOn;
+      if (!byDay.has(day)) byDay.set(day, []);
+      byDay.get(day)!.push(item);
+      const { index, entry } = item;
+      if (index !== DUPLICATE_INVOICE.index || entry.category !== 'supplies') continue;
+      if (entry.share !== 'federal' || ++supplies !== DUPLICATE_INVOICE.month) continue;
+      byDay.get(day)!.push(item);
+      const reversedOn = addDays(day, 42) < today ? addDays(day, 42) : today;
+      step(reversedOn, STEP_ORDER.correction, 'duplicate invoice reversed', async () => {
+        const [original, duplicate] = await this.writes.transaction((m) =>
+          m.find(Expenditure, {
+            where: { grantId: item.grantId(), reference: entry.reference, share: 'federal' },
+            order: { id: 'ASC' },
+          }),
+        );
+        await this.ledger.reverse(
+          duplicate.id,
+          `Duplicate of entry #${original.id}: invoice ${entry.reference} was entered twice.`,
+        );
+      });
     }
-    return this.audit.insert(manager, Expenditure, 'expenditure', {
-      ...input,
-      reversalOf: null,
-      ...recordedOn(day),
-    });
-  }
-
-  private fieldsOf(entry: Expenditure) {
-    const { grantId, budgetPeriod, category, incurredOn, share, reference } = entry;
-    return { grantId, budgetPeriod, category, incurredOn, share, reference };
-  }
-
-  /** Milestones as they were recorded; the go/no-go review gets its decision as its own action. */
-  private async createMilestones(grantId: number, milestones: DemoMilestone[]): Promise<void> {
-    for (const { decision, ...milestone } of milestones) {
-      const created = await this.milestones.create(
-        grantId,
-        await form(MilestoneFormDto, {
-          ...milestone,
-          budgetPeriod: String(milestone.budgetPeriod),
+    for (const [day, items] of byDay) {
+      step(day, STEP_ORDER.ledger, `ledger entries of ${day}`, () =>
+        this.writes.transaction(async (manager) => {
+          const batch = this.ledger.batch(manager);
+          for (const { grantId, entry } of items) {
+            const input = { grantId: grantId(), ...entryFields(entry) };
+            const errors = await this.ledger.checkEntry(batch, input);
+            if (Object.keys(errors).length > 0) {
+              throw new Error(
+                `Invalid demo expenditure ${entry.reference} on ${day}: ${JSON.stringify(errors)}`,
+              );
+            }
+            await this.ledger.insert(manager, input);
+          }
         }),
       );
-      if (decision) {
-        await this.milestones.decide(
-          created.id,
-          created.version,
-          await form(DecisionFormDto, decision),
-        );
-      }
     }
   }
 
-  /** A technology with its baseline assessment at the award, the levels gained since, and its grants. */
+  /** A milestone as planned at the award; what became of it is recorded when it happened. */
+  private async createMilestone(grantId: number, milestone: DemoMilestone): Promise<Milestone> {
+    const fields: Partial<DemoMilestone> = { ...milestone };
+    delete fields.decision;
+    return this.milestones.create(
+      grantId,
+      await form(MilestoneFormDto, {
+        ...fields,
+        budgetPeriod: String(milestone.budgetPeriod),
+        status: 'planned',
+        completedOn: null,
+      }),
+    );
+  }
+
+  /** The milestone met, waived or missed, or the go/no-go review decided, on the day it happened. */
+  private async completeMilestone(created: Milestone, milestone: DemoMilestone): Promise<void> {
+    const { decision, ...fields } = milestone;
+    if (decision) {
+      await this.milestones.decide(
+        created.id,
+        created.version,
+        await form(DecisionFormDto, decision),
+      );
+      return;
+    }
+    await this.milestones.update(
+      created.id,
+      created.version,
+      await form(MilestoneFormDto, { ...fields, budgetPeriod: String(fields.budgetPeriod) }),
+    );
+  }
+
+  /** A technology with its baseline assessment at the award and the grants that develop it. */
   private async createTechnology(
     technology: DemoTechnology,
-    startDate: string,
+    baseline: DemoAssessment,
     grantIds: number[],
-  ): Promise<void> {
-    const [baseline, ...progress] = assessmentsFor(technology, startDate);
+  ): Promise<number> {
     const created = await this.technologies.create(
       await form(NewTechnologyFormDto, {
         name: technology.name,
@@ -323,31 +437,30 @@ export class DemoSeedService {
         evidence: baseline.evidence,
       }),
     );
-    for (const step of progress) {
-      await this.assessments.record(
-        created.id,
-        await form(AssessmentFormDto, { ...step, trl: String(step.trl) }),
-      );
-    }
     await this.links.setGrantsOf(created.id, grantIds.map(String));
+    return created.id;
   }
 
-  private async reallocate(awardDate: string, grantIds: Map<string, number>): Promise<void> {
+  /**
+   * One grant hands money back and another receives it. The deobligation is typed ten days after the
+   * day it took effect (back-dated): reports for those ten days, run then, did not show it, and still
+   * do not. The supplement is effective the day both are entered.
+   */
+  private reallocate(step: Step, awardDate: string, idOf: (awardNumber: string) => number): void {
     const { from, to, dollars, monthsAfterAward, fromNote, toNote } = REALLOCATION;
-    const idOf = (awardNumber: string) => {
-      const id = grantIds.get(awardNumber);
-      if (id === undefined)
-        throw new Error(`REALLOCATION names ${awardNumber}, which is not a demo grant.`);
-      return id;
-    };
-    const date = addMonths(awardDate, monthsAfterAward);
-    await this.amend(idOf(from), date, 'deobligation', -dollars * 100, fromNote);
-    await this.amend(idOf(to), date, 'incremental_funding', dollars * 100, toNote);
+    const effective = addMonths(awardDate, monthsAfterAward);
+    const entered = reallocationEntered(awardDate);
+    step(entered, STEP_ORDER.amendment, `deobligation ${from}`, () =>
+      this.amend(idOf(from), effective, 'deobligation', -dollars * 100, fromNote),
+    );
+    step(entered, STEP_ORDER.amendment, `supplement ${to}`, () =>
+      this.amend(idOf(to), entered, 'incremental_funding', dollars * 100, toNote),
+    );
   }
 
   private async createProgram(awardDate: string): Promise<Program> {
     const { ceilingDollars, ...facts } = PROGRAM;
-    const program = await this.programs.create(
+    return this.programs.create(
       await form(ProgramFormDto, {
         ...facts,
         ceiling: dollarText(ceilingDollars),
@@ -355,11 +468,13 @@ export class DemoSeedService {
         endDate: addMonths(awardDate, PROGRAM_TAIL_MONTHS),
       }),
     );
-    // The form always records a real program; only the demo is flagged, so the UI can say it is invented.
-    await this.writes.transaction((manager) =>
-      this.audit.update(manager, Program, 'program', program.id, { illustrative: true }),
+  }
+
+  /** The form always records a real program; only the demo is flagged, so the UI can say it is invented. */
+  private flagIllustrative(programId: number): Promise<unknown> {
+    return this.writes.transaction((manager) =>
+      this.audit.update(manager, Program, 'program', programId, { illustrative: true }),
     );
-    return program;
   }
 
   private async createGrant(

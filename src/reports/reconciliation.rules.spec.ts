@@ -72,4 +72,33 @@ describe(reconcile.name, () => {
       ['grant:2', 'Obligated', 10_00],
     ]);
   });
+
+  it('should check a comparison only for the subjects it is about, counting only those checks', () => {
+    const unregistered: Comparison = {
+      figure: 'Spent (ledger entries)',
+      left: { source: 'Ledger entries', values: figures([['grant:2', 0]]) },
+      right: { source: 'Grants register', values: figures([]) },
+      subjects: new Set(['grant:2']),
+    };
+    const sut = reconcile(SUBJECTS, [spent(AGREED, AGREED), unregistered]);
+    expect(sut.checks).toBe(4);
+    expect(sut.differences).toEqual([
+      expect.objectContaining({
+        subject: SUBJECTS[1],
+        leftCents: 0,
+        rightSource: 'Grants register',
+        rightCents: null,
+        differenceCents: null,
+      }),
+    ]);
+  });
+
+  it('should count no checks only when there is no subject', () => {
+    expect(reconcile([], [spent(AGREED, AGREED)])).toEqual({
+      subjects: 0,
+      checks: 0,
+      differences: [],
+      reconciled: true,
+    });
+  });
 });

@@ -23,6 +23,8 @@ export interface Comparison {
   figure: string;
   left: FigureSource;
   right: FigureSource;
+  /** The subject keys this comparison is about; every subject when absent. */
+  subjects?: ReadonlySet<string>;
 }
 
 export interface Difference {
@@ -39,17 +41,23 @@ export interface Difference {
 
 export interface Reconciliation {
   subjects: number;
-  /** Subject × comparison pairs checked. */
+  /** Subject × comparison pairs checked: none only when there is no subject. */
   checks: number;
   differences: Difference[];
   reconciled: boolean;
 }
 
-/** Every comparison for every subject; a value missing from either side is a difference too. */
+/**
+ * Every comparison for every subject it is about; a value missing from either side is a difference
+ * too (a grant the register does not hold is a difference, not a skipped check).
+ */
 export function reconcile(subjects: Subject[], comparisons: Comparison[]): Reconciliation {
   const differences: Difference[] = [];
+  let checks = 0;
   for (const subject of subjects) {
-    for (const { figure, left, right } of comparisons) {
+    for (const { figure, left, right, subjects: about } of comparisons) {
+      if (about && !about.has(subject.key)) continue;
+      checks += 1;
       const leftCents = left.values.get(subject.key) ?? null;
       const rightCents = right.values.get(subject.key) ?? null;
       if (leftCents !== null && leftCents === rightCents) continue;
@@ -66,7 +74,7 @@ export function reconcile(subjects: Subject[], comparisons: Comparison[]): Recon
   }
   return {
     subjects: subjects.length,
-    checks: subjects.length * comparisons.length,
+    checks,
     differences,
     reconciled: differences.length === 0,
   };
