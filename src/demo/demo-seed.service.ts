@@ -8,7 +8,7 @@ import { AuditService } from '../audit/audit.service';
 import { Budget } from '../budgets/budget.entity';
 import { BudgetsService } from '../budgets/budgets.service';
 import { AppConfig } from '../common/config';
-import { RECORDING_CLOCK, recordingAt } from '../common/database/recording-time';
+import { recordingAt } from '../common/database/recording-time';
 import { WritePath } from '../common/database/write-path';
 import { addDays, addMonths, todayIn } from '../common/dates';
 import { validateForm } from '../common/forms';
@@ -320,15 +320,10 @@ export class DemoSeedService {
     }
     this.ledgerSteps(step, entries, today);
 
+    // Each step's services join the seed's one transaction, recording at the step's own time.
     for (const timed of scheduleStory(steps, { today, now, timeZone: this.config.APP_TIME_ZONE })) {
-      await recordingAt(timed.at, async () => {
-        // Inside the seed's one transaction a nested WritePath.transaction() joins it without setting
-        // the history triggers' clock, so each step sets it here.
-        await manager.query(RECORDING_CLOCK.set, [timed.at]);
-        await timed.run();
-      });
+      await recordingAt(timed.at, () => this.writes.transaction(() => timed.run()));
     }
-    await manager.query(RECORDING_CLOCK.clear);
   }
 
   /**
