@@ -292,7 +292,6 @@ describe('Reconciliation (HTTP)', () => {
       row_count: 5,
       bytes: bytes.length,
       sha256: createHash('sha256').update(bytes).digest('hex'),
-      generated_by: 'auditor@example.gov',
     });
     expect(
       (manifest.body as { control_totals: Record<string, string> }).control_totals

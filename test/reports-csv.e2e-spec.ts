@@ -524,7 +524,6 @@ describe('CSV downloads (HTTP)', () => {
           control_totals: { amount: centsToDecimal(cents) },
           sha256: sha256(bytes),
           bytes: bytes.length,
-          generated_by: 'auditor@example.gov',
         });
         expect(records(bytes)).toHaveLength(n);
       }

@@ -258,7 +258,6 @@ describe('SF-425 view (HTTP)', () => {
         row_count: 3,
         bytes: bytes.length,
         sha256: createHash('sha256').update(bytes).digest('hex'),
-        generated_by: 'manager@example.gov',
         parameters: { grantId: String(grant.id), asOf: AS_OF, bom: bom ? '1' : '0' },
       });
       // 52,345.67 + 81,345.67 + 91,345.67

@@ -63,8 +63,6 @@ export interface CsvManifest {
   /** Of the exact bytes of the CSV download, byte-order mark included when there is one. */
   sha256: string;
   bytes: number;
-  generated_at: string;
-  generated_by: string;
 }
 
 export const csvFilename = (name: string, asOf: string) => `${name}-${asOf}.csv`;
@@ -155,7 +153,7 @@ function drained(stream: Writable): Promise<void> {
  */
 export async function csvManifest<Row>(
   report: CsvReport<Row> & CsvLines,
-  options: CsvOptions & { parameters: Record<string, string>; generatedBy: string },
+  options: CsvOptions & { parameters: Record<string, string> },
 ): Promise<CsvManifest> {
   const hash = createHash('sha256');
   const tally = { rows: 0, totals: {} as Record<string, number> };
@@ -175,8 +173,6 @@ export async function csvManifest<Row>(
     ),
     sha256: hash.digest('hex'),
     bytes,
-    generated_at: new Date().toISOString(),
-    generated_by: options.generatedBy,
   };
 }
 

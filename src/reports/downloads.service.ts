@@ -35,15 +35,14 @@ export class DownloadsService {
 
   /**
    * The whole ledger's manifest as of a date, for the reports page. Hashing the ledger takes seconds
-   * at a million rows, so the manifest is kept until a write to the tables the CSV reads; its
-   * generated at/by say when it was made, and for whom.
+   * at a million rows, so the manifest is kept until a write to the tables the CSV reads (it is the
+   * same for everyone: a manifest describes the file, not who asked for it).
    */
-  ledgerManifest(asOf: string, generatedBy: string): Promise<CsvManifest> {
+  ledgerManifest(asOf: string): Promise<CsvManifest> {
     return this.cache.get(['expenditures', 'grants'], `ledger-manifest:${asOf}`, async () =>
       reportManifest(
         { asOf, csv: await this.ledger({ asOf }), parameters: {} },
         false,
-        generatedBy,
       ),
     );
   }

@@ -7,13 +7,11 @@ import {
   Param,
   Query,
   Render,
-  Req,
   Res,
   Type,
 } from '@nestjs/common';
 import { PARAMTYPES_METADATA } from '@nestjs/common/constants';
-import type { Request, Response } from 'express';
-import type { User } from '../accounts/user.entity';
+import type { Response } from 'express';
 import { futureAsOfMessage } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import { CsvLines, csvManifest, CsvManifest, CsvReport, sendCsv } from '../common/csv';
@@ -38,13 +36,9 @@ export interface ServedReport extends ReportDownload {
  * every parameter the bytes depend on, the same way: the report's own, then asOf (the date the
  * default "today" stood for) and bom (`0` or `1`).
  */
-export function reportManifest(
-  report: ReportDownload,
-  bom: boolean,
-  generatedBy: string,
-): Promise<CsvManifest> {
+export function reportManifest(report: ReportDownload, bom: boolean): Promise<CsvManifest> {
   const parameters = { ...report.parameters, asOf: report.asOf, bom: bom ? '1' : '0' };
-  return csvManifest(report.csv, { asOf: report.asOf, bom, parameters, generatedBy });
+  return csvManifest(report.csv, { asOf: report.asOf, bom, parameters });
 }
 
 /**
@@ -148,12 +142,12 @@ export function ReportRoute<Q extends P & { bom?: '0' | '1' }, P extends { asOf?
       prototype,
       `${key}Manifest`,
       [Get(`${path}.manifest.json`), Header('Cache-Control', 'no-store')],
-      [grantId, Query(), Req()],
+      [grantId, Query()],
       options.query,
-      async function (this: object, id: number, query: Q, req: Request & { user?: User }) {
+      async function (this: object, id: number, query: Q) {
         refuseFuture(this, query);
         const report = await served(this, query, id);
-        return reportManifest(report, query.bom === '1', req.user?.email ?? 'unknown');
+        return reportManifest(report, query.bom === '1');
       },
     );
   };
