@@ -137,6 +137,11 @@ export class BudgetsService {
     };
   }
 
+  /** The grant's budget periods, BP1 first: now, or given an asOf as recorded at the end of it. */
+  budgetPeriods(grantId: number, asOf?: string): Promise<BudgetPeriod[]> {
+    return this.periodsOf(grantId, this.reading(asOf));
+  }
+
   /** The grant's budget periods, BP1 first: now, or as recorded at the end of `reading.asOf`. */
   private async periodsOf(grantId: number, reading: Reading): Promise<BudgetPeriod[]> {
     if (!reading.recorded) return this.lookup.budgetPeriods(grantId);
