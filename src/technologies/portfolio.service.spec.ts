@@ -4,6 +4,7 @@ import {
   makeGrantWithProgram,
   makeTechnology,
 } from '../../test/helpers/factories';
+import type { Grant } from '../grants/grant.entity';
 import { recordingAt } from '../common/database/recording-time';
 import { freshContextPerTest } from '../../test/helpers/test-app';
 import { PortfolioService } from './portfolio.service';
@@ -32,7 +33,7 @@ describe(PortfolioService.name, () => {
       );
     }
     const { program, recipient } = await makeGrantWithProgram(t);
-    const grants = [];
+    const grants: Grant[] = [];
     for (const startDate of grantStarts) {
       grants.push(
         await makeGrant(t, { programId: program.id, recipientId: recipient.id, startDate }),
