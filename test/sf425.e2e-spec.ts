@@ -275,12 +275,20 @@ describe('SF-425 view (HTTP)', () => {
     const path = `/grants/${grant.id}/sf425.csv?asOf=${AS_OF}`;
     const before = asBuffer(await t.http().get(path).buffer(true));
     // Recorded today (after AS_OF) though incurred before it; an amendment effective after AS_OF.
-    await makeExpenditure(t, { grantId: grant.id, amountCents: 7_00, incurredOn: '2025-09-02' });
+    // The office's today, not UTC's: in the evening in New York they differ.
+    const recordedOn = t.app.get(Clock).today();
+    await makeExpenditure(t, {
+      grantId: grant.id,
+      amountCents: 7_00,
+      incurredOn: '2025-09-02',
+      recordedOn,
+    });
     await makeExpenditure(t, {
       grantId: grant.id,
       amountCents: 3_00,
       incurredOn: '2025-09-03',
       share: 'cost_share',
+      recordedOn,
     });
     await makeAmendment(t, {
       grantId: grant.id,

@@ -1,6 +1,8 @@
 import { GrantTechnologiesService } from '../src/technologies/grant-technologies.service';
 import { TrlAssessmentsService } from '../src/technologies/trl-assessments.service';
+import { recordingAt } from '../src/common/database/recording-time';
 import {
+  FIXTURES_RECORDED_AT,
   makeAmendment,
   makeGrant,
   makeGrantWithProgram,
@@ -681,18 +683,22 @@ describe('Technologies (HTTP)', () => {
         targetTrl: 6,
         assessedOn: '2025-08-01',
       });
-      const assessments = t.app.get(TrlAssessmentsService);
-      const assess = (id: number, assessedOn: string, trl: number) =>
-        t.writes.transaction((m) =>
-          assessments.append(m, id, { assessedOn, trl, evidence: 'Review' }),
-        );
-      await assess(x.id, '2025-09-01', 5);
-      await assess(x.id, '2026-02-01', 6);
-      await assess(y.id, '2025-11-01', 5);
+      // Recorded with the fixtures, long before any date asked about (a portfolio as of a date shows
+      // only what had been recorded by its end).
+      await recordingAt(FIXTURES_RECORDED_AT, async () => {
+        const assessments = t.app.get(TrlAssessmentsService);
+        const assess = (id: number, assessedOn: string, trl: number) =>
+          t.writes.transaction((m) =>
+            assessments.append(m, id, { assessedOn, trl, evidence: 'Review' }),
+          );
+        await assess(x.id, '2025-09-01', 5);
+        await assess(x.id, '2026-02-01', 6);
+        await assess(y.id, '2025-11-01', 5);
 
-      const technologies = t.app.get(GrantTechnologiesService);
-      await technologies.setGrantsOf(x.id, [String(a.id), String(b.id)]);
-      await technologies.setGrantsOf(y.id, [String(b.id)]);
+        const technologies = t.app.get(GrantTechnologiesService);
+        await technologies.setGrantsOf(x.id, [String(a.id), String(b.id)]);
+        await technologies.setGrantsOf(y.id, [String(b.id)]);
+      });
       return { a, b, c, x, y };
     }
 

@@ -71,8 +71,8 @@ export class BudgetsController {
       pageTitle: `Budget — ${grant.awardNumber}`,
       grant,
       asOf,
-      grid: await this.budgets.grid(id),
-      summary: await this.budgets.summaryFor(id, asOf),
+      grid: await this.budgets.grid(id, query.asOf),
+      summary: await this.budgets.summaryFor(id, query.asOf),
       history: budget ? describeChanges(await this.audit.history('budget', budget.id)) : [],
     };
   }
@@ -143,7 +143,7 @@ export class RebudgetController {
   @Render('budgets/rebudget')
   async index(@Query() query: AsOfQuery) {
     const asOf = query.asOf ?? this.clock.today();
-    const all = await this.rebudget.rebudgetAll(asOf);
+    const all = await this.rebudget.rebudgetAll(query.asOf);
     const byShare = (a: { percent: number | null }, b: { percent: number | null }) =>
       (b.percent ?? 0) - (a.percent ?? 0);
     return {

@@ -1,22 +1,25 @@
-import { ledgerAsOf } from '../common/as-of';
+import { asOfParams, ledgerAsOf, obligatedSql } from '../common/as-of';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { AuditService, Changes } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { AppConfig } from '../common/config';
 import { nowIso } from '../common/database/columns';
 import { WritePath } from '../common/database/write-path';
 import { FormError } from '../common/forms';
 import { centsToDecimal, formatMoney } from '../common/money';
 import { BudgetPeriod } from '../grants/budget-period.entity';
+import type { Grant } from '../grants/grant.entity';
 import { GrantLookup } from '../grants/grant-lookup';
 import { Program } from '../programs/program.entity';
 import { namedQuery } from '../common/database/named-query';
+import { recordedGrantOr404, recordedProgram } from '../reports/recorded-grant';
 import { BudgetLine } from './budget-line.entity';
 import { COST_CATEGORIES } from './budget.constants';
 import { Budget } from './budget.entity';
 import { auditKey, categoryLabel, readGrid } from './budget-grid';
-import { CURRENT_LINES, Num, num } from './budget-sql';
+import { budgetTable, currentLines, Num, num } from './budget-sql';
 import { CostShareFigures, costShareFigures } from './cost-share.rules';
 import { PlannedSpendService } from './planned-spend.service';
 import type { RebudgetFigures } from './rebudget.rules';
@@ -73,13 +76,14 @@ export interface SavedBudget {
 
 /**
  * The grant's budget grid, every total summed by SQL: per cell, per category, direct / indirect /
- * grand total, each per budget period (bp > 0) and over all of them (bp = 0).
+ * grand total, each per budget period (bp > 0) and over all of them (bp = 0); with `recorded`, the
+ * lines and periods as recorded at the end of asOf.
  */
-const GRID_SQL = `WITH k AS (
+const gridSql = (recorded: boolean) => `WITH k AS (
    SELECT l.budget_period AS bp, l.category,
           CASE WHEN l.category = 'indirect_charges' THEN 'indirect' ELSE 'direct' END AS kind,
           l.federal_cents AS f, l.cost_share_cents AS c
-     FROM (${CURRENT_LINES} WHERE l.grant_id = :grantId) l)
+     FROM (${currentLines(recorded)} WHERE l.grant_id = :grantId) l)
  SELECT bp AS "bp", category AS "row", SUM(f) AS "f", SUM(c) AS "c" FROM k GROUP BY bp, category
  UNION ALL SELECT 0, category, SUM(f), SUM(c) FROM k GROUP BY category
  UNION ALL SELECT bp, kind, SUM(f), SUM(c) FROM k GROUP BY bp, kind
@@ -95,9 +99,20 @@ export function budgetWarning(federalBudgetCents: number, obligatedCents: number
 }
 
 /**
+ * Which records a read uses: given an asOf, the records as they stood at the end of that day
+ * (DESIGN.md §4); without one, the records now, with ledger figures as of today.
+ */
+interface Reading {
+  asOf: string;
+  recorded: boolean;
+  params: { asOf: string; asOfEnd: string };
+}
+
+/**
  * A grant's SF-424A budget: the grid saved all at once under the Budget record's version, its totals,
  * the obligated-vs-budget warning, cost share and the rebudget flag. Grants are read through
- * GrantLookup, not GrantsModule, which imports this module.
+ * GrantLookup, not GrantsModule, which imports this module. Reads given an asOf show the budget,
+ * budget periods, grant and program as recorded at the end of that day.
  */
 @Injectable()
 export class BudgetsService {
@@ -110,7 +125,45 @@ export class BudgetsService {
     private readonly clock: Clock,
     private readonly lookup: GrantLookup,
     private readonly rebudget: RebudgetService,
+    private readonly config: AppConfig,
   ) {}
+
+  private reading(asOf: string | undefined): Reading {
+    const on = asOf ?? this.clock.today();
+    return {
+      asOf: on,
+      recorded: asOf !== undefined,
+      params: asOfParams(on, this.config.APP_TIME_ZONE),
+    };
+  }
+
+  /** The grant's budget periods, BP1 first: now, or given an asOf as recorded at the end of it. */
+  budgetPeriods(grantId: number, asOf?: string): Promise<BudgetPeriod[]> {
+    return this.periodsOf(grantId, this.reading(asOf));
+  }
+
+  /** The grant's budget periods, BP1 first: now, or as recorded at the end of `reading.asOf`. */
+  private async periodsOf(grantId: number, reading: Reading): Promise<BudgetPeriod[]> {
+    if (!reading.recorded) return this.lookup.budgetPeriods(grantId);
+    const rows = await namedQuery<
+      Record<'id' | 'number', Num> & Record<'startDate' | 'endDate', string>
+    >(
+      this.lines.manager,
+      `SELECT p.id AS "id", p.number AS "number", p.start_date AS "startDate", p.end_date AS "endDate"
+         FROM ${budgetTable('budget_periods', true)} p WHERE p.grant_id = :grantId
+        ORDER BY p.number`,
+      { grantId, ...reading.params },
+    );
+    return rows.map((r) =>
+      Object.assign(new BudgetPeriod(), {
+        id: num(r.id),
+        grantId,
+        number: num(r.number),
+        startDate: r.startDate,
+        endDate: r.endDate,
+      }),
+    );
+  }
 
   budgetOf(grantId: number): Promise<Budget | null> {
     return this.budgets.findOneBy({ grantId });
@@ -123,13 +176,17 @@ export class BudgetsService {
     });
   }
 
-  /** The grid with every total, for the budget page and the form's saved totals. */
-  async grid(grantId: number): Promise<BudgetGrid> {
-    const periods = await this.lookup.budgetPeriods(grantId);
+  /**
+   * The grid with every total, for the budget page and the form's saved totals; given an asOf, as
+   * recorded at the end of that day.
+   */
+  async grid(grantId: number, asOf?: string): Promise<BudgetGrid> {
+    const reading = this.reading(asOf);
+    const periods = await this.periodsOf(grantId, reading);
     const sums = await namedQuery<{ bp: Num; row: string; f: Num | null; c: Num | null }>(
       this.lines.manager,
-      GRID_SQL,
-      { grantId },
+      gridSql(reading.recorded),
+      { grantId, ...reading.params },
     );
     const amounts = (bp: number, row: string): Amounts => {
       const found = sums.find((s) => num(s.bp) === bp && s.row === row);
@@ -149,19 +206,21 @@ export class BudgetsService {
       direct: gridRow('direct', 'Total direct costs'),
       indirect: gridRow('indirect', 'Indirect charges'),
       total: gridRow('total', 'Total'),
-      orphanPeriods: await this.orphanPeriods(grantId),
+      orphanPeriods: await this.orphanPeriods(grantId, asOf),
     };
   }
 
-  /** Budget periods named by saved lines that the grant no longer has. */
-  async orphanPeriods(grantId: number): Promise<number[]> {
+  /** Budget periods named by saved lines that the grant no longer has (had not, as of asOf). */
+  async orphanPeriods(grantId: number, asOf?: string): Promise<number[]> {
+    const { recorded, params } = this.reading(asOf);
     const rows = await namedQuery<{ bp: Num }>(
       this.lines.manager,
-      `SELECT DISTINCT l.budget_period AS "bp" FROM budget_lines l
+      `SELECT DISTINCT l.budget_period AS "bp" FROM ${budgetTable('budget_lines', recorded)} l
         WHERE l.grant_id = :grantId AND NOT EXISTS (
-          SELECT 1 FROM budget_periods p WHERE p.grant_id = l.grant_id AND p.number = l.budget_period)
+          SELECT 1 FROM ${budgetTable('budget_periods', recorded)} p
+           WHERE p.grant_id = l.grant_id AND p.number = l.budget_period)
         ORDER BY l.budget_period`,
-      { grantId },
+      { grantId, ...params },
     );
     return rows.map((r) => num(r.bp));
   }
@@ -266,46 +325,84 @@ export class BudgetsService {
     });
   }
 
-  /** Everything the grant page shows about the budget; ledger figures as of `asOf` (default today). */
-  async summaryFor(grantId: number, asOf = this.clock.today()): Promise<BudgetSummary> {
-    const grant = await this.lookup.grant(grantId, { program: true });
-    const program =
-      grant.program ?? (await this.lines.manager.findOneByOrFail(Program, { id: grant.programId }));
+  /**
+   * Everything the grant page shows about the budget. Without an asOf: the budget, grant and program
+   * as they are now, every amendment, and ledger figures as of today. Given an asOf: all of it as the
+   * records stood at the end of that day (DESIGN.md §4) — the lines and periods, the committed cost
+   * share, the program's required percent, the amendments recorded by then — so the figures for a
+   * past date never change afterwards.
+   */
+  async summaryFor(grantId: number, asOf?: string): Promise<BudgetSummary> {
+    const reading = this.reading(asOf);
+    const { grant, program } = await this.grantAndProgram(grantId, reading);
     const [totals] = await namedQuery<{ f: Num | null; c: Num | null }>(
       this.lines.manager,
       `SELECT COALESCE(SUM(l.federal_cents), 0) AS "f", COALESCE(SUM(l.cost_share_cents), 0) AS "c"
-         FROM (${CURRENT_LINES} WHERE l.grant_id = :grantId) l`,
-      { grantId },
+         FROM (${currentLines(reading.recorded)} WHERE l.grant_id = :grantId) l`,
+      { grantId, ...reading.params },
     );
+    const obligated = reading.recorded
+      ? obligatedSql(':grantId')
+      : `(SELECT COALESCE(SUM(a.federal_change_cents), 0) FROM amendments a
+           WHERE a.grant_id = :grantId)`;
     const [money] = await namedQuery<{ obligated: Num | null; met: Num | null }>(
       this.lines.manager,
-      `SELECT (SELECT COALESCE(SUM(a.federal_change_cents), 0) FROM amendments a
-                WHERE a.grant_id = :grantId) AS "obligated",
+      `SELECT ${obligated} AS "obligated",
               (SELECT COALESCE(SUM(e.amount_cents), 0) FROM expenditures e
                 WHERE e.grant_id = :grantId AND e.share = 'cost_share'
                   AND ${ledgerAsOf('e')}) AS "met"`,
-      { grantId, asOf },
+      { grantId, ...reading.params },
     );
     const federalBudgetCents = num(totals?.f);
     const obligatedCents = num(money?.obligated);
-    const budget = await this.budgetOf(grantId);
     return {
       grantId,
-      version: budget?.version ?? 0,
+      version: await this.versionOf(grantId, reading),
       federalBudgetCents,
       costShareBudgetCents: num(totals?.c),
       obligatedCents,
       differenceCents: federalBudgetCents - obligatedCents,
       warning: budgetWarning(federalBudgetCents, obligatedCents),
       costShare: costShareFigures({
-        asOf,
+        asOf: reading.asOf,
         requiredPercent: program.costSharePercent,
         obligatedCents,
         committedCents: grant.costShareCommittedCents,
         metCents: num(money?.met),
       }),
-      rebudget: await this.rebudget.rebudgetOf(grant, asOf),
-      orphanPeriods: await this.orphanPeriods(grantId),
+      rebudget: await this.rebudget.rebudgetOf(grant, reading.asOf, reading.recorded),
+      orphanPeriods: await this.orphanPeriods(grantId, asOf),
     };
+  }
+
+  /** The grant and its program, now or as recorded at the end of asOf. */
+  private async grantAndProgram(
+    grantId: number,
+    reading: Reading,
+  ): Promise<{ grant: Grant; program: Program }> {
+    const manager = this.lines.manager;
+    if (!reading.recorded) {
+      const grant = await this.lookup.grant(grantId, { program: true });
+      const program =
+        grant.program ?? (await manager.findOneByOrFail(Program, { id: grant.programId }));
+      return { grant, program };
+    }
+    const zone = this.config.APP_TIME_ZONE;
+    const grant = await recordedGrantOr404(manager, grantId, reading.asOf, zone);
+    const program = await recordedProgram(manager, grant.programId, reading.asOf, zone);
+    if (!program) throw new Error(`Grant ${grantId}'s program was not recorded on ${reading.asOf}`);
+    return { grant, program };
+  }
+
+  /** The Budget record's version (0 before the first save), now or as recorded at the end of asOf. */
+  private async versionOf(grantId: number, reading: Reading): Promise<number> {
+    if (!reading.recorded) return (await this.budgetOf(grantId))?.version ?? 0;
+    const [row] = await namedQuery<{ version: Num }>(
+      this.lines.manager,
+      `SELECT b.version AS "version" FROM ${budgetTable('budgets', true)} b
+        WHERE b.grant_id = :grantId`,
+      { grantId, ...reading.params },
+    );
+    return row ? num(row.version) : 0;
   }
 }

@@ -1,25 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { ledgerAsOf } from '../common/as-of';
+import { asOfParams, ledgerAsOf } from '../common/as-of';
 import { Clock } from '../common/clock';
+import { AppConfig } from '../common/config';
 import type { Grant } from '../grants/grant.entity';
 import { GrantLookup } from '../grants/grant-lookup';
 import { namedQuery } from '../common/database/named-query';
 import { BudgetLine } from './budget-line.entity';
-import { CURRENT_LINES, num } from './budget-sql';
+import { budgetTable, currentLines, num } from './budget-sql';
 import { rebudgetFigures, RebudgetFigures, RebudgetRow } from './rebudget.rules';
 
 /**
  * Rule 6 figures per grant and direct category: budgeted and actual (federal + cost share) per budget
  * period and category, overspending summed per category, and the grant's totals by window functions.
+ * With `recorded`, the lines, budget periods and grants as recorded at the end of asOf.
  */
-const rebudgetSql = (oneGrant: boolean) => `WITH cells AS (
+const rebudgetSql = (oneGrant: boolean, recorded: boolean) => `WITH cells AS (
    SELECT x.grant_id, x.budget_period, x.category,
           SUM(x.budgeted) AS budgeted, SUM(x.actual) AS actual
      FROM (SELECT l.grant_id, l.budget_period, l.category,
                   l.federal_cents + l.cost_share_cents AS budgeted, 0 AS actual
-             FROM (${CURRENT_LINES}${oneGrant ? ' WHERE l.grant_id = :grantId' : ''}) l
+             FROM (${currentLines(recorded)}${oneGrant ? ' WHERE l.grant_id = :grantId' : ''}) l
            UNION ALL
            SELECT e.grant_id, e.budget_period, e.category, 0, e.amount_cents
              FROM expenditures e
@@ -36,12 +38,13 @@ const rebudgetSql = (oneGrant: boolean) => `WITH cells AS (
         c.overspent AS "overspent",
         SUM(c.budgeted) OVER (PARTITION BY c.grant_id) AS "totalBudget",
         SUM(c.overspent) OVER (PARTITION BY c.grant_id) AS "moved"
-   FROM per_category c JOIN grants g ON g.id = c.grant_id
+   FROM per_category c JOIN ${budgetTable('grants', recorded)} g ON g.id = c.grant_id
   ORDER BY g.award_number, c.grant_id`;
 
 /**
  * The rebudget flag of one grant or of all of them: the sums from one query (rebudgetSql), the flag
- * from rebudgetFigures.
+ * from rebudgetFigures. Given an asOf (`recorded`), the budget is the one recorded by the end of that
+ * day, so a later budget edit does not change a past date's flag; without one, the budget now.
  */
 @Injectable()
 export class RebudgetService {
@@ -49,7 +52,12 @@ export class RebudgetService {
     @InjectRepository(BudgetLine) private readonly lines: Repository<BudgetLine>,
     private readonly clock: Clock,
     private readonly lookup: GrantLookup,
+    private readonly config: AppConfig,
   ) {}
+
+  private params(asOf: string) {
+    return asOfParams(asOf, this.config.APP_TIME_ZONE);
+  }
 
   /** Rule 6 for one grant, as of a date (default today). */
   async rebudgetFor(grantId: number, asOf = this.clock.today()): Promise<RebudgetFigures> {
@@ -60,17 +68,26 @@ export class RebudgetService {
   async rebudgetOf(
     grant: Pick<Grant, 'id' | 'awardNumber' | 'title'>,
     asOf: string,
+    recorded = false,
   ): Promise<RebudgetFigures> {
-    const rows = await namedQuery<RebudgetRow>(this.lines.manager, rebudgetSql(true), {
+    const rows = await namedQuery<RebudgetRow>(this.lines.manager, rebudgetSql(true, recorded), {
       grantId: grant.id,
-      asOf,
+      ...this.params(asOf),
     });
     return rebudgetFigures(grant, asOf, rows);
   }
 
-  /** Rule 6 across all grants: one query. Every grant with a budget or spending, by award number. */
-  async rebudgetAll(asOf = this.clock.today()): Promise<RebudgetFigures[]> {
-    const rows = await namedQuery<RebudgetRow>(this.lines.manager, rebudgetSql(false), { asOf });
+  /**
+   * Rule 6 across all grants: one query. Every grant with a budget or spending, by award number;
+   * given an asOf, the budgets and grants as recorded at the end of it.
+   */
+  async rebudgetAll(asOf?: string): Promise<RebudgetFigures[]> {
+    const on = asOf ?? this.clock.today();
+    const rows = await namedQuery<RebudgetRow>(
+      this.lines.manager,
+      rebudgetSql(false, asOf !== undefined),
+      this.params(on),
+    );
     const byGrant = new Map<number, RebudgetRow[]>();
     for (const row of rows) {
       const id = num(row.grantId);
@@ -79,7 +96,7 @@ export class RebudgetService {
     return [...byGrant.entries()].map(([id, grantRows]) =>
       rebudgetFigures(
         { id, awardNumber: grantRows[0].awardNumber, title: grantRows[0].title },
-        asOf,
+        on,
         grantRows,
       ),
     );
@@ -89,7 +106,7 @@ export class RebudgetService {
    * For the dashboard: grants flagged "prior approval required" and those nearing it (above 7.5 %),
    * flagged first, then by the share moved.
    */
-  async rebudgetFlags(asOf = this.clock.today()): Promise<RebudgetFigures[]> {
+  async rebudgetFlags(asOf?: string): Promise<RebudgetFigures[]> {
     const all = await this.rebudgetAll(asOf);
     return all
       .filter((f) => f.flagged || f.nearThreshold)

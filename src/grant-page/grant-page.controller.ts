@@ -1,5 +1,6 @@
-import { Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { AsOfQuery } from '../common/as-of-query.dto';
 import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { setFlash } from '../common/flash';
 import { FormError } from '../common/forms';
@@ -21,9 +22,14 @@ export class GrantPageController {
     private readonly grants: GrantsService,
   ) {}
 
+  /** The grant as it is now, or with `?asOf=` as the records stood at the end of that day. */
   @Get(':id')
-  async show(@Param('id', ParseIdPipe) id: number, @Res() res: Response) {
-    res.render('grants/show', grantPage(await this.page.figures(id)));
+  async show(
+    @Param('id', ParseIdPipe) id: number,
+    @Query() query: AsOfQuery,
+    @Res() res: Response,
+  ) {
+    res.render('grants/show', grantPage(await this.page.figures(id, query.asOf)));
   }
 
   @Post(':id/delete')

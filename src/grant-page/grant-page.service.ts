@@ -1,19 +1,45 @@
 import { Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import { EntityManager } from 'typeorm';
 import type { AuditEvent } from '../audit/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
 import { BudgetsService, BudgetSummary } from '../budgets/budgets.service';
+import {
+  amendmentAsOf,
+  asOfParams,
+  costShareMetSql,
+  federalSpentSql,
+  obligatedSql,
+  recordedAsOf,
+} from '../common/as-of';
 import { Clock } from '../common/clock';
-import type { Amendment } from '../grants/amendment.entity';
+import { AppConfig } from '../common/config';
+import { formatDate } from '../common/dates';
+import { namedQuery } from '../common/database/named-query';
+import { formatMoney } from '../common/money';
+import { Amendment } from '../grants/amendment.entity';
 import type { BudgetPeriod } from '../grants/budget-period.entity';
 import type { Grant } from '../grants/grant.entity';
 import { GrantLookup } from '../grants/grant-lookup';
 import { GrantsService } from '../grants/grants.service';
+import { Recipient } from '../grants/recipient.entity';
 import { LedgerRow, LedgerService, SpentTotals } from '../ledger/ledger.service';
 import { BudgetPeriodGroup, MilestonesService } from '../milestones/milestones.service';
+import { recordedGrantOr404, recordedProgram } from '../reports/recorded-grant';
 import {
   GrantTechnologiesService,
   LinkedTechnology,
 } from '../technologies/grant-technologies.service';
+import { sortElements } from '../technologies/technologies.service';
+import type { ElementSymbol, Feedstock, Pathway } from '../technologies/technology.constants';
+
+/** The grant page for a past date: which date, and what the records say differently today. */
+export interface AsOfView {
+  asOf: string;
+  label: string;
+  /** `Award number today: DE-SC0099999.`, one per field changed since the end of asOf. */
+  changedSince: string[];
+}
 
 /** What the grant page shows, each figure from the feature that owns it. */
 export interface GrantFigures {
@@ -27,11 +53,43 @@ export interface GrantFigures {
   technologies: LinkedTechnology[];
   milestoneGroups: BudgetPeriodGroup[];
   history: AuditEvent[];
+  /** Set when the page shows the records as they stood at the end of a past date. */
+  asOfView?: AsOfView;
+}
+
+type Raw = Record<string, unknown>;
+
+/** The grant's fields a reader would notice changed, and how each is said. */
+const NOTED: { field: keyof Grant; label: string; shown: (g: Grant) => string }[] = [
+  { field: 'awardNumber', label: 'Award number', shown: (g) => g.awardNumber },
+  { field: 'title', label: 'Title', shown: (g) => g.title },
+  { field: 'status', label: 'Status', shown: (g) => g.status },
+  { field: 'piName', label: 'Principal investigator', shown: (g) => g.piName },
+  { field: 'startDate', label: 'Start date', shown: (g) => formatDate(g.startDate) },
+  { field: 'endDate', label: 'End date', shown: (g) => formatDate(g.endDate) },
+  {
+    field: 'costShareCommittedCents',
+    label: 'Cost share committed',
+    shown: (g) => formatMoney(g.costShareCommittedCents),
+  },
+];
+
+/** What is different today from the grant as recorded at the end of asOf, one sentence a field. */
+export function changedSince(then: Grant, now: Grant): string[] {
+  return NOTED.filter(({ field }) => then[field] !== now[field]).map(
+    ({ label, shown }) => `${label} today: ${shown(now)}.`,
+  );
 }
 
 /**
  * Gathers the grant page's figures from grants, budgets, the ledger, technologies and milestones.
  * It sits above those features (as the dashboard does), so none of them imports another for it.
+ *
+ * With an asOf the page shows the records as they stood at the end of that day (DESIGN.md §4): the
+ * grant, its program and recipient, amendments recorded and effective by then, budget, budget
+ * periods, spending, linked technologies and milestones of that day, and the history up to then;
+ * where the grant says something else today, the page says so next to it. Each part reads one
+ * grant's history rows through the history tables' indexes.
  */
 @Injectable()
 export class GrantPageService {
@@ -44,9 +102,12 @@ export class GrantPageService {
     private readonly milestones: MilestonesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
+    @InjectEntityManager() private readonly manager: EntityManager,
   ) {}
 
-  async figures(id: number): Promise<GrantFigures> {
+  async figures(id: number, asOf?: string): Promise<GrantFigures> {
+    if (asOf !== undefined) return this.figuresAsOf(id, asOf);
     const grant = await this.grants.findOne(id);
     return {
       grant,
@@ -60,5 +121,94 @@ export class GrantPageService {
       milestoneGroups: await this.milestones.forGrant(id, this.clock.today()),
       history: await this.audit.history('grant', id),
     };
+  }
+
+  private async figuresAsOf(id: number, asOf: string): Promise<GrantFigures> {
+    const zone = this.config.APP_TIME_ZONE;
+    const params = { grantId: id, ...asOfParams(asOf, zone) };
+    const grant = await recordedGrantOr404(this.manager, id, asOf, zone);
+    const now = await this.grants.findOne(id);
+    const program = await recordedProgram(this.manager, grant.programId, asOf, zone);
+    grant.program = program ?? undefined;
+    grant.recipient = (await this.recipientAsOf(grant.recipientId, params)) ?? undefined;
+    const [money] = await namedQuery<Record<'obligated' | 'federal' | 'costShare', unknown>>(
+      this.manager,
+      `SELECT ${obligatedSql(':grantId')} AS "obligated", ${federalSpentSql(':grantId')} AS "federal",
+              ${costShareMetSql(':grantId')} AS "costShare"`,
+      params,
+    );
+    const history = await this.audit.history('grant', id);
+    return {
+      grant,
+      obligatedCents: Number(money.obligated),
+      amendments: await this.amendmentsAsOf(params),
+      budgetPeriods: await this.budgets.budgetPeriods(id, asOf),
+      budgetSummary: await this.budgets.summaryFor(id, asOf),
+      spent: { federalCents: Number(money.federal), costShareCents: Number(money.costShare) },
+      // The ledger's own page lists the entries as of the date (the page links to it).
+      recentEntries: [],
+      technologies: await this.technologiesAsOf(params),
+      milestoneGroups: await this.milestones.forGrant(id, asOf, true),
+      history: history.filter((event) => event.occurredAt < params.asOfEnd),
+      asOfView: { asOf, label: formatDate(asOf), changedSince: changedSince(grant, now) },
+    };
+  }
+
+  private async recipientAsOf(
+    recipientId: number,
+    params: { asOfEnd: string },
+  ): Promise<Recipient | null> {
+    const [row] = await namedQuery<Raw>(
+      this.manager,
+      `SELECT r.id AS "id", r.name AS "name", r.type AS "type", r.state AS "state", r.uei AS "uei"
+         FROM ${recordedAsOf('recipients')} r WHERE r.id = :recipientId`,
+      { ...params, recipientId },
+    );
+    return row ? Object.assign(new Recipient(), row, { id: Number(row.id) }) : null;
+  }
+
+  /** The amendments that count on asOf: effective by then and recorded by its end. */
+  private async amendmentsAsOf(params: Raw): Promise<Amendment[]> {
+    const rows = await namedQuery<Raw>(
+      this.manager,
+      `SELECT a.id AS "id" FROM amendments a
+        WHERE a.grant_id = :grantId AND ${amendmentAsOf('a')}`,
+      params,
+    );
+    const ids = new Set(rows.map((r) => Number(r.id)));
+    return (await this.grants.amendmentsOf(Number(params.grantId))).filter((a) => ids.has(a.id));
+  }
+
+  /** The technologies linked on asOf, each as recorded then (its TRL of that day included). */
+  private async technologiesAsOf(params: Raw): Promise<LinkedTechnology[]> {
+    const rows = await namedQuery<Raw>(
+      this.manager,
+      `SELECT t.id AS "id", t.name AS "name", t.pathway AS "pathway", t.feedstock AS "feedstock",
+              t.current_trl AS "currentTrl", t.target_trl AS "targetTrl"
+         FROM ${recordedAsOf('grant_technologies')} gt
+         JOIN ${recordedAsOf('technologies')} t ON t.id = gt.technology_id
+        WHERE gt.grant_id = :grantId
+        ORDER BY t.name, t.id`,
+      params,
+    );
+    const elements = await namedQuery<{ technologyId: unknown; element: string }>(
+      this.manager,
+      `SELECT te.technology_id AS "technologyId", te.element AS "element"
+         FROM ${recordedAsOf('technology_elements')} te
+        WHERE te.technology_id IN (SELECT gt.technology_id FROM ${recordedAsOf('grant_technologies')} gt
+                                    WHERE gt.grant_id = :grantId)`,
+      params,
+    );
+    const elementsOf = (id: number): ElementSymbol[] =>
+      sortElements(elements.filter((e) => Number(e.technologyId) === id).map((e) => e.element));
+    return rows.map((r) => ({
+      id: Number(r.id),
+      name: String(r.name),
+      pathway: r.pathway as Pathway,
+      feedstock: r.feedstock as Feedstock,
+      currentTrl: Number(r.currentTrl),
+      targetTrl: Number(r.targetTrl),
+      elements: elementsOf(Number(r.id)),
+    }));
   }
 }

@@ -6,8 +6,12 @@ export function grantPage(figures: GrantFigures) {
   const { grant } = figures;
   return {
     ...figures,
-    pageTitle: `${grant.awardNumber} — ${grant.title}`,
-    canDelete: grant.status === 'draft',
+    pageTitle: figures.asOfView
+      ? `${grant.awardNumber} — ${grant.title} as of ${figures.asOfView.asOf}`
+      : `${grant.awardNumber} — ${grant.title}`,
+    canDelete: grant.status === 'draft' && !figures.asOfView,
+    /** Edits change the records now; a page of a past date offers none. */
+    showActions: figures.asOfView === undefined,
     history: describeChanges(figures.history),
   };
 }

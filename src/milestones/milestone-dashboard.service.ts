@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
+import { asOfParams, recordedAsOf } from '../common/as-of';
+import { AppConfig } from '../common/config';
 import { addDays, daysBetween } from '../common/dates';
 import { Decision, Milestone, MilestoneKind } from './milestone.entity';
 import { COMPLETE_AS_OF_SQL, OVERDUE_SQL } from './milestone-status';
@@ -77,11 +79,25 @@ const LINE_COLUMNS = [
 /**
  * DESIGN.md §4 "Milestones" report, for any asOf. Each section is one SQL query filtered (and, for the
  * completion rate, grouped) in the database with asOf as a parameter; only the lines shown are loaded.
- * A completion or decision dated after asOf does not count, so a past asOf shows what stood then.
+ * A completion or decision dated after asOf does not count, and the milestones and grants are read
+ * as recorded at the end of asOf (DESIGN.md §4), so a past asOf shows what stood then and a milestone
+ * added, edited or decided later does not change it.
  */
 @Injectable()
 export class MilestoneDashboardService {
-  constructor(@InjectRepository(Milestone) private readonly milestones: Repository<Milestone>) {}
+  constructor(
+    @InjectRepository(Milestone) private readonly milestones: Repository<Milestone>,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Milestones joined to their grants, both as recorded at the end of asOf. */
+  private recorded(asOf: string): SelectQueryBuilder<ObjectLiteral> {
+    return this.milestones.manager
+      .createQueryBuilder()
+      .from(recordedAsOf('milestones'), 'm')
+      .innerJoin(recordedAsOf('grants'), 'g', 'g.id = m.grant_id')
+      .setParameters(asOfParams(asOf, this.config.APP_TIME_ZONE));
+  }
 
   async build(asOf: string): Promise<MilestoneDashboard> {
     const [overdue, bands, completion, outcomes, pendingPastDue] = await Promise.all([
@@ -104,12 +120,7 @@ export class MilestoneDashboardService {
   }
 
   private lines(asOf: string): SelectQueryBuilder<ObjectLiteral> {
-    return this.milestones.manager
-      .createQueryBuilder()
-      .from('milestones', 'm')
-      .innerJoin('grants', 'g', 'g.id = m.grant_id')
-      .setParameter('asOf', asOf)
-      .select(LINE_COLUMNS);
+    return this.recorded(asOf).select(LINE_COLUMNS);
   }
 
   private withDaysOverdue(lines: DashboardLine[], asOf: string): OverdueLine[] {
@@ -150,10 +161,7 @@ export class MilestoneDashboardService {
 
   /** Of the milestones due on or before asOf and not waived: how many were complete by asOf. */
   private async completionRates(asOf: string): Promise<CompletionLine[]> {
-    const rows = await this.milestones.manager
-      .createQueryBuilder()
-      .from('milestones', 'm')
-      .innerJoin('grants', 'g', 'g.id = m.grant_id')
+    const rows = await this.recorded(asOf)
       .select([
         'g.id AS "grantId"',
         'g.award_number AS "awardNumber"',

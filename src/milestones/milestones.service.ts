@@ -2,7 +2,10 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Not, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { asOfParams, recordedAsOf } from '../common/as-of';
 import { Clock } from '../common/clock';
+import { AppConfig } from '../common/config';
+import { namedQuery } from '../common/database/named-query';
 import { WritePath } from '../common/database/write-path';
 import { FieldErrors, FormError } from '../common/forms';
 import { Page, PAGE_SIZE, toPage } from '../common/pagination';
@@ -77,6 +80,7 @@ export class MilestonesService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly lookup: GrantLookup,
+    private readonly config: AppConfig,
   ) {}
 
   async findOne(id: number): Promise<Milestone> {
@@ -89,15 +93,21 @@ export class MilestonesService {
     return { ...milestone, shown: shownStatus(milestone, asOf) };
   }
 
-  /** The grant's milestones as of `asOf`, grouped by budget period and sorted by due date. */
-  async forGrant(grantId: number, asOf: string): Promise<BudgetPeriodGroup[]> {
-    const [periods, milestones] = await Promise.all([
-      this.lookup.budgetPeriods(grantId),
-      this.milestones.find({
-        where: { grantId },
-        order: { budgetPeriod: 'ASC', dueDate: 'ASC', id: 'ASC' },
-      }),
-    ]);
+  /**
+   * The grant's milestones as of `asOf`, grouped by budget period and sorted by due date. With
+   * `recorded`, the milestones and budget periods as the records stood at the end of asOf (DESIGN.md
+   * §4): one added, edited or decided later is shown as it was then.
+   */
+  async forGrant(grantId: number, asOf: string, recorded = false): Promise<BudgetPeriodGroup[]> {
+    const [periods, milestones] = recorded
+      ? await this.recordedOf(grantId, asOf)
+      : await Promise.all([
+          this.lookup.budgetPeriods(grantId),
+          this.milestones.find({
+            where: { grantId },
+            order: { budgetPeriod: 'ASC', dueDate: 'ASC', id: 'ASC' },
+          }),
+        ]);
     const groups = new Map<number, BudgetPeriodGroup>();
     for (const milestone of milestones) {
       const number = milestone.budgetPeriod;
@@ -108,6 +118,44 @@ export class MilestonesService {
       groups.get(number)!.milestones.push(this.view(milestone, asOf));
     }
     return [...groups.values()];
+  }
+
+  /** The grant's budget periods and milestones as recorded at the end of asOf (two indexed reads). */
+  private async recordedOf(grantId: number, asOf: string): Promise<[BudgetPeriod[], Milestone[]]> {
+    const params = { grantId, ...asOfParams(asOf, this.config.APP_TIME_ZONE) };
+    const manager = this.milestones.manager;
+    const [periods, milestones] = await Promise.all([
+      namedQuery<Record<string, unknown>>(
+        manager,
+        `SELECT p.id AS "id", p.grant_id AS "grantId", p.number AS "number",
+                p.start_date AS "startDate", p.end_date AS "endDate"
+           FROM ${recordedAsOf('budget_periods')} p WHERE p.grant_id = :grantId
+          ORDER BY p.number`,
+        params,
+      ),
+      namedQuery<Record<string, unknown>>(
+        manager,
+        `SELECT m.id AS "id", m.version AS "version", m.created_at AS "createdAt",
+                m.updated_at AS "updatedAt", m.grant_id AS "grantId",
+                m.budget_period AS "budgetPeriod", m.title AS "title", m.kind AS "kind",
+                m.due_date AS "dueDate", m.status AS "status", m.completed_on AS "completedOn",
+                m.notes AS "notes", m.decision AS "decision", m.decided_on AS "decidedOn",
+                m.rationale AS "rationale", m.decided_by AS "decidedBy"
+           FROM ${recordedAsOf('milestones')} m WHERE m.grant_id = :grantId
+          ORDER BY m.budget_period, m.due_date, m.id`,
+        params,
+      ),
+    ]);
+    const numbers = (row: Record<string, unknown>, keys: string[]) =>
+      Object.fromEntries(keys.map((k) => [k, Number(row[k])]));
+    return [
+      periods.map((r) =>
+        Object.assign(new BudgetPeriod(), r, numbers(r, ['id', 'grantId', 'number'])),
+      ),
+      milestones.map((r) =>
+        Object.assign(new Milestone(), r, numbers(r, ['id', 'version', 'grantId', 'budgetPeriod'])),
+      ),
+    ];
   }
 
   /** The program-wide list: filtered and counted in SQL, one page of rows loaded. */

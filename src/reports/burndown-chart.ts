@@ -177,6 +177,26 @@ export function sendChart(res: Response, svg: string): void {
   res.set('Content-Security-Policy', CHART_CSP).type('image/svg+xml').send(svg);
 }
 
+/**
+ * zrender names the classes, clip paths and gradients of an SVG after a process-wide instance counter
+ * (`zr3-cls-18`), so the same chart would differ from one request to the next. Renamed in order of
+ * first appearance (`chart-cls-0`, `chart-c0`), the same report is the same bytes whenever it is drawn.
+ */
+export function stableIds(svg: string): string {
+  const names = new Map<string, string>();
+  const counts = new Map<string, number>();
+  return svg.replace(/\bzr\d+-([a-z]+-?)\d+\b/g, (name: string, kind: string) => {
+    let stable = names.get(name);
+    if (stable === undefined) {
+      const n = counts.get(kind) ?? 0;
+      counts.set(kind, n + 1);
+      stable = `chart-${kind}${n}`;
+      names.set(name, stable);
+    }
+    return stable;
+  });
+}
+
 /** The chart as a standalone SVG document, with a title and a description for assistive technology. */
 export function renderBurndownSvg(report: BurndownReport): string {
   const chart = echarts().init(null, null, {
@@ -187,7 +207,7 @@ export function renderBurndownSvg(report: BurndownReport): string {
   });
   try {
     chart.setOption(chartOption(report));
-    const svg = chart.renderToSVGString();
+    const svg = stableIds(chart.renderToSVGString());
     const accessible =
       `<title id="burndown-title">${escapeXml(chartTitle(report))}</title>` +
       `<desc id="burndown-desc">${escapeXml(chartDescription(report.headline))}</desc>`;

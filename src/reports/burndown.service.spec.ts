@@ -18,8 +18,12 @@ describe(BurndownService.name, () => {
     return plan.map((step) => step.detail);
   }
 
-  /** The SQL with its `:scopeId` and `:asOf` turned into positional parameters. */
-  const positional = (sql: string) => sql.replace(/:scopeId/g, '?1').replace(/:asOf/g, '?2');
+  /** The SQL with its `:scopeId`, `:asOf` and `:asOfEnd` turned into positional parameters. */
+  const positional = (sql: string) =>
+    sql
+      .replace(/:scopeId/g, '?1')
+      .replace(/:asOfEnd/g, '?3')
+      .replace(/:asOf/g, '?2');
 
   it('should sum a grant’s actuals from the covering index alone, filtering recorded_on inside it', async () => {
     const plan = await planOf(positional(actualByMonthSql(grantScope(1))), [1, '2025-08-15']);
@@ -33,7 +37,11 @@ describe(BurndownService.name, () => {
   });
 
   it('should sum a program’s actuals through the same covering index, grant by grant', async () => {
-    const plan = await planOf(positional(actualByMonthSql(programScope(1))), [1, '2025-08-15']);
+    const plan = await planOf(positional(actualByMonthSql(programScope(1))), [
+      1,
+      '2025-08-15',
+      '2025-08-16T04:00:00.000Z',
+    ]);
     expect(
       plan.some((step) =>
         /^SEARCH e USING COVERING INDEX \w+ \(grant_id=\? AND incurred_on<\?\)$/.test(step),

@@ -1,9 +1,10 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { amendmentAsOf, ledgerAsOf } from '../common/as-of';
+import { amendmentAsOf, asOfParams, ledgerAsOf, recordedAsOf } from '../common/as-of';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import { AppConfig } from '../common/config';
+import { formatDate } from '../common/dates';
 import { Grant } from '../grants/grant.entity';
-import { GrantLookup } from '../grants/grant-lookup';
 import { Program } from '../programs/program.entity';
 import { namedQuery } from '../common/database/named-query';
 import {
@@ -21,6 +22,7 @@ import {
   periodMonths,
 } from './burndown.rules';
 import { monthOf } from './months';
+import { recordedGrantOr404, recordedProgram } from './recorded-grant';
 
 export interface BurndownHeadline {
   asOf: string;
@@ -79,8 +81,10 @@ export const grantScope = (grantId: number): Scope => ({
   scopeId: grantId,
 });
 
+/** The program's grants as recorded at the end of asOf (reads `:asOfEnd`). */
 export const programScope = (programId: number): Scope => ({
-  where: (column) => `${column} IN (SELECT g.id FROM grants g WHERE g.program_id = :scopeId)`,
+  where: (column) =>
+    `${column} IN (SELECT g.id FROM ${recordedAsOf('grants')} g WHERE g.program_id = :scopeId)`,
   scopeId: programId,
 });
 
@@ -107,9 +111,10 @@ const obligatedByMonthSql = (scope: Scope) => `
    WHERE ${scope.where('a.grant_id')} AND ${amendmentAsOf('a')}
    GROUP BY substr(a.effective_date, 1, 7)`;
 
+/** The monthly plan as recorded at the end of asOf: a budget edit made later does not move it. */
 const plannedByMonthSql = (scope: Scope) => `
   SELECT ps.month AS "month", SUM(ps.federal_cents) AS "cents"
-    FROM planned_spend ps
+    FROM ${recordedAsOf('planned_spend')} ps
    WHERE ${scope.where('ps.grant_id')}
    GROUP BY ps.month`;
 
@@ -118,25 +123,30 @@ const plannedToDateSql = (scope: Scope) => `
   SELECT ps.grant_id AS "grantId",
          SUM(CASE WHEN ps.month < :month THEN ps.federal_cents ELSE 0 END) AS "before",
          SUM(CASE WHEN ps.month = :month THEN ps.federal_cents ELSE 0 END) AS "current"
-    FROM planned_spend ps
+    FROM ${recordedAsOf('planned_spend')} ps
    WHERE ${scope.where('ps.grant_id')} AND ps.month <= :month
    GROUP BY ps.grant_id`;
 
+const PROGRAM_GRANTS = `(SELECT g.id FROM ${recordedAsOf('grants')} g WHERE g.program_id = :programId)`;
+
 /**
- * Every grant of a program in one statement: obligated, spent and the plan to date. Each CTE is one
- * grouped pass (the ledger's through the covering index), joined to the program's grants.
+ * Every grant of a program in one statement: obligated, spent and the plan to date, each as recorded
+ * at the end of asOf. Each CTE is one grouped pass (the ledger's through the covering index), joined
+ * to the program's grants of that day.
  */
 export const INDICATORS_SQL = `
-  WITH ob AS (
+  WITH pg AS (SELECT g.id, g.award_number FROM ${recordedAsOf('grants')} g
+               WHERE g.program_id = :programId),
+       ob AS (
          SELECT a.grant_id, SUM(a.federal_change_cents) AS cents
            FROM amendments a
-          WHERE a.grant_id IN (SELECT g.id FROM grants g WHERE g.program_id = :programId)
+          WHERE a.grant_id IN ${PROGRAM_GRANTS}
             AND ${amendmentAsOf('a')}
           GROUP BY a.grant_id),
        sp AS (
          SELECT e.grant_id, SUM(e.amount_cents) AS cents
            FROM expenditures e
-          WHERE e.grant_id IN (SELECT g.id FROM grants g WHERE g.program_id = :programId)
+          WHERE e.grant_id IN ${PROGRAM_GRANTS}
             AND ${ledgerAsOf('e')}
             AND e.share = 'federal'
           GROUP BY e.grant_id),
@@ -144,8 +154,8 @@ export const INDICATORS_SQL = `
          SELECT ps.grant_id,
                 SUM(CASE WHEN ps.month < :month THEN ps.federal_cents ELSE 0 END) AS before_cents,
                 SUM(CASE WHEN ps.month = :month THEN ps.federal_cents ELSE 0 END) AS current_cents
-           FROM planned_spend ps
-          WHERE ps.grant_id IN (SELECT g.id FROM grants g WHERE g.program_id = :programId)
+           FROM ${recordedAsOf('planned_spend')} ps
+          WHERE ps.grant_id IN ${PROGRAM_GRANTS}
             AND ps.month <= :month
           GROUP BY ps.grant_id)
   SELECT g.id AS "grantId",
@@ -153,11 +163,10 @@ export const INDICATORS_SQL = `
          COALESCE(sp.cents, 0) AS "spent",
          COALESCE(pl.before_cents, 0) AS "plannedBefore",
          COALESCE(pl.current_cents, 0) AS "plannedCurrent"
-    FROM grants g
+    FROM pg g
     LEFT JOIN ob ON ob.grant_id = g.id
     LEFT JOIN sp ON sp.grant_id = g.id
     LEFT JOIN pl ON pl.grant_id = g.id
-   WHERE g.program_id = :programId
    ORDER BY g.award_number`;
 
 type Sum = { month: string; cents: number | string | null };
@@ -173,24 +182,29 @@ const total = (sums: Map<string, number>) => [...sums.values()].reduce((a, b) =>
  * spend by month, federal actuals by month incurred (only entries incurred AND recorded on or before
  * asOf). The monthly sums are then only run into cumulative columns (burndown.rules.ts).
  *
- * Federal money only: cost share is reported elsewhere. The plan is the budget as it stands now (the
- * budget grid keeps no history), and the months run over the period of performance as it stands now
- * (after a no-cost extension, a past asOf shows the added months with their plan and blank actuals).
+ * Federal money only: cost share is reported elsewhere. Everything is read as the records stood at
+ * the end of asOf (DESIGN.md §4): the grants and programs (so the months run over the period of
+ * performance of that day, and a no-cost extension recorded later does not add months), the monthly
+ * plan (planned_spend, rebuilt on every budget or budget-period edit) and the amendments recorded by
+ * then. A report for a past date is therefore the same however much is entered afterwards.
  */
 @Injectable()
 export class BurndownService {
   constructor(
     @InjectRepository(Grant) private readonly grants: Repository<Grant>,
-    @InjectRepository(Program) private readonly programs: Repository<Program>,
-    private readonly lookup: GrantLookup,
+    private readonly config: AppConfig,
   ) {}
+
+  private params(asOf: string) {
+    return asOfParams(asOf, this.config.APP_TIME_ZONE);
+  }
 
   private get manager(): EntityManager {
     return this.grants.manager;
   }
 
   async grantReport(grantId: number, asOf: string): Promise<BurndownReport> {
-    const grant = await this.lookup.grant(grantId);
+    const grant = await recordedGrantOr404(this.manager, grantId, asOf, this.config.APP_TIME_ZONE);
     const report = await this.build(grantScope(grantId), asOf, grant.startDate, grant.endDate);
     return {
       scope: 'grant',
@@ -208,12 +222,12 @@ export class BurndownService {
 
   /** The program's burn-down; without an id, the first program's (the app usually runs one). */
   async programReport(programId: number | undefined, asOf: string): Promise<BurndownReport> {
-    const program = await this.findProgram(programId);
+    const program = await this.findProgram(programId, asOf);
     const [span] = await namedQuery<{ startDate: string | null; endDate: string | null }>(
       this.manager,
       `SELECT MIN(g.start_date) AS "startDate", MAX(g.end_date) AS "endDate"
-         FROM grants g WHERE g.program_id = :programId`,
-      { programId: program.id },
+         FROM ${recordedAsOf('grants')} g WHERE g.program_id = :programId`,
+      { programId: program.id, ...this.params(asOf) },
     );
     // A program without grants yet runs over its own dates.
     const startDate = span?.startDate ?? program.startDate;
@@ -233,18 +247,29 @@ export class BurndownService {
     return (await this.grantReport(grantId, asOf)).headline;
   }
 
-  /** Programs for the report's program picker, oldest first. */
-  programList(): Promise<Pick<Program, 'id' | 'name'>[]> {
-    return this.programs.find({ select: { id: true, name: true }, order: { id: 'ASC' } });
+  /** Programs for the report's program picker, oldest first, with their names as of asOf. */
+  async programList(asOf: string): Promise<Pick<Program, 'id' | 'name'>[]> {
+    const rows = await namedQuery<{ id: number; name: string }>(
+      this.manager,
+      `SELECT p.id AS "id", p.name AS "name" FROM ${recordedAsOf('programs')} p ORDER BY p.id`,
+      this.params(asOf),
+    );
+    return rows.map((r) => ({ id: Number(r.id), name: r.name }));
   }
 
-  /** A program's grants, for links to their burn-downs. */
-  grantsOf(programId: number): Promise<Pick<Grant, 'id' | 'awardNumber' | 'title'>[]> {
-    return this.grants.find({
-      select: { id: true, awardNumber: true, title: true },
-      where: { programId },
-      order: { awardNumber: 'ASC' },
-    });
+  /** A program's grants as of asOf, for links to their burn-downs. */
+  async grantsOf(
+    programId: number,
+    asOf: string,
+  ): Promise<Pick<Grant, 'id' | 'awardNumber' | 'title'>[]> {
+    const rows = await namedQuery<{ id: number; awardNumber: string; title: string }>(
+      this.manager,
+      `SELECT g.id AS "id", g.award_number AS "awardNumber", g.title AS "title"
+         FROM ${recordedAsOf('grants')} g WHERE g.program_id = :programId
+        ORDER BY g.award_number`,
+      { programId, ...this.params(asOf) },
+    );
+    return rows.map((r) => ({ id: Number(r.id), awardNumber: r.awardNumber, title: r.title }));
   }
 
   /**
@@ -257,7 +282,7 @@ export class BurndownService {
         'grantId' | 'obligated' | 'spent' | 'plannedBefore' | 'plannedCurrent',
         number | string
       >
-    >(this.manager, INDICATORS_SQL, { programId, asOf, month: monthOf(asOf) });
+    >(this.manager, INDICATORS_SQL, { programId, month: monthOf(asOf), ...this.params(asOf) });
     return rows.map((r) => {
       const obligatedCents = Number(r.obligated);
       const spentCents = Number(r.spent);
@@ -278,19 +303,27 @@ export class BurndownService {
     });
   }
 
-  private async findProgram(programId: number | undefined): Promise<Program> {
-    const program =
-      programId === undefined
-        ? await this.programs.findOne({ where: {}, order: { id: 'ASC' } })
-        : await this.programs.findOneBy({ id: programId });
-    if (!program) {
+  /** The program as recorded at the end of asOf; without an id, the first one recorded by then. */
+  private async findProgram(programId: number | undefined, asOf: string): Promise<Program> {
+    const program = await recordedProgram(this.manager, programId, asOf, this.config.APP_TIME_ZONE);
+    if (program) return program;
+    const [now] = await namedQuery<{ id: number }>(
+      this.manager,
+      `SELECT p.id AS "id" FROM programs p ${programId === undefined ? '' : 'WHERE p.id = :programId'}
+        LIMIT 1`,
+      { programId },
+    );
+    const on = formatDate(asOf);
+    if (programId === undefined) {
       throw new NotFoundException(
-        programId === undefined
-          ? 'No program has been set up yet.'
-          : `Program ${programId} does not exist.`,
+        now ? `No program had been set up by ${on}.` : 'No program has been set up yet.',
       );
     }
-    return program;
+    throw new NotFoundException(
+      now
+        ? `Program ${programId} was not yet in the records on ${on}.`
+        : `Program ${programId} does not exist.`,
+    );
   }
 
   private async build(
@@ -299,7 +332,7 @@ export class BurndownService {
     startDate: string,
     endDate: string,
   ): Promise<Pick<BurndownReport, 'asOf' | 'startDate' | 'endDate' | 'rows' | 'headline'>> {
-    const params = { scopeId: scope.scopeId, asOf, month: monthOf(asOf) };
+    const params = { scopeId: scope.scopeId, month: monthOf(asOf), ...this.params(asOf) };
     const [obligated, planned, actual, toDate] = await Promise.all([
       namedQuery<Sum>(this.manager, obligatedByMonthSql(scope), params).then(toMap),
       namedQuery<Sum>(this.manager, plannedByMonthSql(scope), params).then(toMap),

@@ -32,8 +32,8 @@ export class ProgramBurndownController {
       csv: burndownCsv(report),
       page: async () => ({
         ...burndownPage(report),
-        programs: await this.burndown.programList(),
-        grantLinks: await this.burndown.grantsOf(report.id),
+        programs: await this.burndown.programList(report.asOf),
+        grantLinks: await this.burndown.grantsOf(report.id, report.asOf),
       }),
     };
   }

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import { AppConfig } from '../common/config';
 import type { CsvColumn, CsvReport } from '../common/csv';
 import { Grant } from '../grants/grant.entity';
-import { GrantLookup } from '../grants/grant-lookup';
 import { Program } from '../programs/program.entity';
 import { namedQuery } from '../common/database/named-query';
-import { amendmentAsOf, ledgerAsOf } from '../common/as-of';
+import { amendmentAsOf, asOfParams, ledgerAsOf } from '../common/as-of';
+import { recordedGrantOr404, recordedProgram } from './recorded-grant';
 import { reportingPeriods, sf425Rows, Sf425Row, Sf425Sums } from './sf425.rules';
 
 export interface Sf425Report {
@@ -47,13 +48,16 @@ type QuarterSum = { quarter: string; cents: number | string | null };
  * The SF-425 (Federal Financial Report) of a grant as of a date: one row per reporting period, lines
  * 10d–10k. Two grouped queries per grant (amendments by quarter; the ledger by quarter and share),
  * then running totals and the identities in sf425.rules.ts.
+ *
+ * Everything is as the records stood at the end of asOf (DESIGN.md §4): 10d counts the amendments
+ * recorded by then; 10i/10k use the grant's committed cost share and the program's required percent
+ * of that day; the end date (and so which quarter is the final report) is the grant's of that day.
  */
 @Injectable()
 export class Sf425Service {
   constructor(
     @InjectRepository(Grant) private readonly grants: Repository<Grant>,
-    @InjectRepository(Program) private readonly programs: Repository<Program>,
-    private readonly lookup: GrantLookup,
+    private readonly config: AppConfig,
   ) {}
 
   private get manager(): EntityManager {
@@ -61,9 +65,11 @@ export class Sf425Service {
   }
 
   async report(grantId: number, asOf: string): Promise<Sf425Report> {
-    const grant = await this.lookup.grant(grantId);
-    const program = await this.programs.findOneByOrFail({ id: grant.programId });
-    const params = { grantId, asOf, endDate: grant.endDate };
+    const zone = this.config.APP_TIME_ZONE;
+    const grant = await recordedGrantOr404(this.manager, grantId, asOf, zone);
+    const program = await recordedProgram(this.manager, grant.programId, asOf, zone);
+    if (!program) throw new Error(`Grant ${grantId}'s program was not recorded on ${asOf}`);
+    const params = { grantId, endDate: grant.endDate, ...asOfParams(asOf, zone) };
     const [authorized, expenditures] = await Promise.all([
       namedQuery<QuarterSum>(this.manager, AUTHORIZED_SQL, params),
       namedQuery<QuarterSum & { share: string }>(this.manager, EXPENDITURES_SQL, params),

@@ -1,4 +1,11 @@
-import { makeGrant, makeGrantWithProgram, makeTechnology } from '../../test/helpers/factories';
+import {
+  FIXTURES_RECORDED_AT,
+  makeGrant,
+  makeGrantWithProgram,
+  makeTechnology,
+} from '../../test/helpers/factories';
+import type { Grant } from '../grants/grant.entity';
+import { recordingAt } from '../common/database/recording-time';
 import { freshContextPerTest } from '../../test/helpers/test-app';
 import { PortfolioService } from './portfolio.service';
 import { GrantTechnologiesService } from './grant-technologies.service';
@@ -17,21 +24,26 @@ describe(PortfolioService.name, () => {
       assessedOn: firstOn,
     });
     const service = t.app.get(TrlAssessmentsService);
+    // Recorded with the fixtures: a portfolio as of a date shows what was recorded by its end.
     for (const [assessedOn, trl] of rest) {
-      await t.writes.transaction((m) =>
-        service.append(m, technology.id, { assessedOn, trl, evidence: 'Review' }),
+      await recordingAt(FIXTURES_RECORDED_AT, () =>
+        t.writes.transaction((m) =>
+          service.append(m, technology.id, { assessedOn, trl, evidence: 'Review' }),
+        ),
       );
     }
     const { program, recipient } = await makeGrantWithProgram(t);
-    const grants = [];
+    const grants: Grant[] = [];
     for (const startDate of grantStarts) {
       grants.push(
         await makeGrant(t, { programId: program.id, recipientId: recipient.id, startDate }),
       );
     }
-    await t.app.get(GrantTechnologiesService).setGrantsOf(
-      technology.id,
-      grants.map((g) => String(g.id)),
+    await recordingAt(FIXTURES_RECORDED_AT, () =>
+      t.app.get(GrantTechnologiesService).setGrantsOf(
+        technology.id,
+        grants.map((g) => String(g.id)),
+      ),
     );
     return technology;
   }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { amendmentAsOf, asOfParams, createdAsOf, recordedAsOf } from '../common/as-of';
+import { AppConfig } from '../common/config';
 import { Grant } from '../grants/grant.entity';
 import { namedQuery } from '../common/database/named-query';
 import {
@@ -55,38 +57,52 @@ export interface Portfolio {
   trlGained: TrlGainRow[];
 }
 
-/** Obligations as of the date, per grant: only amendments effective on or before it count. */
+/** The catalogue and the links as recorded at the end of asOf (DESIGN.md §4). */
+const TECHNOLOGIES = recordedAsOf('technologies');
+const ELEMENTS_OF = recordedAsOf('technology_elements');
+const LINKS = recordedAsOf('grant_technologies');
+const GRANTS = recordedAsOf('grants');
+
+/** Obligations as of the date, per grant: amendments effective by then and recorded by its end. */
 const OBLIGATED = `ob AS (
   SELECT a.grant_id, SUM(a.federal_change_cents) AS cents
     FROM amendments a
-   WHERE a.effective_date <= :asOf
+   WHERE ${amendmentAsOf('a')}
    GROUP BY a.grant_id)`;
 
-/** A technology's TRL on a date: its latest assessment on or before it (0: none yet). */
+/** A technology's TRL on a date: its latest assessment on or before it, recorded by asOf's end (0: none yet). */
 const trlOn = (date: string) => `COALESCE((
   SELECT a.trl FROM trl_assessments a
-   WHERE a.technology_id = t.id AND a.assessed_on <= ${date}
+   WHERE a.technology_id = t.id AND a.assessed_on <= ${date} AND ${createdAsOf('a')}
    ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1), 0)`;
 
 /** Each breakdown is a (technology_id, k) relation: which row(s) each technology falls in. */
 const KEYS = {
-  pathway: 'SELECT t.id AS technology_id, t.pathway AS k FROM technologies t',
-  feedstock: 'SELECT t.id AS technology_id, t.feedstock AS k FROM technologies t',
-  element: 'SELECT te.technology_id, te.element AS k FROM technology_elements te',
-  trl: `SELECT t.id AS technology_id, ${trlOn(':asOf')} AS k FROM technologies t`,
+  pathway: `SELECT t.id AS technology_id, t.pathway AS k FROM ${TECHNOLOGIES} t`,
+  feedstock: `SELECT t.id AS technology_id, t.feedstock AS k FROM ${TECHNOLOGIES} t`,
+  element: `SELECT te.technology_id, te.element AS k FROM ${ELEMENTS_OF} te`,
+  trl: `SELECT t.id AS technology_id, ${trlOn(':asOf')} AS k FROM ${TECHNOLOGIES} t`,
 } as const;
 
 const NOT_ASSESSED = '0';
 
 /**
  * The portfolio by pathway, feedstock, element and TRL, as of a date. Every figure is one SQL
- * aggregation. Links and the catalogue are as they stand now; obligations and TRLs are as of the date.
+ * aggregation. The catalogue, the links, the grants, obligations and TRLs are all as the records
+ * stood at the end of the date, so a past date's portfolio never changes afterwards.
  * A grant counts once in each row it falls in (so rows may add up to more than the total); the totals
  * count each grant once.
  */
 @Injectable()
 export class PortfolioService {
-  constructor(@InjectRepository(Grant) private readonly grants: Repository<Grant>) {}
+  constructor(
+    @InjectRepository(Grant) private readonly grants: Repository<Grant>,
+    private readonly config: AppConfig,
+  ) {}
+
+  private params(asOf: string) {
+    return asOfParams(asOf, this.config.APP_TIME_ZONE);
+  }
 
   async build(asOf: string): Promise<Portfolio> {
     const [pathway, feedstock, element, trl, totals, elementGrants, trlGained] = await Promise.all([
@@ -95,7 +111,7 @@ export class PortfolioService {
       this.breakdown('element', asOf),
       this.breakdown('trl', asOf),
       this.totals(asOf),
-      this.grantsByElement(),
+      this.grantsByElement(asOf),
       this.trlGained(asOf),
     ]);
     const byElement = ELEMENT_SYMBOLS.filter((symbol) => element.has(symbol)).map((symbol) => ({
@@ -138,14 +154,14 @@ export class PortfolioService {
        keyed AS (${KEYS[dimension]}),
        techs AS (SELECT k, COUNT(*) AS n FROM keyed GROUP BY k),
        pairs AS (SELECT DISTINCT keyed.k, gt.grant_id
-                   FROM keyed JOIN grant_technologies gt ON gt.technology_id = keyed.technology_id),
+                   FROM keyed JOIN ${LINKS} gt ON gt.technology_id = keyed.technology_id),
        money AS (SELECT p.k, COUNT(*) AS grants, COALESCE(SUM(ob.cents), 0) AS cents
                    FROM pairs p LEFT JOIN ob ON ob.grant_id = p.grant_id
                   GROUP BY p.k)
        SELECT techs.k AS "key", techs.n AS "technologies",
               COALESCE(money.grants, 0) AS "grants", COALESCE(money.cents, 0) AS "obligatedCents"
          FROM techs LEFT JOIN money ON money.k = techs.k`,
-      { asOf },
+      this.params(asOf),
     );
     return new Map(
       rows.map((r) => [
@@ -163,7 +179,7 @@ export class PortfolioService {
 
   /** Grants with and without a technology, each counted once, and all grants. */
   private async totals(asOf: string): Promise<Pick<Portfolio, 'linked' | 'unlinked' | 'total'>> {
-    const LINKED = 'EXISTS (SELECT 1 FROM grant_technologies gt WHERE gt.grant_id = g.id)';
+    const LINKED = `EXISTS (SELECT 1 FROM ${LINKS} gt WHERE gt.grant_id = g.id)`;
     const sums = await namedQuery<{
       linked: number | string;
       grants: number | string;
@@ -173,14 +189,15 @@ export class PortfolioService {
       `WITH ${OBLIGATED}
        SELECT x.linked AS "linked", COUNT(*) AS "grants", COALESCE(SUM(x.cents), 0) AS "obligatedCents"
          FROM (SELECT CASE WHEN ${LINKED} THEN 1 ELSE 0 END AS linked, COALESCE(ob.cents, 0) AS cents
-                 FROM grants g LEFT JOIN ob ON ob.grant_id = g.id) x
+                 FROM ${GRANTS} g LEFT JOIN ob ON ob.grant_id = g.id) x
         GROUP BY x.linked`,
-      { asOf },
+      this.params(asOf),
     );
     const unlinkedGrants = await namedQuery<GrantRef>(
       this.grants.manager,
       `SELECT g.id AS "id", g.award_number AS "awardNumber"
-         FROM grants g WHERE NOT ${LINKED} ORDER BY g.award_number`,
+         FROM ${GRANTS} g WHERE NOT ${LINKED} ORDER BY g.award_number`,
+      this.params(asOf),
     );
     const part = (linked: number) => {
       const found = sums.find((s) => Number(s.linked) === linked);
@@ -205,14 +222,15 @@ export class PortfolioService {
   }
 
   /** Which grants target each element (through the technologies they develop). */
-  private async grantsByElement(): Promise<Map<string, GrantRef[]>> {
+  private async grantsByElement(asOf: string): Promise<Map<string, GrantRef[]>> {
     const rows = await namedQuery<GrantRef & { element: string }>(
       this.grants.manager,
       `SELECT DISTINCT te.element AS "element", g.id AS "id", g.award_number AS "awardNumber"
-         FROM technology_elements te
-         JOIN grant_technologies gt ON gt.technology_id = te.technology_id
-         JOIN grants g ON g.id = gt.grant_id
+         FROM ${ELEMENTS_OF} te
+         JOIN ${LINKS} gt ON gt.technology_id = te.technology_id
+         JOIN ${GRANTS} g ON g.id = gt.grant_id
         ORDER BY g.award_number`,
+      this.params(asOf),
     );
     const byElement = new Map<string, GrantRef[]>();
     for (const { element, id, awardNumber } of rows) {
@@ -238,28 +256,29 @@ export class PortfolioService {
       this.grants.manager,
       `WITH award AS (
          SELECT gt.technology_id, MIN(g.start_date) AS award_date
-           FROM grant_technologies gt JOIN grants g ON g.id = gt.grant_id
+           FROM ${LINKS} gt JOIN ${GRANTS} g ON g.id = gt.grant_id
           GROUP BY gt.technology_id)
        SELECT t.id AS "id", t.name AS "name", award.award_date AS "awardDate",
               COALESCE(
                 (SELECT a.trl FROM trl_assessments a
-                  WHERE a.technology_id = t.id
+                  WHERE a.technology_id = t.id AND ${createdAsOf('a')}
                     AND a.assessed_on <= CASE WHEN award.award_date < :asOf THEN award.award_date ELSE :asOf END
                   ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1),
                 (SELECT a.trl FROM trl_assessments a
-                  WHERE a.technology_id = t.id AND a.assessed_on <= :asOf
+                  WHERE a.technology_id = t.id AND a.assessed_on <= :asOf AND ${createdAsOf('a')}
                   ORDER BY a.assessed_on ASC, a.id ASC LIMIT 1)) AS "baselineTrl",
               ${trlOn(':asOf')} AS "currentTrl",
               t.target_trl AS "targetTrl"
-         FROM technologies t JOIN award ON award.technology_id = t.id
+         FROM ${TECHNOLOGIES} t JOIN award ON award.technology_id = t.id
         ORDER BY t.name, t.id`,
-      { asOf },
+      this.params(asOf),
     );
     const links = await namedQuery<GrantRef & { technologyId: number }>(
       this.grants.manager,
       `SELECT gt.technology_id AS "technologyId", g.id AS "id", g.award_number AS "awardNumber"
-         FROM grant_technologies gt JOIN grants g ON g.id = gt.grant_id
+         FROM ${LINKS} gt JOIN ${GRANTS} g ON g.id = gt.grant_id
         ORDER BY g.award_number`,
+      this.params(asOf),
     );
     const grantsOf = new Map<number, GrantRef[]>();
     for (const { technologyId, id, awardNumber } of links) {
