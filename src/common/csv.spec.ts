@@ -215,9 +215,15 @@ describe('csv', () => {
           bytes: res.body.length,
         });
         // A manifest describes the file alone, so the same file always has the same manifest.
-        expect(Object.keys(sut).sort()).toEqual(
-          ['as_of', 'bytes', 'control_totals', 'parameters', 'report', 'row_count', 'sha256'],
-        );
+        expect(Object.keys(sut).sort()).toEqual([
+          'as_of',
+          'bytes',
+          'control_totals',
+          'parameters',
+          'report',
+          'row_count',
+          'sha256',
+        ]);
       }
     });
 

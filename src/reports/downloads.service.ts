@@ -40,10 +40,7 @@ export class DownloadsService {
    */
   ledgerManifest(asOf: string): Promise<CsvManifest> {
     return this.cache.get(['expenditures', 'grants'], `ledger-manifest:${asOf}`, async () =>
-      reportManifest(
-        { asOf, csv: await this.ledger({ asOf }), parameters: {} },
-        false,
-      ),
+      reportManifest({ asOf, csv: await this.ledger({ asOf }), parameters: {} }, false),
     );
   }
 

@@ -311,9 +311,7 @@ export class WritePath {
         await runner.connect();
         await runner.startTransaction();
         try {
-          const result = await joinAt(context, recordingTimeOverride(), () =>
-            work(runner.manager),
-          );
+          const result = await joinAt(context, recordingTimeOverride(), () => work(runner.manager));
           if (context.writes > 0 && context.audited === 0) throw new UnauditedWriteError();
           await runner.commitTransaction();
           return result;
