@@ -446,5 +446,27 @@ describe('Reports as of a date (HTTP)', () => {
       const milestones = await t.http().get(`/reports/milestones?asOf=${tomorrow}&kind=go_no_go`);
       expect(milestones.text).toContain('<option value="go_no_go" selected>');
     });
+
+    it('should refuse it on the burn-down, SF-425 and reconciliation pages too, showing no figures', async () => {
+      const f = await fixture(t);
+      const today = t.app.get(Clock).today();
+      const tomorrow = addDays(today, 1);
+      for (const page of [
+        `/reports/burndown?programId=${f.grant.programId}`,
+        `/grants/${f.grant.id}/burndown`,
+        `/grants/${f.grant.id}/sf425`,
+        '/reports/reconciliation',
+      ]) {
+        const res = await t.http().get(`${page}${page.includes('?') ? '&' : '?'}asOf=${tomorrow}`);
+        expect({ page, status: res.status }).toEqual({ page, status: 400 });
+        expect(res.text).toContain(`asOf must not be after today (${today})`);
+        expect(res.text).toContain(`value="${tomorrow}" aria-invalid="true"`);
+        // Today's figures are not passed off as the refused date's.
+        expect(res.text).not.toMatch(
+          /data-testid="(burndown-headline|sf425-section|reconciliation-result)"/,
+        );
+        expect(res.text).not.toContain('.csv?');
+      }
+    });
   });
 });
