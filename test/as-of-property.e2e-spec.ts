@@ -115,7 +115,10 @@ async function buildOffice(t: ReturnType<typeof freshAppPerTest>): Promise<Offic
   return office;
 }
 
-/** Every CSV and manifest the reports index offers for `asOf`, per grant where the report is. */
+/**
+ * Every CSV and manifest the reports index offers for `asOf`, per grant where the report is, and
+ * each grant's page as of that date (its main content).
+ */
 async function downloadAll(agent: Agent, office: Office, asOf: string): Promise<Files> {
   const files: Files = new Map();
   const urls: string[] = [];
@@ -128,6 +131,15 @@ async function downloadAll(agent: Agent, office: Office, asOf: string): Promise<
       urls.push(`${path}.csv?asOf=${asOf}${extra}`, `${path}.manifest.json?asOf=${asOf}${extra}`);
     }
   }
+  // Each grant's page as of the date: the records of the time, budget periods included.
+  for (const id of office.grantIds) {
+    const url = `/grants/${id}?asOf=${asOf}`;
+    const res = await agent.get(url);
+    if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
+    // Less the note of what differs today, which is meant to change.
+    const main = /<main[\s\S]*<\/main>/.exec(res.text)?.[0] ?? '';
+    files.set(url, main.replace(/<ul [^>]*data-testid="changed-since">[\s\S]*?<\/ul>/, ''));
+  }
   for (const url of urls) {
     const res = await agent
       .get(url)
@@ -137,7 +149,8 @@ async function downloadAll(agent: Agent, office: Office, asOf: string): Promise<
         r.on('data', (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
         r.on('end', () => done(null, Buffer.concat(chunks)));
       });
-    if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
+    if (res.status !== 200)
+      throw new Error(`${url} answered ${res.status}: ${String(res.body).slice(0, 3000)}`);
     files.set(url, (res.body as Buffer).toString('utf8'));
   }
   return files;

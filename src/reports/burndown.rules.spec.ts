@@ -228,6 +228,21 @@ describe('burn-down rules', () => {
       );
     });
 
+    it('should not name a month past its horizon when a trickle of spending would last for ages', () => {
+      // $2,000,000.00 left at one cent over three months: 600 million months, no calendar month.
+      const trickle = rate(['2026-09', '2026-10', '2026-11'], 1);
+      const sut = projectExhaustion(2_000_000_00, trickle, '2026-12-01', '2028-03-31');
+      expect(sut).toEqual({
+        kind: 'past_end',
+        month: null,
+        monthsBeforeEnd: null,
+        text: 'Lasts past the end date (Mar 31, 2028): at this rate the balance would last more than 100 years.',
+      });
+      // At the horizon itself the month is still named.
+      const edge = projectExhaustion(1200, rate(['2026-09'], 1), '2026-12-01', '2028-03-31');
+      expect(edge.month).toBe('2126-12');
+    });
+
     it('should use the exact average, not the rounded one', () => {
       // 100.00 over 3 months is 33.333…, rounded 33.33: 100.00 remaining lasts exactly 3 months,
       // where the rounded rate would make it 3.0003, so 4.

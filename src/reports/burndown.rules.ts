@@ -152,6 +152,9 @@ export function burnRate(rows: BurndownRow[], asOf: string): BurnRate {
 export type ProjectionKind =
   'ended' | 'spent' | 'no_history' | 'no_burn' | 'before_end' | 'at_end' | 'past_end';
 
+/** How far a projection names a month: beyond it, only that the balance outlasts it. */
+export const PROJECTION_HORIZON_MONTHS = 1200;
+
 export interface Projection {
   kind: ProjectionKind;
   /** The month the remaining balance reaches zero at the burn rate, when there is one. */
@@ -198,6 +201,13 @@ export function projectExhaustion(
   }
   // remaining ÷ (sum ÷ n), kept in integers until the one division.
   const months = Math.ceil((remainingCents * rate.months.length) / rate.sumCents);
+  if (months > PROJECTION_HORIZON_MONTHS) {
+    // A trickle of net spending (a reversal nearly cancelling a month) projects past any calendar.
+    return none(
+      'past_end',
+      `Lasts past the end date (${end}): at this rate the balance would last more than ${PROJECTION_HORIZON_MONTHS / 12} years.`,
+    );
+  }
   const month = addMonthsTo(monthOf(asOf), months);
   const before = monthsBetween(month, monthOf(endDate));
   if (before > 0) {
