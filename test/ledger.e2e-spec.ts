@@ -628,6 +628,67 @@ describe('Expenditure ledger (HTTP)', () => {
       expect(await count(t, 'audit_events')).toBe(events);
     });
 
+    it('should read what a spreadsheet writes: labels for category and share, month/day/year dates', async () => {
+      const grant = await fundedGrant();
+      const file = csv(
+        `${grant.awardNumber},1,Fringe benefits,10/31/2025,"1,200.00",Federal,DD-1,`,
+        `${grant.awardNumber},2,SUPPLIES,5/2/2026,10.00,Cost share,INV-2,`,
+        `${grant.awardNumber},1,Travel,31/10/2025,5.00,Federal,T-3,`,
+        `${grant.awardNumber},1,Snacks,10/31/2025,5.00,Recipient,T-4,`,
+      );
+      const res = await upload(file);
+      const verdicts = checks(res.text);
+      expect(verdicts[2]).toBe('OK');
+      expect(verdicts[3]).toBe('OK');
+      expect(verdicts[4]).toContain(
+        '“31/10/2025” is not a date this import reads: use YYYY-MM-DD (2026-11-28) or month/day/year (11/28/2026).',
+      );
+      expect(verdicts[5]).toContain(
+        '“Snacks” is not a cost category: use one of Personnel, Fringe benefits,',
+      );
+      expect(verdicts[5]).toContain('“Recipient” is not a share: use Federal or Cost share.');
+
+      const good = csv(
+        `${grant.awardNumber},1,Fringe benefits,10/31/2025,"1,200.00",Federal,DD-1,`,
+        `${grant.awardNumber},2,SUPPLIES,5/2/2026,10.00,Cost share,INV-2,`,
+      );
+      const preview = await upload(good);
+      expect((await commit(commitFieldsOf(preview.text))).status).toBe(303);
+      expect(
+        await rows(
+          t,
+          'SELECT category, incurred_on, share, amount_cents FROM expenditures ORDER BY id',
+        ),
+      ).toEqual([
+        {
+          category: 'fringe_benefits',
+          incurred_on: '2025-10-31',
+          share: 'federal',
+          amount_cents: 120000,
+        },
+        {
+          category: 'supplies',
+          incurred_on: '2026-05-02',
+          share: 'cost_share',
+          amount_cents: 1000,
+        },
+      ]);
+    });
+
+    it('should offer the format and a template from the app, not a repository path', async () => {
+      const page = await t.http().get('/ledger/import');
+      expect(page.text).not.toContain('docs/ledger-import');
+      expect(page.text).toContain('data-testid="import-format"');
+      expect(page.text).toContain('month/day/year (11/28/2026)');
+      const template = await t.http().get('/ledger/import/template.csv');
+      expect(template.status).toBe(200);
+      expect(template.headers['content-type']).toBe('text/csv; charset=utf-8');
+      expect(template.headers['content-disposition']).toContain('ledger-import-template.csv');
+      expect(template.text.split('\r\n')[0]).toBe(
+        'award_number,budget_period,category,incurred_on,amount,share,reference,memo',
+      );
+    });
+
     it('should show each bad row’s errors in the preview, offer no commit and write nothing', async () => {
       const grant = await fundedGrant();
       const gated = (await makeGrantWithProgram(t)).grant;

@@ -78,6 +78,7 @@ const MATRIX: Record<string, Access> = {
   'GET /ledger/new': 'manager',
   'POST /ledger': 'manager',
   'GET /ledger/import': 'manager',
+  'GET /ledger/import/template.csv': 'manager',
   'POST /ledger/import': 'manager',
   'POST /ledger/import/commit': 'manager',
   'GET /ledger/:id': 'read',

@@ -15,6 +15,13 @@ import { ExpenditureFormDto } from './dto/expenditure-form.dto';
 import { Expenditure } from './expenditure.entity';
 import { LedgerBatch } from './ledger-checks';
 import { LedgerImport } from './ledger-import.entity';
+import {
+  ACCEPTED_DATE_FORMS,
+  CATEGORY_CHOICES,
+  importCategory,
+  importDate,
+  importShare,
+} from './import-values';
 import { EntryInput, LedgerService } from './ledger.service';
 
 /** The import file's columns (docs/ledger-import.md), and the form field each one fills. */
@@ -289,8 +296,20 @@ export class LedgerImportService {
     const form: Record<string, string> = {};
     for (const column of COLUMN_NAMES) form[IMPORT_COLUMNS[column]] = row.values[column];
     form.grantId = grant ? String(grant.id) : '';
+    form.category = importCategory(form.category);
+    form.share = importShare(form.share);
+    form.incurredOn = importDate(form.incurredOn);
     const { value, errors: formatErrors } = await validateForm(ExpenditureFormDto, form);
     for (const [field, message] of Object.entries(formatErrors)) errors[field] ??= message;
+    if (formatErrors.incurredOn) {
+      errors.incurredOn = `“${row.values.incurred_on}” is not a date this import reads: use ${ACCEPTED_DATE_FORMS}.`;
+    }
+    if (formatErrors.category) {
+      errors.category = `“${row.values.category}” is not a cost category: use one of ${CATEGORY_CHOICES.map((c) => c.label).join(', ')}.`;
+    }
+    if (formatErrors.share) {
+      errors.share = `“${row.values.share}” is not a share: use Federal or Cost share.`;
+    }
 
     let entry: EntryInput | null = null;
     if (Object.keys(errors).length === 0) {

@@ -3,6 +3,7 @@ import {
   Body,
   Controller,
   Get,
+  Header,
   Param,
   Post,
   Query,
@@ -33,6 +34,7 @@ import {
 import { NewEntryQueryDto } from './dto/new-entry-query.dto';
 import { ReversalFormDto } from './dto/reversal-form.dto';
 import { IMPORT_MAX_BYTES } from './import-upload';
+import { ACCEPTED_DATE_FORMS, CATEGORY_CHOICES, IMPORT_TEMPLATE } from './import-values';
 import type { UploadRequest } from './import-upload';
 import { LedgerFilter, LedgerListService, PagePosition } from './ledger-list.service';
 import {
@@ -133,6 +135,16 @@ export class LedgerController {
   @Render('ledger/import')
   importForm() {
     return this.importModel();
+  }
+
+  /** A file with the header row and one example row, to fill in with a spreadsheet. */
+  @Get('import/template.csv')
+  @ManagerAccess()
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  @Header('Content-Disposition', 'attachment; filename="ledger-import-template.csv"')
+  @Header('Cache-Control', 'no-store')
+  importTemplate(): string {
+    return IMPORT_TEMPLATE;
   }
 
   @Post('import')
@@ -283,6 +295,8 @@ export class LedgerController {
     return {
       pageTitle: 'Import expenditures',
       columns: Object.keys(IMPORT_COLUMNS),
+      categories: CATEGORY_CHOICES,
+      dateForms: ACCEPTED_DATE_FORMS,
       maxRows: MAX_IMPORT_ROWS,
       maxMegabytes: IMPORT_MAX_BYTES / 1024 / 1024,
     };
