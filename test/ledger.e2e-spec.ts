@@ -720,7 +720,7 @@ describe('Expenditure ledger (HTTP)', () => {
       expect(byLine[4]).toBe(
         'incurred_on : The date incurred cannot be in the future (today is 2026-06-15).',
       );
-      expect(byLine[5]).toContain('category : Choose a cost category');
+      expect(byLine[5]).toContain('category : “catering” is not a cost category: use one of Personnel,');
       expect(byLine[5]).not.toContain('amount');
       expect(byLine[6]).toContain(
         'incurred_on : Budget period 2 is gated by “Gate 1” (due 2026-03-31), still pending',
