@@ -117,6 +117,22 @@ describe('Expenditure ledger (HTTP)', () => {
       expect(res.text).toContain(`name="incurredOn" type="date" value="${TODAY}"`);
     });
 
+    it('should ask for the grant first when started from the Ledger, offering no budget periods without dates', async () => {
+      const grant = await fundedGrant();
+      const res = await t.http().get('/ledger/new');
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('data-testid="choose-grant"');
+      expect(res.text).toContain('<form method="get" action="/ledger/new"');
+      expect(res.text).toContain(`<option value="${grant.id}">${grant.awardNumber}`);
+      expect(res.text).not.toContain('name="budgetPeriod"');
+      expect(res.text).not.toMatch(/>BP\d<\/option>/);
+      // A post without a grant comes back to the same first step, with the message.
+      const refused = await t.http().post('/ledger').type('form').send({ amount: '1.00' });
+      expect(refused.status).toBe(422);
+      expect(refused.text).toContain('data-testid="choose-grant"');
+      expect(refused.text).toContain('id="f-grantId-error"');
+    });
+
     it('should answer 404 for an unknown grant and 400 for a malformed grantId', async () => {
       expect((await t.http().get('/ledger/new?grantId=999999')).status).toBe(404);
       const bad = await t.http().get('/ledger/new?grantId=abc');
@@ -720,7 +736,9 @@ describe('Expenditure ledger (HTTP)', () => {
       expect(byLine[4]).toBe(
         'incurred_on : The date incurred cannot be in the future (today is 2026-06-15).',
       );
-      expect(byLine[5]).toContain('category : “catering” is not a cost category: use one of Personnel,');
+      expect(byLine[5]).toContain(
+        'category : “catering” is not a cost category: use one of Personnel,',
+      );
       expect(byLine[5]).not.toContain('amount');
       expect(byLine[6]).toContain(
         'incurred_on : Budget period 2 is gated by “Gate 1” (due 2026-03-31), still pending',

@@ -257,13 +257,11 @@ export class LedgerController {
     const grants = await this.lookup.choices({ activeOnly: true, keep: grantId });
     const grant = grantId ? grants.find((g) => g.id === grantId) : undefined;
     const budgetPeriods = grant ? await this.lookup.budgetPeriods(grant.id) : [];
-    const maxPeriod = grant ? 0 : Math.max(1, await this.ledger.maxBudgetPeriod());
     return {
       pageTitle: 'Record an expenditure',
       grants,
       grant,
       budgetPeriods,
-      periodNumbers: Array.from({ length: maxPeriod }, (_, i) => i + 1),
       categories: COST_CATEGORIES,
       shares: SHARES,
       today: this.clock.today(),

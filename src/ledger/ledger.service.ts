@@ -10,7 +10,6 @@ import { WritePath } from '../common/database/write-path';
 import { FieldErrors, FormError } from '../common/forms';
 import { formatMoney, toCents } from '../common/money';
 import { currentActor } from '../common/request-context';
-import { BudgetPeriod } from '../grants/budget-period.entity';
 import { Grant, GrantStatus } from '../grants/grant.entity';
 import { GrantLookup } from '../grants/grant-lookup';
 import { GoNoGoGate } from '../milestones/go-no-go.gate';
@@ -245,17 +244,6 @@ export class LedgerService {
       .where('e.grant_id = :grantId', { grantId })
       .getRawOne<{ federal: number | string; costShare: number | string }>();
     return { federalCents: Number(row?.federal ?? 0), costShareCents: Number(row?.costShare ?? 0) };
-  }
-
-  /** The highest budget period number of any active grant (the form's choices before a grant is known). */
-  async maxBudgetPeriod(): Promise<number> {
-    const row = await this.entries.manager
-      .createQueryBuilder(BudgetPeriod, 'p')
-      .innerJoin(Grant, 'g', 'g.id = p.grant_id')
-      .select('COALESCE(MAX(p.number), 0)', 'n')
-      .where('g.status = :status', { status: 'active' })
-      .getRawOne<{ n: number | string }>();
-    return Number(row?.n ?? 0);
   }
 
   static toEntry(form: ExpenditureFormDto): EntryInput {
