@@ -2,7 +2,6 @@ import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/
 import type { Response } from 'express';
 import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { AuditService } from '../audit/audit.service';
-import { describeChanges } from '../audit/history';
 import { AsOfQuery } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import { expectedVersion, submitForm } from '../common/forms';
@@ -73,7 +72,7 @@ export class BudgetsController {
       asOf,
       grid: await this.budgets.grid(id, query.asOf),
       summary: await this.budgets.summaryFor(id, query.asOf),
-      history: budget ? describeChanges(await this.audit.history('budget', budget.id)) : [],
+      history: budget ? await this.audit.describedHistory('budget', budget.id) : [],
     };
   }
 
