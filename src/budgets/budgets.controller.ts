@@ -4,7 +4,7 @@ import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { AuditService } from '../audit/audit.service';
 import { AsOfQuery } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
-import { expectedVersion, submitForm } from '../common/forms';
+import { expectedVersion, fieldId, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { BudgetPeriod } from '../grants/budget-period.entity';
 import { GrantLookup } from '../grants/grant-lookup';
@@ -33,7 +33,7 @@ export function formVersion(body: unknown): number {
 /** The grid's inputs, categories as rows and for each budget period a federal and a cost-share field. */
 function formRows(periods: BudgetPeriod[], values: GridValues) {
   const input = (bp: number, category: (typeof COST_CATEGORIES)[number], share: CellShare) => ({
-    id: `l-${bp}-${category}-${share}`,
+    id: fieldId(cellKey(bp, category, share)),
     name: `lines[${bp}][${category}][${share}]`,
     key: cellKey(bp, category, share),
     label: cellLabel(bp, category, share),

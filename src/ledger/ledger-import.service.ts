@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { CsvError, parse } from 'csv-parse/sync';
 import { EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { COST_CATEGORIES, SHARES } from '../budgets/budget.constants';
 import { nowIso } from '../common/database/columns';
 import { formatUtcTimestamp } from '../common/dates';
 import { WritePath } from '../common/database/write-path';
@@ -35,6 +36,12 @@ const COLUMN_OF_FIELD = Object.fromEntries(
 ) as Record<string, ImportColumn>;
 
 export const MAX_IMPORT_ROWS = 5000;
+
+/** The form names categories and shares by label; a file holds their codes, so its rows name those. */
+const FILE_CODE_MESSAGES: Record<string, string> = {
+  category: `Choose a cost category: one of the codes ${COST_CATEGORIES.join(', ')}.`,
+  share: `Choose the share: one of the codes ${SHARES.join(', ')}.`,
+};
 
 /** The file as uploaded, or as the preview's commit form sends it back. */
 export interface ImportFile {
@@ -290,7 +297,8 @@ export class LedgerImportService {
     for (const column of COLUMN_NAMES) form[IMPORT_COLUMNS[column]] = row.values[column];
     form.grantId = grant ? String(grant.id) : '';
     const { value, errors: formatErrors } = await validateForm(ExpenditureFormDto, form);
-    for (const [field, message] of Object.entries(formatErrors)) errors[field] ??= message;
+    for (const [field, message] of Object.entries(formatErrors))
+      errors[field] ??= FILE_CODE_MESSAGES[field] ?? message;
 
     let entry: EntryInput | null = null;
     if (Object.keys(errors).length === 0) {
