@@ -79,11 +79,11 @@ describe('Grant history in a real browser', () => {
     expect(await cells.nth(1).innerText()).toContain('manager@example.gov');
     expect(await cells.nth(2).innerText()).toBe('Update');
     const changes = await cells.nth(3).locator('div').allInnerTexts();
-    expect(changes).toContain(`title: ${oldTitle} → ${newTitle}`);
+    expect(changes).toContain(`Title: ${oldTitle} → ${newTitle}`);
     expect(
       await cells
         .nth(3)
-        .locator('strong', { hasText: /^title$/ })
+        .locator('strong', { hasText: /^Title$/ })
         .count(),
     ).toBe(1);
 

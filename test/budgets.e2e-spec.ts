@@ -255,7 +255,7 @@ describe('Budgets (HTTP)', () => {
         'BP1 Fringe benefits, cost share: enter an amount of zero or more; a budget line cannot be negative.',
       );
       expect(res.text).toContain('BP2 Other, federal: Enter dollars as digits');
-      expect(res.text).toContain('id="l-2-travel-federal-error"');
+      expect(res.text).toContain('id="f-lines-2-travel-federal-error"');
       expect(res.text).toContain('value="12.345"');
       expect(res.text).toContain('value="999,999.00"');
       expect(res.text).toContain('name="version" value="1"');

@@ -205,7 +205,7 @@ describe('Expenditure ledger (HTTP)', () => {
       ['no reference', { reference: '  ' }, 'Enter the invoice or draw-down number.'],
       ['an overlong reference', { reference: 'R'.repeat(101) }, 'Use at most 100 characters.'],
       ['an unknown category', { category: 'catering' }, 'Choose a cost category'],
-      ['an unknown share', { share: 'state' }, 'Choose the share: federal or cost_share.'],
+      ['an unknown share', { share: 'state' }, 'Choose the share: Federal or Cost share.'],
       [
         'more than is obligated',
         { amount: '100,000.01' },

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AuditService } from '../audit/audit.service';
-import { describeChanges } from '../audit/history';
 import { setFlash } from '../common/flash';
 import { expectedVersion, FormError, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
@@ -99,7 +98,7 @@ export class AdminUsersController {
       pageTitle: user.email,
       user,
       roles: ROLES,
-      history: describeChanges(await this.audit.history('user', id)),
+      history: await this.audit.describedHistory('user', id),
     };
   }
 }

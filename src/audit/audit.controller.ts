@@ -3,7 +3,6 @@ import { ReadAccess } from '../common/http/access.decorators';
 import { pageLinks } from '../common/pagination';
 import { AuditService } from './audit.service';
 import { AuditQueryDto } from './dto/audit-query.dto';
-import { describeChanges } from './history';
 
 const ENTITY_TYPES = [
   'program',
@@ -49,7 +48,7 @@ export class AuditController {
       query,
       entityTypes: ENTITY_TYPES,
       actions: ACTIONS,
-      page: { ...page, items: describeChanges(page.items) },
+      page: { ...page, items: await this.audit.describe(page.items) },
       pager: pageLinks('/audit', { ...query }, page),
     };
   }

@@ -4,11 +4,13 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, EntityTarget, In, ObjectLiteral, Repository } from 'typeorm';
 import { nowIso } from '../common/database/columns';
 import { formatUtcTimestamp } from '../common/dates';
+import { namedQuery } from '../common/database/named-query';
 import { noteAuditEvent } from '../common/database/write-path';
 import { EditConflictError } from '../common/forms';
 import { Page, PAGE_SIZE, toPage } from '../common/pagination';
 import { currentActor } from '../common/request-context';
 import { AuditEvent, FieldChange } from './audit-event.entity';
+import { describeEvents, EventView, namedGrantIds, RecordNames } from './audit-display';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -217,6 +219,46 @@ export class AuditService {
       entityId: id,
       changes: diff(before, null),
     });
+  }
+
+  /** A record's events, newest first, ready for the History partial. */
+  async describedHistory(entityType: string, entityId: number): Promise<EventView[]> {
+    return this.describe(await this.history(entityType, entityId));
+  }
+
+  /** Events as people read them, with the award numbers of the grants they name. */
+  async describe(events: AuditEvent[]): Promise<EventView[]> {
+    return describeEvents(events, await this.recordNames(events));
+  }
+
+  /** Award numbers of the grants the events name, and the grant of each budget they are about. */
+  async recordNames(events: AuditEvent[]): Promise<RecordNames> {
+    const grantIds = namedGrantIds(events);
+    const budgetIds = [
+      ...new Set(
+        events
+          .filter((e) => e.entityType === 'budget' && e.entityId !== null)
+          .map((e) => e.entityId),
+      ),
+    ] as number[];
+    const grants = grantIds.length
+      ? await namedQuery<{ id: number; awardNumber: string }>(
+          this.dataSource.manager,
+          'SELECT g.id AS "id", g.award_number AS "awardNumber" FROM grants g WHERE g.id IN (:...ids)',
+          { ids: grantIds },
+        )
+      : [];
+    const budgets = budgetIds.length
+      ? await namedQuery<{ id: number; grantId: number }>(
+          this.dataSource.manager,
+          'SELECT b.id AS "id", b.grant_id AS "grantId" FROM budgets b WHERE b.id IN (:...ids)',
+          { ids: budgetIds },
+        )
+      : [];
+    return {
+      grants: new Map(grants.map((g) => [Number(g.id), g.awardNumber])),
+      budgetGrants: new Map(budgets.map((b) => [Number(b.id), Number(b.grantId)])),
+    };
   }
 
   history(entityType: string, entityId: number): Promise<AuditEvent[]> {

@@ -2,10 +2,9 @@ import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/
 import type { Response } from 'express';
 import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { AuditService } from '../audit/audit.service';
-import { describeChanges } from '../audit/history';
 import { AsOfQuery } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
-import { expectedVersion, submitForm } from '../common/forms';
+import { expectedVersion, fieldId, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { BudgetPeriod } from '../grants/budget-period.entity';
 import { GrantLookup } from '../grants/grant-lookup';
@@ -34,7 +33,7 @@ export function formVersion(body: unknown): number {
 /** The grid's inputs, categories as rows and for each budget period a federal and a cost-share field. */
 function formRows(periods: BudgetPeriod[], values: GridValues) {
   const input = (bp: number, category: (typeof COST_CATEGORIES)[number], share: CellShare) => ({
-    id: `l-${bp}-${category}-${share}`,
+    id: fieldId(cellKey(bp, category, share)),
     name: `lines[${bp}][${category}][${share}]`,
     key: cellKey(bp, category, share),
     label: cellLabel(bp, category, share),
@@ -73,7 +72,7 @@ export class BudgetsController {
       asOf,
       grid: await this.budgets.grid(id, query.asOf),
       summary: await this.budgets.summaryFor(id, query.asOf),
-      history: budget ? describeChanges(await this.audit.history('budget', budget.id)) : [],
+      history: budget ? await this.audit.describedHistory('budget', budget.id) : [],
     };
   }
 

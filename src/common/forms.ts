@@ -127,6 +127,30 @@ export interface FormSubmission<D extends object, R> {
   current?: () => Promise<object>;
 }
 
+/** The id of a field's input in the form partials (`fields/*.hbs`): `f-name`, `f-lines-1-travel-federal`. */
+export function fieldId(field: string): string {
+  return `f-${field.replace(/[^A-Za-z0-9_-]+/g, '-')}`;
+}
+
+export interface ErrorSummaryItem {
+  message: string;
+  /** `#f-name`: the summary links each message to its field (GOV.UK / USWDS error summary). */
+  href: string;
+}
+
+/**
+ * What a form re-rendered with errors adds to its view model: the messages by field, the summary
+ * views/partials/flash.hbs shows at the top, and a title starting "Error: " so a screen reader
+ * announces the failure on load.
+ */
+export function errorPage(pageTitle: string | undefined, errors: FieldErrors) {
+  const errorSummary: ErrorSummaryItem[] = Object.entries(errors).map(([field, message]) => ({
+    message,
+    href: `#${fieldId(field)}`,
+  }));
+  return { pageTitle: `Error: ${pageTitle ?? 'Form'}`, errors, errorSummary };
+}
+
 /**
  * Post/Redirect/Get for every form: invalid input or a refused rule re-renders the same form with
  * 422, the typed values and a message per field; an edit conflict with 409; success redirects (303).
@@ -139,17 +163,23 @@ export async function submitForm<D extends object, R>(
   const { value, errors } = await validateForm(form.dto, form.body);
   const rerender = async (status: number, extra: object) =>
     res.status(status).render(form.view, { ...(await form.model()), values, ...extra });
+  const refuse = async (fieldErrors: FieldErrors) => {
+    const model = (await form.model()) as { pageTitle?: string };
+    return res.status(422).render(form.view, {
+      ...model,
+      values,
+      ...errorPage(model.pageTitle, fieldErrors),
+    });
+  };
 
-  if (Object.keys(errors).length > 0) {
-    return rerender(422, { errors, errorSummary: Object.values(errors) });
-  }
+  if (Object.keys(errors).length > 0) return refuse(errors);
   try {
     const result = await form.save(value);
     setFlash(res, form.flash(result));
     return res.redirect(303, form.redirectTo(result));
   } catch (error) {
     if (error instanceof FormError) {
-      return rerender(422, { errors: error.errors, errorSummary: Object.values(error.errors) });
+      return refuse(error.errors);
     }
     if (error instanceof EditConflictError) {
       // The hidden version moves to the current one, so saving again is a deliberate overwrite.

@@ -2,7 +2,6 @@ import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common'
 import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import type { Response } from 'express';
 import { AuditService } from '../audit/audit.service';
-import { describeChanges } from '../audit/history';
 import { setFlash } from '../common/flash';
 import { expectedVersion, FormError, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
@@ -103,7 +102,7 @@ export class RecipientsController {
       pageTitle: recipient.name,
       recipient,
       grants: await this.recipients.grantsOf(id),
-      history: describeChanges(await this.audit.history('recipient', id)),
+      history: await this.audit.describedHistory('recipient', id),
     };
   }
 }

@@ -14,7 +14,6 @@ import {
 import type { Response } from 'express';
 import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { AuditService } from '../audit/audit.service';
-import { describeChanges } from '../audit/history';
 import { COST_CATEGORIES, SHARES } from '../budgets/budget.constants';
 import { Clock } from '../common/clock';
 import { setFlash } from '../common/flash';
@@ -285,7 +284,7 @@ export class LedgerController {
       original: entry.reversalOf !== null ? related : null,
       canReverse: entry.reversalOf === null && entry.reversedBy === null && booksOpen,
       booksClosed: !booksOpen,
-      history: describeChanges(await this.audit.history('expenditure', id)),
+      history: await this.audit.describedHistory('expenditure', id),
     };
   }
 

@@ -4,7 +4,6 @@ import { Clock } from '../common/clock';
 import type { Response } from 'express';
 import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { AuditService } from '../audit/audit.service';
-import { describeChanges } from '../audit/history';
 import { expectedVersion, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { pageLinks } from '../common/pagination';
@@ -134,7 +133,7 @@ export class MilestonesController {
       isGate: milestone.kind === 'go_no_go',
       canDecide: milestone.kind === 'go_no_go' && milestone.decision === 'pending',
       today: asOf,
-      history: describeChanges(await this.audit.history('milestone', id)),
+      history: await this.audit.describedHistory('milestone', id),
     };
   }
 

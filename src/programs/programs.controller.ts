@@ -2,7 +2,6 @@ import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common'
 import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import type { Response } from 'express';
 import { AuditService } from '../audit/audit.service';
-import { describeChanges } from '../audit/history';
 import { expectedVersion, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { ProgramFormDto } from './dto/program-form.dto';
@@ -50,7 +49,7 @@ export class ProgramsController {
     return {
       pageTitle: summary.program.name,
       ...summary,
-      history: describeChanges(await this.audit.history('program', id)),
+      history: await this.audit.describedHistory('program', id),
     };
   }
 

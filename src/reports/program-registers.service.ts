@@ -6,7 +6,10 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../common/config';
 import { MILESTONE_KINDS } from '../milestones/milestone.entity';
 import { namedQuery } from '../common/database/named-query';
-import { auditRegister, AUDIT_KEY_SHAPE } from './audit-register';
+import { AuditService } from '../audit/audit.service';
+import type { AuditEvent } from '../audit/audit-event.entity';
+import type { FieldView, Shown } from '../audit/audit-display';
+import { auditRegister, AUDIT_KEY_SHAPE, AuditRegisterRow } from './audit-register';
 import { COST_SHARE_KEY_SHAPE, costShareRegister } from './cost-share-register';
 import {
   AuditRegisterQueryDto,
@@ -43,6 +46,10 @@ export interface RegisterCell {
   money: boolean;
   cents: number | null;
   text: string;
+  /** The audit trail's changes read as labelled fields (the stored JSON is `text`). */
+  fields?: FieldView[];
+  /** The audit trail's record, linked to its page. */
+  record?: Shown | null;
 }
 
 const TITLES: Record<RegisterName, { title: string; description: string }> = {
@@ -64,7 +71,7 @@ const TITLES: Record<RegisterName, { title: string; description: string }> = {
   audit: {
     title: 'Audit trail',
     description:
-      'Every recorded change and sign-in up to the end of the date, in the order of its hash chain, with the changes exactly as stored.',
+      'Every recorded change and sign-in up to the end of the date, in the order of its hash chain. The page reads each change as labelled values; the CSV has the changes exactly as stored (and each row here shows them too).',
   },
 };
 
@@ -86,6 +93,7 @@ export class ProgramRegistersService {
     @InjectEntityManager() private readonly manager: EntityManager,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly auditTrail: AuditService,
   ) {}
 
   milestones(query: MilestonesRegisterQueryDto): BuiltRegister {
@@ -185,13 +193,18 @@ export class ProgramRegistersService {
       isAudit: name === 'audit',
       fields: await this.fields(name, parameters),
       columns: report.columns.map((c) => ({ name: c.name, money: c.kind === 'money' })),
-      rows: page.rows.map((row) =>
-        report.columns.map((c): RegisterCell => {
-          const value = c.value(row);
-          return c.kind === 'money'
-            ? { money: true, cents: value === null ? null : Number(value), text: '' }
-            : { money: false, cents: null, text: value === null ? '' : String(value) };
-        }),
+      rows: await this.readableAudit(
+        name,
+        page.rows.map((row) =>
+          report.columns.map((c): RegisterCell => {
+            const value = c.value(row);
+            return c.kind === 'money'
+              ? { money: true, cents: value === null ? null : Number(value), text: '' }
+              : { money: false, cents: null, text: value === null ? '' : String(value) };
+          }),
+        ),
+        page.rows,
+        report.columns.map((c) => c.name),
       ),
       isFirstPage: !after,
       firstHref: link(''),
@@ -200,6 +213,33 @@ export class ProgramRegistersService {
       bomHref: link('.csv', { bom: '1' }),
       manifestHref: link('.manifest.json'),
     };
+  }
+
+  /**
+   * On the audit page, the changes cell also reads as labelled fields and the record cell links to
+   * it (audit-display.ts, as in every History); the CSV is untouched and keeps the stored JSON.
+   */
+  private async readableAudit(
+    name: RegisterName,
+    rows: RegisterCell[][],
+    records: unknown[],
+    columns: string[],
+  ): Promise<RegisterCell[][]> {
+    if (name !== 'audit') return rows;
+    const events = (records as AuditRegisterRow[]).map((r): AuditEvent => ({
+      ...r,
+      actorId: null,
+    }));
+    const described = await this.auditTrail.describe(events);
+    return rows.map((cells, i) =>
+      cells.map((cell, c) =>
+        columns[c] === 'changes'
+          ? { ...cell, fields: described[i].fields }
+          : columns[c] === 'entity_id'
+            ? { ...cell, record: described[i].record }
+            : cell,
+      ),
+    );
   }
 
   private async fields(

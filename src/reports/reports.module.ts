@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
 import { PlannedSpend } from '../budgets/planned-spend.entity';
 import { Amendment } from '../grants/amendment.entity';
 import { Grant } from '../grants/grant.entity';
@@ -20,13 +21,15 @@ import { Sf425Service } from './sf425.service';
 
 /**
  * Reports read the features' tables through their own SQL (amendments, planned_spend, expenditures)
- * and depend on no feature module but GrantLookupModule (a grant by id, the grant pickers); no
+ * and depend on no feature module but GrantLookupModule (a grant by id, the grant pickers) and
+ * AuditModule (the trail's readable form); no
  * feature module may import this one (the dashboard may).
  */
 @Module({
   imports: [
     TypeOrmModule.forFeature([Grant, Program, Amendment, PlannedSpend, Expenditure]),
     GrantLookupModule,
+    AuditModule,
   ],
   controllers: [
     DownloadsController,

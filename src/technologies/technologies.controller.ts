@@ -4,7 +4,6 @@ import { Clock } from '../common/clock';
 import type { Response } from 'express';
 import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { AuditService } from '../audit/audit.service';
-import { describeChanges } from '../audit/history';
 import { expectedContentVersion, expectedVersion, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { pageLinks } from '../common/pagination';
@@ -229,7 +228,7 @@ export class TechnologiesController {
       grantOptions,
       linksVersion: await this.links.linksVersion('technology', id),
       trlOptions: TRL_OPTIONS,
-      history: describeChanges(await this.audit.history('technology', id)),
+      history: await this.audit.describedHistory('technology', id),
     };
   }
 }

@@ -1,6 +1,7 @@
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { COST_CATEGORIES, CostCategory, Share, SHARES } from '../../budgets/budget.constants';
 import { FormInt, IsIsoDate, IsMoney, Trim } from '../../common/validation';
+import { humanize } from '../../common/views';
 import { MultiLine } from '../../common/forms';
 
 export const REFERENCE_MAX = 100;
@@ -27,7 +28,8 @@ export class ExpenditureFormDto {
   budgetPeriod: number;
 
   @IsIn(COST_CATEGORIES, {
-    message: `Choose a cost category: ${COST_CATEGORIES.join(', ')}.`,
+    // Named by their labels, as the select shows them: people never see the stored codes.
+    message: `Choose a cost category: ${COST_CATEGORIES.map(humanize).join(', ')}.`,
   })
   category: CostCategory;
 
@@ -38,7 +40,7 @@ export class ExpenditureFormDto {
   @IsMoney({ allowNegative: true })
   amount: string;
 
-  @IsIn(SHARES, { message: 'Choose the share: federal or cost_share.' })
+  @IsIn(SHARES, { message: `Choose the share: ${SHARES.map(humanize).join(' or ')}.` })
   share: Share;
 
   @Trim()
