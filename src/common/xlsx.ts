@@ -150,6 +150,7 @@ export async function writeXlsx<Row>(
     if (stream.destroyed) break;
     for (const row of rows) {
       sheet.addRow(report.columns.map((c) => xlsxCell(c.kind, c.value(row)))).commit();
+      if (report.countsInTotals && !report.countsInTotals(row)) continue;
       for (const column of money) tally.totals[column.name] += Number(column.value(row) ?? 0);
     }
     tally.rows += rows.length;
