@@ -233,6 +233,30 @@ describe('Excel downloads (HTTP)', () => {
     }
   });
 
+  it('should link each report page and the index to its workbook and the workbook’s manifest', async () => {
+    const { program, grant } = await fixture(t);
+    const auditor = await t.as('auditor');
+    const index = (await auditor.get('/reports')).text.replace(/&#x3D;/g, '=');
+    for (const entry of REPORT_CATALOG.filter((e) => e.csv !== false)) {
+      const path = entry.path.replace(':id', String(grant.id));
+      const extra = entry.parameters.includes('programId') ? `&programId=${program.id}` : '';
+      const page = await auditor.get(`${path}?asOf=${AS_OF}${extra}`);
+      const links = [
+        ...page.text.matchAll(/href="([^"]+\.xlsx(?:\.manifest\.json)?\?[^"]*)"/g),
+      ].map((m) => m[1].replace(/&amp;/g, '&').replace(/&#x3D;/g, '='));
+      expect({ path, links: links.length }).toEqual({ path, links: 2 });
+      for (const link of links) {
+        expect(link).toContain(`asOf=${AS_OF}`);
+        const res = await auditor.get(link);
+        expect({ link, status: res.status }).toEqual({ link, status: 200 });
+      }
+      expect({ path, index: index.includes(`${path}.xlsx?asOf=`) }).toEqual({
+        path,
+        index: true,
+      });
+    }
+  });
+
   it('should refuse an asOf after today for the workbook and its manifest', async () => {
     const auditor = await t.as('auditor');
     const tomorrow = new Date(`${t.app.get(Clock).today()}T00:00:00Z`);
