@@ -48,7 +48,7 @@ function manifestSheet(workbook: ExcelJS.Workbook): Record<string, ExcelJS.CellV
   const sheet = workbook.getWorksheet('Manifest')!;
   const fields: Record<string, ExcelJS.CellValue> = {};
   for (let r = 2; r <= sheet.rowCount; r++) {
-    fields[String(sheet.getCell(r, 1).value)] = sheet.getCell(r, 2).value;
+    fields[sheet.getCell(r, 1).text] = sheet.getCell(r, 2).value;
   }
   return fields;
 }
