@@ -28,6 +28,12 @@ export interface CsvReport<Row> {
   columns: CsvColumn<Row>[];
   /** Every row, in a stable order, one page (keyset on a unique key) at a time. */
   pages(): AsyncIterable<Row[]>;
+  /**
+   * Whether a row counts in the control totals (every row unless said): a report whose total rows
+   * repeat other rows' amounts leaves them out, so each amount counts once — in the CSV's manifest
+   * and the workbook's alike.
+   */
+  countsInTotals?(row: Row): boolean;
 }
 
 /**
@@ -92,6 +98,7 @@ export async function* csvChunks<Row>(
     let text = '';
     for (const row of rows) {
       text += csvLine(report.columns.map((c) => formatCell(c.kind, c.value(row))));
+      if (report.countsInTotals && !report.countsInTotals(row)) continue;
       for (const column of money) tally.totals[column.name] += Number(column.value(row) ?? 0);
     }
     tally.rows += rows.length;

@@ -17,7 +17,7 @@ export function queryString(values: Record<string, string | number | undefined>)
   return text === '' ? '' : `?${text}`;
 }
 
-/** The links every report page and the index show: HTML, CSV, CSV with BOM, manifest. */
+/** The links every report page and the index show: HTML, CSV, CSV with BOM, manifest, Excel. */
 export function reportLinks(path: string, values: Record<string, string | number | undefined>) {
   const { bom: _bom, after: _after, ...rest } = values;
   void _bom;
@@ -27,6 +27,8 @@ export function reportLinks(path: string, values: Record<string, string | number
     csv: `${path}.csv${queryString(rest)}`,
     csvBom: `${path}.csv${queryString({ ...rest, bom: '1' })}`,
     manifest: `${path}.manifest.json${queryString(rest)}`,
+    xlsx: `${path}.xlsx${queryString(rest)}`,
+    xlsxManifest: `${path}.xlsx.manifest.json${queryString(rest)}`,
   };
 }
 

@@ -212,6 +212,8 @@ export class ProgramRegistersService {
       csvHref: link('.csv'),
       bomHref: link('.csv', { bom: '1' }),
       manifestHref: link('.manifest.json'),
+      xlsxHref: link('.xlsx'),
+      xlsxManifestHref: link('.xlsx.manifest.json'),
     };
   }
 

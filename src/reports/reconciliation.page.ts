@@ -26,6 +26,8 @@ export function reconciliationPage(report: ReconciliationReport) {
       csv: reconciliationPath(report.asOf, '.csv'),
       csvBom: reconciliationPath(report.asOf, '.csv', true),
       manifest: reconciliationPath(report.asOf, '.manifest.json'),
+      xlsx: reconciliationPath(report.asOf, '.xlsx'),
+      xlsxManifest: reconciliationPath(report.asOf, '.xlsx.manifest.json'),
     },
   };
 }

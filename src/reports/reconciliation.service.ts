@@ -463,9 +463,11 @@ const RECONCILIATION_COLUMNS: CsvColumn<CsvRow>[] = [
 export function reconciliationCsv(report: ReconciliationReport): CsvReport<CsvRow> & CsvLines {
   const rows = report.rows;
   const money = RECONCILIATION_COLUMNS.filter((c) => c.kind === 'money');
+  const countsInTotals = (row: CsvRow) => row.scope === 'grant';
   return {
     name: 'reconciliation',
     columns: RECONCILIATION_COLUMNS,
+    countsInTotals,
     // eslint-disable-next-line @typescript-eslint/require-await
     pages: async function* () {
       if (rows.length > 0) yield rows;
@@ -477,7 +479,7 @@ export function reconciliationCsv(report: ReconciliationReport): CsvReport<CsvRo
       let text = '';
       for (const row of rows) {
         text += csvLine(RECONCILIATION_COLUMNS.map((c) => formatCell(c.kind, c.value(row))));
-        if (row.scope !== 'grant') continue;
+        if (!countsInTotals(row)) continue;
         for (const column of money) totals[column.name] += Number(column.value(row) ?? 0);
       }
       yield { text, rows: rows.length, totals };

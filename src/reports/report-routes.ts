@@ -16,6 +16,7 @@ import { futureAsOfMessage } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import { CsvLines, csvManifest, CsvManifest, CsvReport, sendCsv } from '../common/csv';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
+import { sendXlsx, xlsxManifest, XlsxManifest } from '../common/xlsx';
 
 /** What a report's CSV download and its manifest are made from. */
 export interface ReportDownload {
@@ -39,6 +40,19 @@ export interface ServedReport extends ReportDownload {
 export function reportManifest(report: ReportDownload, bom: boolean): Promise<CsvManifest> {
   const parameters = { ...report.parameters, asOf: report.asOf, bom: bom ? '1' : '0' };
   return csvManifest(report.csv, { asOf: report.asOf, bom, parameters });
+}
+
+/**
+ * The parameters of a workbook, in its Manifest sheet and its manifest: the report's own, then asOf
+ * (a workbook has no byte-order mark, so no bom).
+ */
+export function xlsxParameters(report: ReportDownload): Record<string, string> {
+  return { ...report.parameters, asOf: report.asOf };
+}
+
+/** The manifest of an .xlsx download's exact bytes. */
+export function reportXlsxManifest(report: ReportDownload): Promise<XlsxManifest> {
+  return xlsxManifest(report.csv, { asOf: report.asOf, parameters: xlsxParameters(report) });
 }
 
 /**
@@ -75,14 +89,15 @@ type ReportMethod<P> = (query: P, grantId: number) => ServedReport | Promise<Ser
 
 /**
  * The one way to serve a report (DESIGN.md §5, §7). On a controller method that builds the report
- * for a validated query (and the grant id of a `:id` path), it declares three routes: the HTML page
+ * for a validated query (and the grant id of a `:id` path), it declares five routes: the HTML page
  * at `path` (rendered with `view`), its CSV twin at `path.csv` (an attachment; `bom=1` starts it with
- * a byte-order mark) and the CSV's manifest at `path.manifest.json` (never cached). The controller's
- * access rule covers all three. The method itself is no route.
+ * a byte-order mark), the CSV's manifest at `path.manifest.json` (never cached), the Excel twin at
+ * `path.xlsx` (src/common/xlsx.ts) and its manifest at `path.xlsx.manifest.json`. The controller's
+ * access rule covers all five. The method itself is no route.
  *
  * An `asOf` after today (futureAsOfMessage) is refused here for every report alike, with a 400: the
- * page is rendered again with the date kept and the message (AsOfRefusal), the CSV and manifest
- * are the plain 400 page with the message.
+ * page is rendered again with the date kept and the message (AsOfRefusal), the downloads and
+ * manifests are the plain 400 page with the message.
  */
 export function ReportRoute<Q extends P & { bom?: '0' | '1' }, P extends { asOf?: string } = Q>(
   options: ReportRouteOptions<Q, P>,
@@ -148,6 +163,29 @@ export function ReportRoute<Q extends P & { bom?: '0' | '1' }, P extends { asOf?
         refuseFuture(this, query);
         const report = await served(this, query, id);
         return reportManifest(report, query.bom === '1');
+      },
+    );
+    route(
+      prototype,
+      `${key}Xlsx`,
+      [Get(`${path}.xlsx`)],
+      [grantId, Query(), Res()],
+      options.query,
+      async function (this: object, id: number, query: Q, res: Response) {
+        refuseFuture(this, query);
+        const report = await served(this, query, id);
+        await sendXlsx(res, report.csv, { asOf: report.asOf, parameters: xlsxParameters(report) });
+      },
+    );
+    route(
+      prototype,
+      `${key}XlsxManifest`,
+      [Get(`${path}.xlsx.manifest.json`), Header('Cache-Control', 'no-store')],
+      [grantId, Query()],
+      options.query,
+      async function (this: object, id: number, query: Q) {
+        refuseFuture(this, query);
+        return reportXlsxManifest(await served(this, query, id));
       },
     );
   };

@@ -27,6 +27,8 @@ export function sf425Page(report: Sf425Report) {
       csv: sf425Path(report, '.csv'),
       csvBom: sf425Path(report, '.csv', true),
       manifest: sf425Path(report, '.manifest.json'),
+      xlsx: sf425Path(report, '.xlsx'),
+      xlsxManifest: sf425Path(report, '.xlsx.manifest.json'),
     },
     quarterlyDueDays: QUARTERLY_DUE_DAYS,
     finalDueDays: FINAL_DUE_DAYS,
