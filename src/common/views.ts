@@ -68,6 +68,13 @@ function registerFilterHelpers(): void {
     }
     return fallback;
   });
+  // `filterErrorsOf "sort dir page"`: refusals of parameters the form has no field for (links set them).
+  hbs.registerHelper('filterErrorsOf', (names: unknown, options: HelperOptions) => {
+    const errors = refusalOf(options).filterErrors ?? {};
+    return String(names)
+      .split(' ')
+      .flatMap((name) => (errors[name] === undefined ? [] : [errors[name]]));
+  });
   // `invalid name` or `invalid name id`: the options object comes last either way.
   hbs.registerHelper('invalid', (name: unknown, ...rest: unknown[]) => {
     const options = rest[rest.length - 1] as HelperOptions;
