@@ -13,6 +13,7 @@ import { BudgetsModule } from './budgets/budgets.module';
 import { AppConfig } from './common/config';
 import { ConfigModule } from './common/config.module';
 import { DatabaseModule } from './common/database/database.module';
+import { validationException } from './common/http/filter-query';
 import { HtmlExceptionFilter } from './common/http/html-exception.filter';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DemoModule } from './demo/demo.module';
@@ -66,6 +67,7 @@ export class AppModule implements NestModule {
             transform: true,
             whitelist: true,
             forbidUnknownValues: false,
+            exceptionFactory: validationException,
           }),
         },
         { provide: APP_FILTER, useClass: HtmlExceptionFilter },

@@ -657,7 +657,7 @@ describe('Milestones, technologies, cost share, burn-down and audit CSV reports 
 
       const reversed = await t.http().get('/reports/audit.csv?from=2026-03-11&to=2026-03-10');
       expect(reversed.status).toBe(400);
-      expect(reversed.text).toContain('from (2026-03-11) must not be after to (2026-03-10)');
+      expect(reversed.text).toContain('from (2026-03-11) must be on or before to (2026-03-10)');
     });
 
     it('should page the HTML view by keyset, the pages together being the CSV', async () => {

@@ -1,4 +1,5 @@
-import { Controller, Get, Query, Render } from '@nestjs/common';
+import { Controller, Get, Render } from '@nestjs/common';
+import { FilterQuery } from '../common/http/filter-query';
 import { ReadAccess } from '../common/http/access.decorators';
 import { pageLinks } from '../common/pagination';
 import { AuditService } from './audit.service';
@@ -41,7 +42,7 @@ export class AuditController {
 
   @Get()
   @Render('audit/index')
-  async index(@Query() query: AuditQueryDto) {
+  async index(@FilterQuery() query: AuditQueryDto) {
     const page = await this.audit.list(query);
     return {
       pageTitle: 'Audit trail',

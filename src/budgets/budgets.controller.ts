@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
+import { FilterQuery } from '../common/http/filter-query';
 import type { Response } from 'express';
 import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { AuditService } from '../audit/audit.service';
@@ -62,7 +63,7 @@ export class BudgetsController {
 
   @Get()
   @Render('budgets/show')
-  async show(@Param('id', ParseIdPipe) id: number, @Query() query: AsOfQuery) {
+  async show(@Param('id', ParseIdPipe) id: number, @FilterQuery() query: AsOfQuery) {
     const grant = await this.lookup.grant(id);
     const asOf = query.asOf ?? this.clock.today();
     const budget = await this.budgets.budgetOf(id);
@@ -140,7 +141,7 @@ export class RebudgetController {
 
   @Get('rebudget')
   @Render('budgets/rebudget')
-  async index(@Query() query: AsOfQuery) {
+  async index(@FilterQuery() query: AsOfQuery) {
     const asOf = query.asOf ?? this.clock.today();
     const all = await this.rebudget.rebudgetAll(query.asOf);
     const byShare = (a: { percent: number | null }, b: { percent: number | null }) =>

@@ -88,3 +88,28 @@ export function IsIsoDate(validation?: ValidationOptions) {
       },
     });
 }
+
+/**
+ * A date range's start: when both this and `end` are real dates, this must be on or before it. The
+ * refusal is this field's (the form shows it beside the start), so the list can still be shown.
+ */
+export function IsOnOrBefore(end: string, validation?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isOnOrBefore',
+      target: object.constructor,
+      propertyName,
+      constraints: [end],
+      options: validation,
+      validator: {
+        validate(value: unknown, args) {
+          const other = (args?.object as Record<string, unknown> | undefined)?.[end];
+          return !isIsoDate(value) || !isIsoDate(other) || value <= other;
+        },
+        defaultMessage: (args) => {
+          const other = (args?.object as Record<string, unknown> | undefined)?.[end];
+          return `${propertyName} (${String(args?.value)}) must be on or before ${end} (${String(other)})`;
+        },
+      },
+    });
+}

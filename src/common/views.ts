@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import hbs from 'hbs';
 import { formatDate } from './dates';
+import type { FilterRefusal } from './http/filter-query';
 import { formatMoney } from './money';
 
 /** The repository root, whether running from src/ (tests) or dist/src/ (npm start). */
@@ -40,11 +41,49 @@ export function registerViews(): void {
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
   hbs.registerHelper('add', (a: unknown, b: unknown) => Number(a) + Number(b));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => String(a) === String(b));
+  registerFilterHelpers();
   const partials = join(VIEWS_DIR, 'partials');
   for (const file of walk(partials)) {
     const name = relative(partials, file).replace(/\.hbs$/, '');
     hbs.registerPartial(name, readFileSync(file, 'utf8'));
   }
+}
+
+type HelperOptions = { data?: { root?: Partial<FilterRefusal> } };
+const refusalOf = (options: HelperOptions) => options.data?.root ?? {};
+
+/**
+ * What a GET filter form shows of a refused filter (FilterQuery puts it in the view's root):
+ * `filterError 'from'` its message, `typed 'from' query.from` the value as typed when refused (else
+ * the page's own), `invalid 'from' 'from'` the input's aria attributes (name, then element id).
+ */
+function registerFilterHelpers(): void {
+  hbs.registerHelper('filterError', (name: unknown, options: HelperOptions) =>
+    typeof name === 'string' ? (refusalOf(options).filterErrors?.[name] ?? '') : '',
+  );
+  hbs.registerHelper('typed', (name: unknown, fallback: unknown, options: HelperOptions) => {
+    const refusal = refusalOf(options);
+    if (typeof name === 'string' && refusal.filterErrors?.[name] !== undefined) {
+      return refusal.filterValues?.[name] ?? '';
+    }
+    return fallback;
+  });
+  // `filterErrorsOf "sort dir page"`: refusals of parameters the form has no field for (links set them).
+  hbs.registerHelper('filterErrorsOf', (names: unknown, options: HelperOptions) => {
+    const errors = refusalOf(options).filterErrors ?? {};
+    return String(names)
+      .split(' ')
+      .flatMap((name) => (errors[name] === undefined ? [] : [errors[name]]));
+  });
+  // `invalid name` or `invalid name id`: the options object comes last either way.
+  hbs.registerHelper('invalid', (name: unknown, ...rest: unknown[]) => {
+    const options = rest[rest.length - 1] as HelperOptions;
+    const id = rest.length > 1 ? rest[0] : name;
+    if (typeof name !== 'string' || refusalOf(options).filterErrors?.[name] === undefined)
+      return '';
+    const errorId = hbs.handlebars.escapeExpression(`${String(id)}-error`);
+    return new hbs.handlebars.SafeString(` aria-invalid="true" aria-describedby="${errorId}"`);
+  });
 }
 
 function walk(dir: string): string[] {

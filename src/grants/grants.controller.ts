@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
+import { FilterQuery } from '../common/http/filter-query';
 import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import type { Response } from 'express';
 import { expectedContentVersion, expectedVersion, submitForm } from '../common/forms';
@@ -32,7 +33,7 @@ export class GrantsController {
 
   @Get()
   @Render('grants/index')
-  async index(@Query() query: GrantListQueryDto) {
+  async index(@FilterQuery() query: GrantListQueryDto) {
     const page = await this.grants.list(query);
     const sortLinks = Object.fromEntries(
       GRANT_SORTS.map((column) => {

@@ -18,6 +18,7 @@ import { COST_CATEGORIES, SHARES } from '../budgets/budget.constants';
 import { Clock } from '../common/clock';
 import { setFlash } from '../common/flash';
 import { submitForm } from '../common/forms';
+import { FilterQuery } from '../common/http/filter-query';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { formatMoney } from '../common/money';
 import { GrantLookup } from '../grants/grant-lookup';
@@ -64,7 +65,7 @@ export class LedgerController {
 
   @Get()
   @Render('ledger/index')
-  async index(@Query() query: LedgerQueryDto) {
+  async index(@FilterQuery() query: LedgerQueryDto) {
     const filter: LedgerFilter = {
       grantId: query.grantId,
       category: query.category,
@@ -74,9 +75,6 @@ export class LedgerController {
       reference: query.reference,
       asOf: query.asOf,
     };
-    if (filter.from && filter.to && filter.from > filter.to) {
-      throw new BadRequestException(`from (${filter.from}) must be on or before to (${filter.to})`);
-    }
     const size = query.size ?? LEDGER_PAGE_SIZE;
     const page = await this.list.list(filter, this.position(query), size);
     const keep = { ...filter, size: query.size };

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
+import { FilterQuery } from '../common/http/filter-query';
 import { AsOfQuery } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import type { Response } from 'express';
@@ -37,7 +38,7 @@ export class MilestonesController {
 
   @Get()
   @Render('milestones/index')
-  async index(@Query() query: MilestoneListQueryDto) {
+  async index(@FilterQuery() query: MilestoneListQueryDto) {
     const asOf = query.asOf ?? this.clock.today();
     const page = await this.milestones.list(query, asOf);
     const filters = {
@@ -67,7 +68,7 @@ export class MilestonesController {
   // Declared before ':id' so that "dashboard" is not taken for an id.
   @Get('dashboard')
   @Render('milestones/dashboard')
-  async showDashboard(@Query() query: AsOfQuery) {
+  async showDashboard(@FilterQuery() query: AsOfQuery) {
     const asOf = query.asOf ?? this.clock.today();
     return {
       pageTitle: `Milestone dashboard as of ${asOf}`,

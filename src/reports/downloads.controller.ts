@@ -2,6 +2,7 @@ import { Controller, Get, Render } from '@nestjs/common';
 import { COST_CATEGORIES, SHARES } from '../budgets/budget.constants';
 import { asOfOrToday } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
+import { AppConfig } from '../common/config';
 import type { CsvReport } from '../common/csv';
 import { ReadAccess } from '../common/http/access.decorators';
 import { DownloadsService } from './downloads.service';
@@ -9,6 +10,8 @@ import {
   catalogCard,
   downloadPage,
   firstRows,
+  manifestFacts,
+  officeTimestamp,
   queryString,
   registerPage,
   reportLinks,
@@ -35,19 +38,21 @@ export class DownloadsController {
   constructor(
     private readonly downloads: DownloadsService,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
   @Get('reports')
   @Render('reports/index')
   async index() {
     const asOf = this.clock.today();
-    const grants = await this.downloads.grantChoices();
+    const choices = await this.downloads.indexChoices();
     const manifest = await this.downloads.ledgerManifest(asOf);
     return {
       pageTitle: 'Reports',
       asOf,
-      reports: REPORT_CATALOG.map((entry) => catalogCard(entry, asOf, grants)),
-      manifest,
+      reports: REPORT_CATALOG.map((entry) => catalogCard(entry, asOf, choices)),
+      manifest: manifestFacts(manifest),
+      producedAt: officeTimestamp(new Date(), this.config.APP_TIME_ZONE),
       manifestLink: reportLinks('/reports/ledger', { asOf }).manifest,
     };
   }

@@ -1,7 +1,9 @@
 import { COST_CATEGORIES, SHARES } from '../budgets/budget.constants';
-import { CsvColumn, CsvReport } from '../common/csv';
-import { formatDate } from '../common/dates';
+import { CsvColumn, CsvManifest, CsvReport } from '../common/csv';
+import { dateTimeFormat, formatDate } from '../common/dates';
+import { formatMoney, toCents } from '../common/money';
 import { humanize } from '../common/views';
+import { MILESTONE_KINDS } from '../milestones/milestone.entity';
 import { CatalogEntry, REPORT_CATALOG } from './report-catalog';
 
 /** Rows a register's HTML view shows: its first ones. */
@@ -84,57 +86,115 @@ export interface ParameterField {
   options?: { value: string; label: string }[];
 }
 
-/** How the index page asks for each parameter a catalog entry names. */
-export function parameterField(
-  name: string,
-  grants: { id: number; awardNumber: string }[],
-): ParameterField {
+/** What the index page's selects offer (DownloadsService.indexChoices). */
+export interface ReportChoices {
+  grants: { id: number; awardNumber: string }[];
+  programs: { id: number; name: string }[];
+  entityTypes: string[];
+  actors: string[];
+}
+
+const select = (name: string, label: string, options: { value: string; label: string }[]) => ({
+  name,
+  label,
+  type: 'select' as const,
+  options,
+});
+
+/** How the index page asks for each parameter a catalog entry names: a choice wherever there is one. */
+export function parameterField(name: string, choices: ReportChoices): ParameterField {
   switch (name) {
     case 'grantId':
-      return {
+      return select(
         name,
-        label: 'Grant',
-        type: 'select',
-        options: grants.map((g) => ({ value: String(g.id), label: g.awardNumber })),
-      };
+        'Grant',
+        choices.grants.map((g) => ({ value: String(g.id), label: g.awardNumber })),
+      );
     case 'from':
-      return { name, label: 'Incurred from', type: 'date' };
+      return { name, label: 'From (date)', type: 'date' };
     case 'to':
-      return { name, label: 'Incurred to', type: 'date' };
+      return { name, label: 'To (date)', type: 'date' };
     case 'category':
-      return {
+      return select(
         name,
-        label: 'Category',
-        type: 'select',
-        options: COST_CATEGORIES.map((c) => ({ value: c, label: humanize(c) })),
-      };
+        'Category',
+        COST_CATEGORIES.map((c) => ({ value: c, label: humanize(c) })),
+      );
     case 'share':
-      return {
+      return select(
         name,
-        label: 'Share',
-        type: 'select',
-        options: SHARES.map((s) => ({ value: s, label: humanize(s) })),
-      };
+        'Share',
+        SHARES.map((s) => ({ value: s, label: humanize(s) })),
+      );
     case 'programId':
-      return { name, label: 'Program id', type: 'number' };
+      return select(
+        name,
+        'Program',
+        choices.programs.map((p) => ({ value: String(p.id), label: p.name })),
+      );
+    case 'kind':
+      return select(
+        name,
+        'Kind',
+        MILESTONE_KINDS.map((k) => ({ value: k, label: humanize(k) })),
+      );
+    case 'entityType':
+      return select(
+        name,
+        'Record type',
+        choices.entityTypes.map((t) => ({ value: t, label: humanize(t) })),
+      );
+    case 'entityId':
+      return { name, label: 'Record id (number)', type: 'number' };
+    case 'actor':
+      return select(
+        name,
+        'User',
+        choices.actors.map((email) => ({ value: email, label: email })),
+      );
     default:
       return { name, label: humanize(name), type: 'text' };
   }
 }
 
+/**
+ * The index's ledger manifest as a person reads it: the count with separators, the control total
+ * as money, the date spelled out.
+ */
+export function manifestFacts(manifest: CsvManifest) {
+  const amount = manifest.control_totals.amount;
+  return {
+    asOf: formatDate(manifest.as_of),
+    rows: manifest.row_count.toLocaleString('en-US'),
+    controlTotal: amount === undefined ? '' : formatMoney(toCents(amount)),
+    sha256: manifest.sha256,
+    bytes: manifest.bytes.toLocaleString('en-US'),
+  };
+}
+
+/** `Apr 1, 2026, 9:05 AM EDT (America/New_York)`: a moment as the office reads it, zone named. */
+export function officeTimestamp(at: Date, timeZone: string): string {
+  const text = dateTimeFormat('en-US', {
+    timeZone,
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(at);
+  const zone = dateTimeFormat('en-US', { timeZone, timeZoneName: 'short' })
+    .formatToParts(at)
+    .find((part) => part.type === 'timeZoneName')?.value;
+  return `${text} ${zone ?? ''} (${timeZone})`.replace('  ', ' ');
+}
+
 /** One catalog entry on the index page, with its form fields and today's links. */
-export function catalogCard(
-  entry: CatalogEntry,
-  asOf: string,
-  grants: { id: number; awardNumber: string }[],
-) {
+export function catalogCard(entry: CatalogEntry, asOf: string, choices: ReportChoices) {
+  const grants = choices.grants;
   const perGrant = entry.path.includes(':id');
   const csv = entry.csv !== false;
   return {
     ...entry,
     csv,
     perGrant,
-    fields: entry.parameters.map((name) => parameterField(name, grants)),
+    fields: entry.parameters.map((name) => parameterField(name, choices)),
     links: perGrant ? null : reportLinks(entry.path, { asOf }),
     grantLinks: perGrant
       ? grants.map((g) => ({

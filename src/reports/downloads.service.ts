@@ -3,11 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { CsvLines, CsvManifest, CsvReport } from '../common/csv';
+import { namedQuery } from '../common/database/named-query';
 import { ReadCache } from '../common/database/read-cache';
 import { Grant } from '../grants/grant.entity';
 import { GrantChoice, GrantLookup } from '../grants/grant-lookup';
 import { LedgerFilters, ledgerReport } from './ledger.report';
 import { amendmentsRegister, budgetLinesRegister, grantsRegister } from './registers.report';
+import type { ReportChoices } from './downloads.page';
 import { reportManifest } from './report-routes';
 
 /** Builds the download reports (ledger and registers) on the app's connection. */
@@ -59,5 +61,30 @@ export class DownloadsService {
   /** Grants for the ledger's grant picker. */
   grantChoices(): Promise<GrantChoice[]> {
     return this.lookup.choices();
+  }
+
+  /** What the /reports index offers to choose from: grants, programs, record types and users. */
+  async indexChoices(): Promise<ReportChoices> {
+    const [grants, programs, entityTypes, actors] = await Promise.all([
+      this.lookup.choices(),
+      namedQuery<{ id: number; name: string }>(
+        this.manager,
+        'SELECT p.id AS "id", p.name AS "name" FROM programs p ORDER BY p.name',
+      ),
+      namedQuery<{ entityType: string }>(
+        this.manager,
+        'SELECT DISTINCT e.entity_type AS "entityType" FROM audit_events e ORDER BY e.entity_type',
+      ),
+      namedQuery<{ email: string }>(
+        this.manager,
+        'SELECT u.email AS "email" FROM users u ORDER BY u.email',
+      ),
+    ]);
+    return {
+      grants,
+      programs,
+      entityTypes: entityTypes.map((row) => row.entityType),
+      actors: actors.map((row) => row.email),
+    };
   }
 }

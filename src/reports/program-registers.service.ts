@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { EntityManager } from 'typeorm';
 import { asOfOrToday } from '../common/as-of-query.dto';
@@ -142,9 +142,6 @@ export class ProgramRegistersService {
 
   audit(query: AuditRegisterQueryDto): BuiltRegister {
     const asOf = asOfOrToday(query.asOf, this.clock.today());
-    if (query.from && query.to && query.from > query.to) {
-      throw new BadRequestException(`from (${query.from}) must not be after to (${query.to}).`);
-    }
     const actor = query.actor?.trim().toLowerCase();
     return {
       name: 'audit',

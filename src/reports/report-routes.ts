@@ -15,6 +15,7 @@ import type { Response } from 'express';
 import { futureAsOfMessage } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import { CsvLines, csvManifest, CsvManifest, CsvReport, sendCsv } from '../common/csv';
+import { FilterQuery, filtersRefused } from '../common/http/filter-query';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { sendXlsx, xlsxManifest, XlsxManifest } from '../common/xlsx';
 
@@ -64,6 +65,10 @@ export interface AsOfRefusal {
   asOfRefused: { value: string; message: string };
 }
 
+/** A refused page's title: screen readers hear first that something needs fixing. */
+const errorTitle = (page: object) =>
+  `Error: ${(page as { pageTitle?: string }).pageTitle ?? 'report'}`;
+
 /** The controller property that ReportRoute injects the Clock into. */
 const CLOCK = 'reportRouteClock';
 
@@ -97,7 +102,8 @@ type ReportMethod<P> = (query: P, grantId: number) => ServedReport | Promise<Ser
  *
  * An `asOf` after today (futureAsOfMessage) is refused here for every report alike, with a 400: the
  * page is rendered again with the date kept and the message (AsOfRefusal), the downloads and
- * manifests are the plain 400 page with the message.
+ * manifests are the plain 400 page with the message. Any other refused parameter of the page is the
+ * same (FilterQuery: the page without it, the value as typed and the message beside its field).
  */
 export function ReportRoute<Q extends P & { bom?: '0' | '1' }, P extends { asOf?: string } = Q>(
   options: ReportRouteOptions<Q, P>,
@@ -128,17 +134,19 @@ export function ReportRoute<Q extends P & { bom?: '0' | '1' }, P extends { asOf?
       prototype,
       `${key}Page`,
       [Get(path), Render(view)],
-      [grantId, Query(), Res({ passthrough: true })],
+      [grantId, FilterQuery(options.pageQuery ?? options.query), Res({ passthrough: true })],
       options.pageQuery ?? options.query,
       async function (this: object, id: number, query: P, res: Response) {
         const today = todayOf(this);
         const refused = futureAsOfMessage(query.asOf, today);
-        if (!refused) return (await served(this, query, id)).page();
+        if (!refused) {
+          const page = await (await served(this, query, id)).page();
+          return filtersRefused(res) ? { ...page, pageTitle: errorTitle(page) } : page;
+        }
         res.status(400);
         const page = await (await served(this, { ...query, asOf: today }, id)).page();
         const refusal: AsOfRefusal = { asOfRefused: { value: query.asOf!, message: refused } };
-        const title = (page as { pageTitle?: string }).pageTitle;
-        return { ...page, ...refusal, pageTitle: `Error: ${title ?? 'report'}` };
+        return { ...page, ...refusal, pageTitle: errorTitle(page) };
       },
     );
     route(

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
+import { FilterQuery } from '../common/http/filter-query';
 import { AsOfQuery } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import type { Response } from 'express';
@@ -51,7 +52,7 @@ export class TechnologiesController {
 
   @Get()
   @Render('technologies/index')
-  async index(@Query() query: TechnologyListQueryDto) {
+  async index(@FilterQuery() query: TechnologyListQueryDto) {
     const page = await this.technologies.list(query);
     const filters = {
       q: query.q,
@@ -99,7 +100,7 @@ export class TechnologiesController {
   // Declared before `:id` (which only takes numbers anyway).
   @Get('portfolio')
   @Render('technologies/portfolio')
-  async portfolioView(@Query() query: AsOfQuery) {
+  async portfolioView(@FilterQuery() query: AsOfQuery) {
     const asOf = query.asOf ?? this.clock.today();
     const portfolio = await this.portfolio.build(asOf);
     return {

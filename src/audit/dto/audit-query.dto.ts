@@ -1,5 +1,11 @@
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { BlankToUndefined, IsIsoDate, QueryInt, OptionalQueryId } from '../../common/validation';
+import {
+  BlankToUndefined,
+  IsIsoDate,
+  IsOnOrBefore,
+  QueryInt,
+  OptionalQueryId,
+} from '../../common/validation';
 
 export class AuditQueryDto {
   @BlankToUndefined()
@@ -26,6 +32,7 @@ export class AuditQueryDto {
   @BlankToUndefined()
   @IsOptional()
   @IsIsoDate({ message: 'from must be a date as YYYY-MM-DD' })
+  @IsOnOrBefore('to')
   from?: string;
 
   @BlankToUndefined()

@@ -5,6 +5,7 @@ import { isIsoDate } from '../../common/dates';
 import {
   BlankToUndefined,
   IsIsoDate,
+  IsOnOrBefore,
   QueryInt,
   Trim,
   OptionalQueryId,
@@ -51,6 +52,7 @@ export class LedgerQueryDto {
   @BlankToUndefined()
   @IsOptional()
   @IsIsoDate({ message: 'from must be a real date as YYYY-MM-DD, for example 2026-01-01' })
+  @IsOnOrBefore('to')
   from?: string;
 
   @BlankToUndefined()

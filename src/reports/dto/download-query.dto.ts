@@ -1,7 +1,13 @@
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { COST_CATEGORIES, CostCategory, Share, SHARES } from '../../budgets/budget.constants';
 import { BOM_FOR_EXCEL_MESSAGE, OptionalAsOf, OptionalBom } from '../../common/as-of-query.dto';
-import { BlankToUndefined, IsIsoDate, QueryInt, OptionalQueryId } from '../../common/validation';
+import {
+  BlankToUndefined,
+  IsIsoDate,
+  IsOnOrBefore,
+  QueryInt,
+  OptionalQueryId,
+} from '../../common/validation';
 
 /**
  * What every report and download takes: `asOf` (default today) and `bom=1` for a byte-order mark.
@@ -24,6 +30,7 @@ export class LedgerReportQueryDto extends ReportQueryDto {
   @BlankToUndefined()
   @IsOptional()
   @IsIsoDate({ message: 'from must be a real date as YYYY-MM-DD (incurred on or after).' })
+  @IsOnOrBefore('to')
   from?: string;
 
   @BlankToUndefined()

@@ -1,6 +1,11 @@
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { BOM_FOR_EXCEL_MESSAGE, OptionalAsOf, OptionalBom } from '../../common/as-of-query.dto';
-import { BlankToUndefined, IsIsoDate, OptionalQueryId } from '../../common/validation';
+import {
+  BlankToUndefined,
+  IsIsoDate,
+  IsOnOrBefore,
+  OptionalQueryId,
+} from '../../common/validation';
 import { MILESTONE_KINDS, MilestoneKind } from '../../milestones/milestone.entity';
 
 /**
@@ -37,6 +42,7 @@ export class AuditRegisterQueryDto extends RegisterQueryDto {
   @BlankToUndefined()
   @IsOptional()
   @IsIsoDate({ message: 'from must be a real date as YYYY-MM-DD.' })
+  @IsOnOrBefore('to')
   from?: string;
 
   @BlankToUndefined()
