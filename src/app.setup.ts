@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import compression from 'compression';
 import cookieParser from 'cookie-parser';
 import express, { NextFunction, Request, Response } from 'express';
 import session from 'express-session';
@@ -49,6 +50,10 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       strictTransportSecurity: config.COOKIE_SECURE,
     }),
   );
+  // Pages, CSS and CSV downloads gzip to a fraction of their size. compression's default filter skips
+  // types that are already compressed (xlsx, zip, png), and a streamed CSV stays streamed: each write
+  // goes through zlib, whose backpressure sendCsv() honours.
+  app.use(compression());
   app.useStaticAssets(join(PROJECT_ROOT, 'node_modules', '@uswds', 'uswds', 'dist'), {
     prefix: '/assets/uswds/',
     maxAge: '1d',

@@ -64,7 +64,7 @@ describe('Grant history in a real browser', () => {
     expect(await page.locator('.usa-intro').textContent()).toBe(newTitle);
 
     // The History table has the update, by the manager, with the title's before and after.
-    const history = page.locator('h2#history + table');
+    const history = page.locator('h2#history + .app-table-scroll table');
     await expect(history.locator('thead th').allTextContents()).resolves.toEqual([
       'When (UTC)',
       'Who',

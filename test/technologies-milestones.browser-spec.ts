@@ -69,7 +69,7 @@ describe('Technologies and go/no-go decisions in a real browser', () => {
     expect(await page.getByTestId('current-trl').innerText()).toContain(
       '4 — Component and/or system validation in a laboratory environment',
     );
-    const newest = page.locator('h2#assessments + p + table tbody tr').first();
+    const newest = page.locator('h2#assessments + p + .app-table-scroll table tbody tr').first();
     expect(await newest.innerText()).toContain('2026-06-15');
     expect(await newest.innerText()).toContain('TR-14');
     expect(await newest.innerText()).toContain('manager@example.gov');

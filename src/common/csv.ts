@@ -148,8 +148,10 @@ function drained(stream: Writable): Promise<void> {
       stream.off('close', done);
       resolve();
     };
-    stream.on('drain', done);
-    stream.on('close', done);
+    // once(), not on(): compression() moves 'drain' listeners onto its zlib stream, where off() on the
+    // response cannot reach them; a once() listener removes itself there when it fires.
+    stream.once('drain', done);
+    stream.once('close', done);
   });
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import type { HelperOptions } from 'handlebars';
 import hbs from 'hbs';
 import { formatDate } from './dates';
 import type { FilterRefusal } from './http/filter-query';
@@ -42,6 +43,7 @@ export function registerViews(): void {
   hbs.registerHelper('add', (a: unknown, b: unknown) => Number(a) + Number(b));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => String(a) === String(b));
   registerFilterHelpers();
+  hbs.registerHelper('tableScroll', tableScroll);
   const partials = join(VIEWS_DIR, 'partials');
   for (const file of walk(partials)) {
     const name = relative(partials, file).replace(/\.hbs$/, '');
@@ -84,6 +86,22 @@ function registerFilterHelpers(): void {
     const errorId = hbs.handlebars.escapeExpression(`${String(id)}-error`);
     return new hbs.handlebars.SafeString(` aria-invalid="true" aria-describedby="${errorId}"`);
   });
+/**
+ * `{{#tableScroll "Ledger entries"}}<table>…{{/tableScroll}}`: a wide table scrolls inside its own
+ * focusable, named region (keyboard users scroll it with the arrow keys) instead of pushing the page
+ * sideways. A helper rather than a partial block: a partial's hash would shift `../` paths inside.
+ */
+export function tableScroll(
+  this: unknown,
+  label: unknown,
+  options: HelperOptions,
+): Handlebars.SafeString {
+  const { SafeString, Utils } = hbs.handlebars;
+  const name = Utils.escapeExpression(typeof label === 'string' ? label : '');
+  return new SafeString(
+    `<div class="app-table-scroll" tabindex="0" role="region" aria-label="${name}">` +
+      `${options.fn(this)}</div>`,
+  );
 }
 
 function walk(dir: string): string[] {
