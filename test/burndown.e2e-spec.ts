@@ -519,7 +519,7 @@ describe('Burn-down reports (HTTP)', () => {
       );
       expect(byTestId(html, 'flag-text')).toBe('On plan: within 10 % (+3.2%).');
       expect(byTestId(html, 'variance-to-date')).toBe('$15,040.82');
-      expect(html).toContain('DE-SC0000101</a> — Fly ash leaching');
+      expect(html).toContain('DE-SC0000101</a></span> — Fly ash leaching');
     });
 
     it('should choose the program by programId and serve its chart', async () => {

@@ -51,8 +51,8 @@ export function registerViews(): void {
   }
 }
 
-type HelperOptions = { data?: { root?: Partial<FilterRefusal> } };
-const refusalOf = (options: HelperOptions) => options.data?.root ?? {};
+type FilterOptions = { data?: { root?: Partial<FilterRefusal> } };
+const refusalOf = (options: FilterOptions) => options.data?.root ?? {};
 
 /**
  * What a GET filter form shows of a refused filter (FilterQuery puts it in the view's root):
@@ -60,10 +60,10 @@ const refusalOf = (options: HelperOptions) => options.data?.root ?? {};
  * the page's own), `invalid 'from' 'from'` the input's aria attributes (name, then element id).
  */
 function registerFilterHelpers(): void {
-  hbs.registerHelper('filterError', (name: unknown, options: HelperOptions) =>
+  hbs.registerHelper('filterError', (name: unknown, options: FilterOptions) =>
     typeof name === 'string' ? (refusalOf(options).filterErrors?.[name] ?? '') : '',
   );
-  hbs.registerHelper('typed', (name: unknown, fallback: unknown, options: HelperOptions) => {
+  hbs.registerHelper('typed', (name: unknown, fallback: unknown, options: FilterOptions) => {
     const refusal = refusalOf(options);
     if (typeof name === 'string' && refusal.filterErrors?.[name] !== undefined) {
       return refusal.filterValues?.[name] ?? '';
@@ -71,7 +71,7 @@ function registerFilterHelpers(): void {
     return fallback;
   });
   // `filterErrorsOf "sort dir page"`: refusals of parameters the form has no field for (links set them).
-  hbs.registerHelper('filterErrorsOf', (names: unknown, options: HelperOptions) => {
+  hbs.registerHelper('filterErrorsOf', (names: unknown, options: FilterOptions) => {
     const errors = refusalOf(options).filterErrors ?? {};
     return String(names)
       .split(' ')
@@ -79,13 +79,15 @@ function registerFilterHelpers(): void {
   });
   // `invalid name` or `invalid name id`: the options object comes last either way.
   hbs.registerHelper('invalid', (name: unknown, ...rest: unknown[]) => {
-    const options = rest[rest.length - 1] as HelperOptions;
+    const options = rest[rest.length - 1] as FilterOptions;
     const id = rest.length > 1 ? rest[0] : name;
     if (typeof name !== 'string' || refusalOf(options).filterErrors?.[name] === undefined)
       return '';
     const errorId = hbs.handlebars.escapeExpression(`${String(id)}-error`);
     return new hbs.handlebars.SafeString(` aria-invalid="true" aria-describedby="${errorId}"`);
   });
+}
+
 /**
  * `{{#tableScroll "Ledger entries"}}<table>…{{/tableScroll}}`: a wide table scrolls inside its own
  * focusable, named region (keyboard users scroll it with the arrow keys) instead of pushing the page
