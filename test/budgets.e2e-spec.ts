@@ -395,10 +395,121 @@ describe('Budgets (HTTP)', () => {
         /data-testid="rebudget-flagged">([\s\S]*?)<\/table>/.exec(list.text)?.[1] ?? '';
       expect(flagged).toContain(`href="/grants/${grant.id}/budget">${grant.awardNumber}</a>`);
       expect(flagged).toContain('$1,000.01');
-      expect(flagged).toContain('Travel: <span class="app-money">$1,000.01</span>');
+      expect(flagged).toContain('BP1 Travel: <span class="app-money">$1,000.01</span>');
       const before = await t.http().get('/budgets/rebudget').query({ asOf: '2025-05-31' });
       expect(before.text).toContain('No grant has moved more than 10 % of its budget.');
       expect((await t.http().get('/budgets/rebudget').query({ asOf: 'May 1' })).status).toBe(400);
+    });
+  });
+
+  describe('the rebudget figures by budget period and category', () => {
+    /** "$40,500.25" → 4050025: every figure the page prints has two decimals. */
+    const cents = (money: string) => Number(money.replace(/[$,.]/g, ''));
+    /** The money cells of the element marked data-cell="<bp>-<category>", in order. */
+    const cellFigures = (html: string, key: string, tag = 'tr') => {
+      const row = new RegExp(`<${tag} data-cell="${key}">([\\s\\S]*?)</${tag}>`).exec(html)?.[1];
+      return [...(row ?? '').matchAll(/class="app-money">([^<]*)</g)].map((m) => m[1]);
+    };
+    const allCells = (html: string, tag = 'tr') =>
+      [...html.matchAll(new RegExp(`<${tag} data-cell="([^"]+)">`, 'g'))].map((m) => m[1]);
+    const table = (html: string, testId: string) =>
+      new RegExp(`data-testid="${testId}">([\\s\\S]*?)</table>`).exec(html)?.[1] ?? '';
+
+    /**
+     * Total budget $105,000.00, so the threshold is $10,500.00. Travel is $10,000.00 under budget over
+     * the whole grant and personnel $29,499.75 under, yet BP1 personnel is $500.25 over and BP2 travel
+     * $9,000.00 over: $9,500.25 moved, 9.05 %.
+     */
+    async function grantOverInOnePeriod() {
+      const { grant } = await grantWithPeriods();
+      await makeBudget(t, grant.id, [
+        [1, 'personnel', 40_000_00, 0],
+        [1, 'travel', 20_000_00, 0],
+        [2, 'personnel', 40_000_00, 0],
+        [2, 'travel', 4_000_00, 1_000_00],
+      ]);
+      const bp1 = { grantId: grant.id, budgetPeriod: 1, incurredOn: '2025-06-15' };
+      const bp2 = { grantId: grant.id, budgetPeriod: 2, incurredOn: '2026-06-15' };
+      await makeExpenditure(t, { ...bp1, category: 'travel', amountCents: 1_000_00 });
+      await makeExpenditure(t, { ...bp1, category: 'personnel', amountCents: 40_500_25 });
+      await makeExpenditure(t, { ...bp2, category: 'travel', amountCents: 12_000_00 });
+      await makeExpenditure(t, {
+        ...bp2,
+        category: 'travel',
+        share: 'cost_share',
+        amountCents: 2_000_00,
+      });
+      await makeExpenditure(t, { ...bp2, category: 'personnel', amountCents: 10_000_00 });
+      return { grant, bp2 };
+    }
+
+    const expected: Record<string, string[]> = {
+      '1-personnel': ['$40,000.00', '$40,500.25', '$500.25'],
+      '1-travel': ['$20,000.00', '$1,000.00', '$0.00'],
+      '2-personnel': ['$40,000.00', '$10,000.00', '$0.00'],
+      '2-travel': ['$5,000.00', '$14,000.00', '$9,000.00'],
+    };
+
+    it('should show each budget period and category on the budget and grant pages, the moved sum adding up', async () => {
+      const { grant } = await grantOverInOnePeriod();
+      for (const path of [`/grants/${grant.id}/budget`, `/grants/${grant.id}`]) {
+        const page = await t.http().get(path);
+        expect(page.status).toBe(200);
+        const cells = table(page.text, 'rebudget-cells');
+        expect(allCells(cells)).toEqual(Object.keys(expected));
+        for (const [key, figures] of Object.entries(expected)) {
+          expect([key, cellFigures(cells, key)]).toEqual([key, figures]);
+        }
+        const shownAbove = allCells(cells).map((key) => cents(cellFigures(cells, key)[2]));
+        const moved = /data-testid="rebudget-moved">([^<]*)</.exec(page.text)?.[1] ?? '';
+        expect(moved).toBe('$9,500.25');
+        expect(shownAbove.reduce((a, b) => a + b, 0)).toBe(cents(moved));
+        expect(cells).toContain('BP2 direct categories');
+        // The whole-grant totals, labelled as such: both categories under budget overall.
+        const whole = table(page.text, 'rebudget-categories');
+        expect(page.text).toContain('Whole grant, all budget periods');
+        expect(whole).toMatch(
+          /data-category="personnel"><th scope="row">Personnel<\/th><td class="app-money">\$80,000\.00<\/td><td class="app-money">\$50,500\.25<\/td><td class="app-money">\$500\.25</,
+        );
+        expect(whole).toMatch(
+          /data-category="travel"><th scope="row">Travel<\/th><td class="app-money">\$25,000\.00<\/td><td class="app-money">\$15,000\.00<\/td><td class="app-money">\$9,000\.00</,
+        );
+        expect(page.text).toContain('9.05 % of the total budget of $105,000.00');
+        expect(page.text).not.toContain('Prior approval required:');
+      }
+    });
+
+    it('should list the cells spent above budget program-wide and flag the grant past 10 %, reachable from the reports', async () => {
+      const { grant, bp2 } = await grantOverInOnePeriod();
+      const reports = await t.http().get('/reports');
+      expect(reports.text).toContain('<a href="/budgets/rebudget">');
+
+      const near = table((await t.http().get('/budgets/rebudget')).text, 'rebudget-near');
+      expect(near).toContain(`href="/grants/${grant.id}/budget">${grant.awardNumber}</a>`);
+      expect(allCells(near, 'div')).toEqual(['1-personnel', '2-travel']);
+      expect(cellFigures(near, '1-personnel', 'div')).toEqual(['$500.25']);
+      expect(near).toContain('BP2 Travel: <span class="app-money">$9,000.00</span>');
+      expect(near).toContain('(BP2 budget $5,000.00, actual $14,000.00)');
+
+      // $1,000.00 more on BP2 travel: $10,500.25 moved against a $10,500.00 threshold.
+      await makeExpenditure(t, { ...bp2, category: 'travel', amountCents: 1_000_00 });
+      const list = await t.http().get('/budgets/rebudget');
+      const flagged = table(list.text, 'rebudget-flagged');
+      expect(flagged).toContain(`href="/grants/${grant.id}/budget">${grant.awardNumber}</a>`);
+      expect(flagged).toContain('$10,500.25');
+      expect(flagged).toContain('$10,500.00');
+      const shown = allCells(flagged, 'div').map((key) =>
+        cents(cellFigures(flagged, key, 'div')[0]),
+      );
+      expect(shown).toEqual([500_25, 10_000_00]);
+      expect(shown.reduce((a, b) => a + b, 0)).toBe(10_500_25);
+      const page = await t.http().get(`/grants/${grant.id}`);
+      expect(page.text).toContain('data-testid="grant-rebudget-flag"');
+      expect(cellFigures(table(page.text, 'rebudget-cells'), '2-travel')).toEqual([
+        '$5,000.00',
+        '$15,000.00',
+        '$10,000.00',
+      ]);
     });
   });
 

@@ -116,6 +116,34 @@ describe(BudgetsService.name, () => {
         ['travel', 10_000_00, 14_000_00, 7_000_00],
         ['supplies', 10_000_00, 13_000_00, 3_000_00],
       ]);
+      // The cells the flag is computed from: BP1 travel under budget offsets nothing; equipment,
+      // reversed to nothing, and indirect charges are not shown.
+      expect(
+        figures.periods.map((p) => [
+          p.budgetPeriod,
+          p.cells.map((c) => [c.category, c.budgetedCents, c.actualCents, c.overspentCents]),
+        ]),
+      ).toEqual([
+        [
+          1,
+          [
+            ['personnel', 40_000_00, 0, 0],
+            ['travel', 5_000_00, 2_000_00, 0],
+          ],
+        ],
+        [
+          2,
+          [
+            ['personnel', 40_000_00, 0, 0],
+            ['travel', 5_000_00, 12_000_00, 7_000_00],
+            ['supplies', 10_000_00, 13_000_00, 3_000_00],
+          ],
+        ],
+      ]);
+      expect(figures.overspentCells.map((c) => [c.budgetPeriod, c.category])).toEqual([
+        [2, 'travel'],
+        [2, 'supplies'],
+      ]);
       expect(figures.categories.find((c) => c.category === 'equipment')?.actualCents).toBe(0);
       expect(figures.categories.map((c) => c.category)).not.toContain('indirect_charges');
     });

@@ -12,34 +12,26 @@ import { budgetTable, currentLines, num } from './budget-sql';
 import { rebudgetFigures, RebudgetFigures, RebudgetRow } from './rebudget.rules';
 
 /**
- * Rule 6 figures per grant and direct category: budgeted and actual (federal + cost share) per budget
- * period and category, overspending summed per category, and the grant's totals by window functions.
- * With `recorded`, the lines, budget periods and grants as recorded at the end of asOf.
+ * Rule 6's inputs per grant, budget period and category: budgeted and actual (federal + cost share).
+ * The overspending and the totals are summed from these cells in rebudgetFigures, so the page can
+ * show every figure the flag is computed from. With `recorded`, the lines, budget periods and grants
+ * as recorded at the end of asOf.
  */
-const rebudgetSql = (oneGrant: boolean, recorded: boolean) => `WITH cells AS (
-   SELECT x.grant_id, x.budget_period, x.category,
-          SUM(x.budgeted) AS budgeted, SUM(x.actual) AS actual
-     FROM (SELECT l.grant_id, l.budget_period, l.category,
-                  l.federal_cents + l.cost_share_cents AS budgeted, 0 AS actual
-             FROM (${currentLines(recorded)}${oneGrant ? ' WHERE l.grant_id = :grantId' : ''}) l
-           UNION ALL
-           SELECT e.grant_id, e.budget_period, e.category, 0, e.amount_cents
-             FROM expenditures e
-            WHERE ${ledgerAsOf('e')}
-              ${oneGrant ? 'AND e.grant_id = :grantId' : ''}) x
-    GROUP BY x.grant_id, x.budget_period, x.category),
- per_category AS (
-   SELECT grant_id, category, SUM(budgeted) AS budgeted, SUM(actual) AS actual,
-          SUM(CASE WHEN category <> 'indirect_charges' AND actual > budgeted
-                   THEN actual - budgeted ELSE 0 END) AS overspent
-     FROM cells GROUP BY grant_id, category)
- SELECT c.grant_id AS "grantId", g.award_number AS "awardNumber", g.title AS "title",
-        c.category AS "category", c.budgeted AS "budgeted", c.actual AS "actual",
-        c.overspent AS "overspent",
-        SUM(c.budgeted) OVER (PARTITION BY c.grant_id) AS "totalBudget",
-        SUM(c.overspent) OVER (PARTITION BY c.grant_id) AS "moved"
-   FROM per_category c JOIN ${budgetTable('grants', recorded)} g ON g.id = c.grant_id
-  ORDER BY g.award_number, c.grant_id`;
+const rebudgetSql = (oneGrant: boolean, recorded: boolean) => `SELECT
+        x.grant_id AS "grantId", g.award_number AS "awardNumber", g.title AS "title",
+        x.budget_period AS "budgetPeriod", x.category AS "category",
+        SUM(x.budgeted) AS "budgeted", SUM(x.actual) AS "actual"
+   FROM (SELECT l.grant_id, l.budget_period, l.category,
+                l.federal_cents + l.cost_share_cents AS budgeted, 0 AS actual
+           FROM (${currentLines(recorded)}${oneGrant ? ' WHERE l.grant_id = :grantId' : ''}) l
+         UNION ALL
+         SELECT e.grant_id, e.budget_period, e.category, 0, e.amount_cents
+           FROM expenditures e
+          WHERE ${ledgerAsOf('e')}
+            ${oneGrant ? 'AND e.grant_id = :grantId' : ''}) x
+   JOIN ${budgetTable('grants', recorded)} g ON g.id = x.grant_id
+  GROUP BY x.grant_id, g.award_number, g.title, x.budget_period, x.category
+  ORDER BY g.award_number, x.grant_id, x.budget_period`;
 
 /**
  * The rebudget flag of one grant or of all of them: the sums from one query (rebudgetSql), the flag
