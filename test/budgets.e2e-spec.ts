@@ -285,6 +285,97 @@ describe('Budgets (HTTP)', () => {
       expect(await versionOf(t, grant.id)).toBe(2);
     });
 
+    it('should mark after a 409 exactly the cells that differ from the budget saved now, with its amount', async () => {
+      const { grant } = await grantWithPeriods();
+      await post(grant.id, gridForm(2, firstBudget, 0));
+      // Someone else saves version 2: BP1 travel changed, BP2 equipment cost share cleared.
+      await post(
+        grant.id,
+        gridForm(
+          2,
+          { ...firstBudget, '1.travel.federal': '6,000', '2.equipment.costShare': '' },
+          1,
+        ),
+      );
+
+      // This user opened version 1, changed BP1 supplies and typed BP1 personnel the same as saved.
+      const res = await post(
+        grant.id,
+        gridForm(
+          2,
+          { ...firstBudget, '1.supplies.federal': '777', '1.personnel.federal': '120000' },
+          1,
+        ),
+      );
+
+      expect(res.status).toBe(409);
+      const marked = [
+        ...res.text.matchAll(
+          /<td class="app-budget-cell[^"]*app-budget-cell--differs"[^>]*>[\s\S]*?<\/td>/g,
+        ),
+      ].map(([cell]) => ({
+        id: /<input[^>]* id="([^"]+)"/.exec(cell)?.[1],
+        value: /<input[^>]* value="([^"]*)"/.exec(cell)?.[1],
+        now: /data-testid="now-saved">([^<]*)</.exec(cell)?.[1],
+        describedBy: /aria-describedby="([^"]+)"/.exec(cell)?.[1],
+      }));
+      // Row by row (categories in SF-424A order), then budget period and share.
+      expect(marked).toEqual([
+        {
+          id: 'f-lines-1-travel-federal',
+          value: '5000.50',
+          now: 'Now $6,000.00',
+          describedBy: 'f-lines-1-travel-federal-now',
+        },
+        {
+          id: 'f-lines-2-equipment-costShare',
+          value: '12,345.67',
+          now: 'Now $0.00',
+          describedBy: 'f-lines-2-equipment-costShare-now',
+        },
+        {
+          id: 'f-lines-1-supplies-federal',
+          value: '777',
+          now: 'Now $0.00',
+          describedBy: 'f-lines-1-supplies-federal-now',
+        },
+      ]);
+      expect(res.text.match(/data-testid="now-saved"/g)).toHaveLength(3);
+      expect(res.text).toContain('id="f-lines-1-travel-federal-now"');
+      expect(res.text).toContain('data-testid="differs-hint"');
+    });
+
+    it('should not mark any cell on the edit form or a 422', async () => {
+      const { grant } = await grantWithPeriods();
+      await post(grant.id, gridForm(2, firstBudget, 0));
+      const form = await t.http().get(`/grants/${grant.id}/budget/edit`);
+      expect(form.text).not.toContain('app-budget-cell--differs');
+      const refused = await post(grant.id, gridForm(2, { '1.travel.federal': '-1' }, 1));
+      expect(refused.status).toBe(422);
+      expect(refused.text).not.toContain('data-testid="now-saved"');
+    });
+
+    it('should show the amount obligated and how far the saved federal total is from it on the edit page', async () => {
+      const { grant } = await grantWithPeriods();
+      await makeAmendment(t, { grantId: grant.id, federalChangeCents: 300_000_00 });
+      await post(grant.id, gridForm(2, { '1.personnel.federal': '250,000' }, 0));
+
+      const form = await t.http().get(`/grants/${grant.id}/budget/edit`);
+      expect(form.status).toBe(200);
+      expect(form.text).toContain('data-testid="target-obligated">$300,000.00<');
+      expect(form.text).toContain('data-testid="target-federal">$250,000.00<');
+      expect(form.text).toContain(
+        'data-testid="target-difference">-$50,000.00 ($50,000.00 below the amount obligated)<',
+      );
+      expect(form.text).toContain('should add up to $300,000.00');
+
+      await post(grant.id, gridForm(2, { '1.personnel.federal': '300,000' }, 1));
+      const even = await t.http().get(`/grants/${grant.id}/budget/edit`);
+      expect(even.text).toContain(
+        'data-testid="target-difference">$0.00 (equal to the amount obligated)<',
+      );
+    });
+
     it('should refuse a form opened before the budget existed once someone else created it', async () => {
       const { grant } = await grantWithPeriods();
       await post(grant.id, gridForm(2, firstBudget, 0));

@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { AsOfQuery } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import { expectedVersion, fieldId, submitForm } from '../common/forms';
+import { formatMoney, parseMoney } from '../common/money';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { BudgetPeriod } from '../grants/budget-period.entity';
 import { GrantLookup } from '../grants/grant-lookup';
@@ -31,15 +32,32 @@ export function formVersion(body: unknown): number {
   return raw === undefined || raw === '' ? 0 : expectedVersion(body);
 }
 
-/** The grid's inputs, categories as rows and for each budget period a federal and a cost-share field. */
-function formRows(periods: BudgetPeriod[], values: GridValues) {
-  const input = (bp: number, category: (typeof COST_CATEGORIES)[number], share: CellShare) => ({
-    id: fieldId(cellKey(bp, category, share)),
-    name: `lines[${bp}][${category}][${share}]`,
-    key: cellKey(bp, category, share),
-    label: cellLabel(bp, category, share),
-    value: values[bp]?.[category]?.[share] ?? '',
-  });
+/** The cents a cell's text stands for (blank is zero), or null when it is not an amount. */
+function textCents(text: string): number | null {
+  if (text.trim() === '') return 0;
+  const parsed = parseMoney(text);
+  return parsed.ok ? parsed.cents : null;
+}
+
+/**
+ * The grid's inputs, categories as rows and for each budget period a federal and a cost-share field.
+ * Each input also carries the saved amount and whether the shown value differs from it: after a 409
+ * the form keeps what the user typed, and the view marks the cells someone else's save changed.
+ */
+export function formRows(periods: BudgetPeriod[], values: GridValues, saved: GridValues) {
+  const input = (bp: number, category: (typeof COST_CATEGORIES)[number], share: CellShare) => {
+    const value = values[bp]?.[category]?.[share] ?? '';
+    const savedCents = textCents(saved[bp]?.[category]?.[share] ?? '') ?? 0;
+    return {
+      id: fieldId(cellKey(bp, category, share)),
+      name: `lines[${bp}][${category}][${share}]`,
+      key: cellKey(bp, category, share),
+      label: cellLabel(bp, category, share),
+      value,
+      savedText: formatMoney(savedCents),
+      differsFromSaved: textCents(value) !== savedCents,
+    };
+  };
   return COST_CATEGORIES.map((category) => ({
     category,
     label: categoryLabel(category),
@@ -48,6 +66,24 @@ function formRows(periods: BudgetPeriod[], values: GridValues) {
       ...Object.fromEntries(CELL_SHARES.map((share) => [share, input(p.number, category, share)])),
     })),
   }));
+}
+
+/**
+ * What the grid's federal total should reach: the amount obligated, and how far the saved federal
+ * total is from it. Figures of the saved state (the page has no script to total what is typed).
+ */
+export function obligatedTarget(federalBudgetCents: number, obligatedCents: number) {
+  const differenceCents = federalBudgetCents - obligatedCents;
+  return {
+    obligatedCents,
+    federalBudgetCents,
+    differenceCents,
+    matches: differenceCents === 0,
+    difference:
+      differenceCents === 0
+        ? 'equal to the amount obligated'
+        : `${formatMoney(Math.abs(differenceCents))} ${differenceCents > 0 ? 'above' : 'below'} the amount obligated`,
+  };
 }
 
 /** A grant's budget: the grid with its totals, and the form that saves it all at once. */
@@ -120,12 +156,18 @@ export class BudgetsController {
     const grant = await this.lookup.grant(id);
     const grid = await this.budgets.grid(id);
     const budget = await this.budgets.budgetOf(id);
+    const saved = savedValues(
+      await this.budgets.linesOf(id),
+      grid.periods.map((p) => p.number),
+    );
+    const summary = await this.budgets.summaryFor(id);
     return {
       pageTitle: `Edit budget — ${grant.awardNumber}`,
       grant,
       grid,
       savedVersion: budget?.version ?? 0,
-      rows: formRows(grid.periods, values),
+      rows: formRows(grid.periods, values, saved),
+      target: obligatedTarget(summary.federalBudgetCents, summary.obligatedCents),
     };
   }
 }

@@ -1,4 +1,4 @@
-import { asOfParams, ledgerAsOf, obligatedSql } from '../common/as-of';
+import { amendmentAsOf, asOfParams, ledgerAsOf, obligatedSql } from '../common/as-of';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
@@ -345,9 +345,16 @@ export class BudgetsService {
       ? obligatedSql(':grantId')
       : `(SELECT COALESCE(SUM(a.federal_change_cents), 0) FROM amendments a
            WHERE a.grant_id = :grantId)`;
-    const [money] = await namedQuery<{ obligated: Num | null; met: Num | null }>(
+    const amendments = `(SELECT COUNT(*) FROM amendments a WHERE a.grant_id = :grantId${
+      reading.recorded ? ` AND ${amendmentAsOf('a')}` : ''
+    })`;
+    const [money] = await namedQuery<{
+      obligated: Num | null;
+      met: Num | null;
+      amendments: Num | null;
+    }>(
       this.lines.manager,
-      `SELECT ${obligated} AS "obligated",
+      `SELECT ${obligated} AS "obligated", ${amendments} AS "amendments",
               (SELECT COALESCE(SUM(e.amount_cents), 0) FROM expenditures e
                 WHERE e.grant_id = :grantId AND e.share = 'cost_share'
                   AND ${ledgerAsOf('e')}) AS "met"`,
@@ -369,6 +376,7 @@ export class BudgetsService {
         obligatedCents,
         committedCents: grant.costShareCommittedCents,
         metCents: num(money?.met),
+        amendmentCount: num(money?.amendments),
       }),
       rebudget: await this.rebudget.rebudgetOf(grant, reading.asOf, reading.recorded),
       orphanPeriods: await this.orphanPeriods(grantId, asOf),

@@ -25,6 +25,11 @@ export interface CostShareFigures {
   committedRemainingCents: number;
   /** Met as a percent of committed, one decimal; null when nothing is committed. */
   metPercentOfCommitted: number | null;
+  /**
+   * True while the grant has no amendment: nothing is obligated, so a requirement of $0.00 "met" by
+   * any commitment would mislead; the message says what will be required instead.
+   */
+  awaitingObligation: boolean;
   message: string;
 }
 
@@ -35,8 +40,11 @@ export function costShareFigures(input: {
   obligatedCents: number;
   committedCents: number;
   metCents: number;
+  /** The grant's amendments (as of asOf); 0 means no money was ever obligated. Unknown: omitted. */
+  amendmentCount?: number;
 }): CostShareFigures {
   const { asOf, requiredPercent, obligatedCents, committedCents, metCents } = input;
+  const awaitingObligation = input.amendmentCount === 0;
   const totalProjectCents = obligatedCents + committedCents;
   const scaled = BigInt(requiredPercent) * BigInt(Math.max(0, totalProjectCents));
   const requiredCents = Number((scaled + 99n) / 100n);
@@ -45,9 +53,11 @@ export function costShareFigures(input: {
   const metPercentOfCommitted =
     committedCents > 0 ? Math.round((metCents / committedCents) * 1000) / 10 : null;
   const required = `${requiredPercent} % of the total project cost (${formatMoney(totalProjectCents)}) is ${formatMoney(requiredCents)}`;
-  const message = committedMeetsRequired
-    ? `The committed cost share (${formatMoney(committedCents)}) meets the requirement: ${required}.`
-    : `The committed cost share (${formatMoney(committedCents)}) is ${formatMoney(committedShortfallCents)} short of the requirement: ${required}.`;
+  const message = awaitingObligation
+    ? `No amendment has obligated money yet, so no cost share is required so far. Once money is obligated, ${requiredPercent} % of the total project cost (the federal amount obligated plus the committed cost share, now ${formatMoney(committedCents)}) is required as cost share.`
+    : committedMeetsRequired
+      ? `The committed cost share (${formatMoney(committedCents)}) meets the requirement: ${required}.`
+      : `The committed cost share (${formatMoney(committedCents)}) is ${formatMoney(committedShortfallCents)} short of the requirement: ${required}.`;
   return {
     asOf,
     requiredPercent,
@@ -60,6 +70,7 @@ export function costShareFigures(input: {
     committedShortfallCents,
     committedRemainingCents: committedCents - metCents,
     metPercentOfCommitted,
+    awaitingObligation,
     message,
   };
 }

@@ -32,6 +32,7 @@ import {
 } from '../technologies/grant-technologies.service';
 import { sortElements } from '../technologies/technologies.service';
 import type { ElementSymbol, Feedstock, Pathway } from '../technologies/technology.constants';
+import { SetupChecklist, setupChecklist } from './setup-checklist';
 
 /** The grant page for a past date: which date, and what the records say differently today. */
 export interface AsOfView {
@@ -55,6 +56,8 @@ export interface GrantFigures {
   history: AuditEvent[];
   /** Set when the page shows the records as they stood at the end of a past date. */
   asOfView?: AsOfView;
+  /** The set-up steps of a grant not yet set up; never on a past date's page (it shows records). */
+  setup?: SetupChecklist | null;
 }
 
 type Raw = Record<string, unknown>;
@@ -109,17 +112,28 @@ export class GrantPageService {
   async figures(id: number, asOf?: string): Promise<GrantFigures> {
     if (asOf !== undefined) return this.figuresAsOf(id, asOf);
     const grant = await this.grants.findOne(id);
+    const amendments = await this.grants.amendmentsOf(id);
+    const budgetPeriods = await this.lookup.budgetPeriods(id);
+    const budgetSummary = await this.budgets.summaryFor(id);
+    const milestoneGroups = await this.milestones.forGrant(id, this.clock.today());
     return {
       grant,
       obligatedCents: await this.grants.obligatedCents(id),
-      amendments: await this.grants.amendmentsOf(id),
-      budgetPeriods: await this.lookup.budgetPeriods(id),
-      budgetSummary: await this.budgets.summaryFor(id),
+      amendments,
+      budgetPeriods,
+      budgetSummary,
       spent: await this.ledger.spentFor(id),
       recentEntries: await this.ledger.recentFor(id, 5),
       technologies: await this.technologies.forGrant(id),
-      milestoneGroups: await this.milestones.forGrant(id, this.clock.today()),
+      milestoneGroups,
       history: await this.audit.history('grant', id),
+      setup: setupChecklist({
+        grantId: id,
+        budgetPeriods,
+        amendments,
+        federalBudgetCents: budgetSummary.federalBudgetCents,
+        milestoneGroups,
+      }),
     };
   }
 
