@@ -19,7 +19,7 @@ import {
   spend,
   TWO_BUDGET_PERIODS,
 } from './helpers/factories';
-import { formFields, submitPageForm } from './helpers/forms';
+import { formFields, reverseEntry, submitPageForm } from './helpers/forms';
 import { Agent, freshAppPerTest } from './helpers/test-app';
 
 /**
@@ -373,12 +373,7 @@ const operations: fc.Arbitrary<Operation> = fc
       kind: 'reversal',
       name: `entry ${e} reversed`,
       run: async (agent, office) =>
-        (
-          await agent
-            .post(`/ledger/${office.entryIds[e]}/reverse`)
-            .type('form')
-            .send({ reason: 'Charged to the wrong award' })
-        ).status,
+        (await reverseEntry(agent, office.entryIds[e], 'Charged to the wrong award')).status,
     })),
     fc.record({ g: grantIndex }).map(({ g }): Operation => ({
       kind: 'technology links',

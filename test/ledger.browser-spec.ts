@@ -106,7 +106,10 @@ describe('The expenditure ledger in a real browser', () => {
     const [entry] = await rows<{ id: number }>(t!, 'SELECT id FROM expenditures');
     await page.goto(`/ledger/${entry.id}`);
     await page.fill('#f-reason', 'Duplicate of INV-1040');
-    const reversed = await submit(`Reverse entry #${entry.id}`, `/ledger/${entry.id}/reverse`);
+    const asked = await submit(`Reverse entry #${entry.id}`, `/ledger/${entry.id}/reverse`);
+    expect(asked.status()).toBe(200);
+    expect(await page.getByTestId('reason').innerText()).toBe('Duplicate of INV-1040');
+    const reversed = await submit(/^Reverse entry$/, `/ledger/${entry.id}/reverse/confirm`);
     expect(reversed.status()).toBe(303);
     expect(await page.getByTestId('reverses').innerText()).toContain(`entry #${entry.id}`);
     await page.goto(`/ledger/${entry.id}`);

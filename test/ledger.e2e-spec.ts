@@ -9,6 +9,7 @@ import {
   makeMilestone,
   TWO_BUDGET_PERIODS as PERIODS,
 } from './helpers/factories';
+import { reverseEntry } from './helpers/forms';
 import { freshAppPerTest, rows, signIn, TestApp } from './helpers/test-app';
 import { makeUser } from './helpers/users';
 
@@ -292,11 +293,7 @@ describe('Expenditure ledger (HTTP)', () => {
         reference: 'DD-17',
       });
 
-      const res = await t
-        .http()
-        .post(`/ledger/${original.id}/reverse`)
-        .type('form')
-        .send({ reason: 'Charged to the wrong grant' });
+      const res = await reverseEntry(t.http(), original.id, 'Charged to the wrong grant');
 
       expect(res.status).toBe(303);
       const [, reversal] = await expenditureRows(t);
@@ -325,11 +322,7 @@ describe('Expenditure ledger (HTTP)', () => {
       expect(originalPage.text).not.toContain('action="/ledger/');
 
       const events = await count(t, 'audit_events');
-      const again = await t
-        .http()
-        .post(`/ledger/${original.id}/reverse`)
-        .type('form')
-        .send({ reason: 'Again' });
+      const again = await reverseEntry(t.http(), original.id, 'Again');
       expect(again.status).toBe(422);
       expect(again.text).toContain(
         `Entry #${original.id} was already reversed by entry #${reversal.id as number} on ${TODAY}`,
@@ -337,13 +330,57 @@ describe('Expenditure ledger (HTTP)', () => {
       expect(await count(t, 'expenditures')).toBe(2);
       expect(await count(t, 'audit_events')).toBe(events);
 
-      const ofReversal = await t
-        .http()
-        .post(`/ledger/${reversal.id as number}/reverse`)
-        .type('form')
-        .send({ reason: 'Undo' });
+      const ofReversal = await reverseEntry(t.http(), reversal.id as number, 'Undo');
       expect(ofReversal.status).toBe(422);
       expect(ofReversal.text).toContain('a reversal cannot be reversed');
+      expect(await count(t, 'expenditures')).toBe(2);
+    });
+
+    it('should show a confirmation of the entry, the reversal amount and the reason, writing nothing', async () => {
+      const grant = await fundedGrant();
+      const original = await makeExpenditure(t, {
+        grantId: grant.id,
+        amountCents: 1_234_56,
+        reference: 'INV-77',
+      });
+      const events = await count(t, 'audit_events');
+      const res = await t
+        .http()
+        .post(`/ledger/${original.id}/reverse`)
+        .type('form')
+        .send({ reason: 'Duplicate of INV-76' });
+      expect(res.status).toBe(200);
+      expect(res.text).toContain(`Reverse entry #${original.id}?`);
+      expect(res.text).toContain('data-testid="amount">$1,234.56<');
+      expect(res.text).toContain('data-testid="reversal-amount">-$1,234.56<');
+      expect(res.text).toContain('data-testid="reason">Duplicate of INV-76<');
+      expect(res.text).toContain(`action="/ledger/${original.id}/reverse/confirm"`);
+      expect(res.text).toContain('type="submit">Reverse entry</button>');
+      expect(res.text).toContain(`href="/ledger/${original.id}">Cancel</a>`);
+      expect(await count(t, 'expenditures')).toBe(1);
+      expect(await count(t, 'audit_events')).toBe(events);
+    });
+
+    it('should write one reversal when the confirmation is posted twice', async () => {
+      const grant = await fundedGrant();
+      const original = await makeExpenditure(t, { grantId: grant.id, amountCents: 50_00 });
+      const confirm = () =>
+        t
+          .http()
+          .post(`/ledger/${original.id}/reverse/confirm`)
+          .type('form')
+          .send({ reason: 'Wrong grant' });
+      expect((await confirm()).status).toBe(303);
+      const replay = await confirm();
+      expect(replay.status).toBe(422);
+      expect(replay.text).toContain(`Entry #${original.id} was already reversed`);
+      expect(await count(t, 'expenditures')).toBe(2);
+      const blank = await t
+        .http()
+        .post(`/ledger/${original.id}/reverse/confirm`)
+        .type('form')
+        .send({ reason: '' });
+      expect(blank.status).toBe(422);
       expect(await count(t, 'expenditures')).toBe(2);
     });
 
@@ -442,6 +479,60 @@ describe('Expenditure ledger (HTTP)', () => {
         [e.id, '$14,250.00'],
       ]);
       expect(last.text).toContain('Entries 3–6 of 6');
+    });
+
+    it('should show the federal and cost share totals apart, labelled, beside their sum', async () => {
+      const { one } = await ledger();
+      const all = await t.http().get('/ledger');
+      expect(all.text).toContain(
+        'Federal share</div><div class="app-stat__value" data-testid="federal-total">$14,000.00<',
+      );
+      expect(all.text).toContain(
+        'Cost share</div><div class="app-stat__value" data-testid="cost-share-total">$250.00<',
+      );
+      expect(all.text).toContain(
+        'Total, federal and cost share</div><div class="app-stat__value" data-testid="total">$14,250.00<',
+      );
+      const later = await t.http().get(`/ledger?grantId=${one.id}&size=2&before=end`);
+      expect(later.text).toContain('data-testid="federal-total">$11,000.00<');
+      expect(later.text).toContain('data-testid="cost-share-total">$250.00<');
+      const travel = await t.http().get('/ledger?category=travel');
+      expect(travel.text).toContain('data-testid="federal-total">$0.00<');
+      expect(travel.text).toContain('data-testid="cost-share-total">$250.00<');
+    });
+
+    it('should link downloads of the filtered entries, named by their filters', async () => {
+      const { one } = await ledger();
+      const page = await t
+        .http()
+        .get(`/ledger?grantId=${one.id}&share=federal&from=2025-05-01&asOf=2026-06-01&size=2`);
+      const q = `grantId=${one.id}&share=federal&from=2025-05-01&asOf=2026-06-01`;
+      const links = unescape(page.text);
+      expect(links).toContain('Download these entries:');
+      expect(links).toContain(`href="/reports/ledger.csv?${q}">CSV</a>`);
+      expect(links).toContain(`href="/reports/ledger.csv?${q}&bom=1">CSV for Excel</a>`);
+      expect(links).toContain(`href="/reports/ledger.xlsx?${q}">Excel (.xlsx)</a>`);
+      expect(links).toContain(`href="/reports/ledger.manifest.json?${q}">manifest</a>`);
+      const whole = await t.http().get('/ledger');
+      expect(whole.text).toContain('href="/reports/ledger.csv">CSV</a>');
+      const byReference = await t.http().get('/ledger?reference=INV');
+      expect(byReference.text).toContain('The downloads leave out the reference filter');
+
+      const url = `/reports/ledger.csv?grantId=${one.id}&share=federal&from=2025-05-01&asOf=2026-06-01`;
+      const file = await t.http().get(url);
+      expect(file.headers['content-disposition']).toBe(
+        `attachment; filename="ledger-2026-06-01-${one.awardNumber}-from-2025-05-01-federal.csv"`,
+      );
+      const xlsx = await t.http().get(url.replace('.csv', '.xlsx'));
+      expect(xlsx.headers['content-disposition']).toBe(
+        `attachment; filename="ledger-2026-06-01-${one.awardNumber}-from-2025-05-01-federal.xlsx"`,
+      );
+      const plain = await t.http().get('/reports/ledger.csv?asOf=2026-06-01');
+      expect(plain.headers['content-disposition']).toBe(
+        'attachment; filename="ledger-2026-06-01.csv"',
+      );
+      const manifest = await t.http().get(url.replace('.csv', '.manifest.json'));
+      expect(manifest.body.sha256).toBe(createHash('sha256').update(file.text).digest('hex'));
     });
 
     it('should mark reversals and reversed entries and link them to each other', async () => {
@@ -1055,6 +1146,7 @@ describe('Expenditure ledger (HTTP)', () => {
       const posts = [
         auditor.post('/ledger').type('form').send(entryForm(grant)),
         auditor.post(`/ledger/${entry.id}/reverse`).type('form').send({ reason: 'x' }),
+        auditor.post(`/ledger/${entry.id}/reverse/confirm`).type('form').send({ reason: 'x' }),
         auditor.post('/ledger/import').attach('file', Buffer.from(file), 'a.csv'),
         auditor
           .post('/ledger/import/commit')

@@ -1,3 +1,4 @@
+import { Clock } from '../src/common/clock';
 import type { Grant } from '../src/grants/grant.entity';
 import type { Milestone } from '../src/milestones/milestone.entity';
 import {
@@ -7,6 +8,7 @@ import {
   makeMilestone,
   TWO_BUDGET_PERIODS as PERIODS,
 } from './helpers/factories';
+import { submitPageForm } from './helpers/forms';
 import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
 
 const milestoneForm = (overrides: Record<string, string> = {}) => ({
@@ -496,6 +498,86 @@ describe('Milestones (HTTP)', () => {
       expect(res.text).toContain('was changed by manager@example.gov');
       expect(res.text).toContain('name="version" value="2"');
       expect(await milestoneRows(t)).toMatchObject([{ decision: 'pending', version: 2 }]);
+    });
+  });
+
+  describe('marking a milestone complete', () => {
+    const TODAY = '2026-06-15';
+    const complete = (id: number, body: Record<string, string>) =>
+      t.http().post(`/milestones/${id}/complete`).type('form').send(body);
+
+    beforeEach(() => {
+      jest.spyOn(t.app.get(Clock), 'today').mockReturnValue(TODAY);
+    });
+
+    it('should offer a one-click form dated today and complete the milestone, audited', async () => {
+      const grant = await grantWithPeriods();
+      const milestone = await makeMilestone(t, { grantId: grant.id, status: 'in_progress' });
+      const page = await t.http().get(`/milestones/${milestone.id}`);
+      expect(page.text).toContain(`action="/milestones/${milestone.id}/complete"`);
+      expect(page.text).toContain(`name="completedOn" type="date" value="${TODAY}"`);
+      expect(page.text).toContain('type="submit">Mark complete</button>');
+      const events = await auditCount(t);
+
+      const res = await submitPageForm(
+        t.http(),
+        `/milestones/${milestone.id}`,
+        `/milestones/${milestone.id}/complete`,
+        { completedOn: '2026-06-10' },
+      );
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe(`/milestones/${milestone.id}`);
+      expect(await milestoneRows(t)).toMatchObject([
+        { status: 'complete', completed_on: '2026-06-10', version: 2 },
+      ]);
+      expect(await auditCount(t)).toBe(events + 1);
+      const [event] = await rows<{ action: string }>(
+        t,
+        "SELECT action FROM audit_events WHERE entity_type = 'milestone' ORDER BY id DESC LIMIT 1",
+      );
+      expect(event.action).toBe('complete');
+      const after = await t.http().get(`/milestones/${milestone.id}`);
+      expect(after.text).not.toContain(`action="/milestones/${milestone.id}/complete"`);
+    });
+
+    it('should refuse a future date, a second completion and a go/no-go milestone', async () => {
+      const grant = await grantWithPeriods();
+      const milestone = await makeMilestone(t, { grantId: grant.id });
+      const future = await complete(milestone.id, { version: '1', completedOn: '2026-06-16' });
+      expect(future.status).toBe(422);
+      expect(future.text).toContain(
+        'The completed date cannot be in the future (today is 2026-06-15).',
+      );
+      expect((await complete(milestone.id, { version: '1', completedOn: TODAY })).status).toBe(303);
+      const again = await complete(milestone.id, { version: '2', completedOn: TODAY });
+      expect(again.status).toBe(422);
+      expect(again.text).toContain('already marked complete on 2026-06-15');
+
+      const gate = await makeMilestone(t, {
+        grantId: grant.id,
+        kind: 'go_no_go',
+        dueDate: '2026-03-15',
+      });
+      const page = await t.http().get(`/milestones/${gate.id}`);
+      expect(page.text).not.toContain(`action="/milestones/${gate.id}/complete"`);
+      const refused = await complete(gate.id, { version: '1', completedOn: TODAY });
+      expect(refused.status).toBe(422);
+      expect(refused.text).toContain('A go/no-go milestone is completed by its decision');
+      expect((await milestoneRows(t))[1]).toMatchObject({ status: 'planned', version: 1 });
+    });
+
+    it('should refuse a completion from a stale page with 409', async () => {
+      const grant = await grantWithPeriods();
+      const milestone = await makeMilestone(t, { grantId: grant.id, title: 'Report' });
+      await t
+        .http()
+        .post(`/milestones/${milestone.id}`)
+        .type('form')
+        .send(milestoneForm({ title: 'Report (renamed)', version: '1' }));
+      const res = await complete(milestone.id, { version: '1', completedOn: TODAY });
+      expect(res.status).toBe(409);
+      expect(res.text).toContain('was changed by manager@example.gov');
+      expect(await milestoneRows(t)).toMatchObject([{ status: 'planned', version: 2 }]);
     });
   });
 

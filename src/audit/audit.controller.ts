@@ -26,6 +26,7 @@ const ACTIONS = [
   'grant_links',
   'technology_links',
   'decision',
+  'complete',
   'role_change',
   'activate',
   'deactivate',

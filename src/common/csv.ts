@@ -57,6 +57,8 @@ export interface CsvOptions {
   asOf: string;
   /** Starts the file with a UTF-8 byte-order mark (Excel on Windows reads UTF-8 only then). */
   bom: boolean;
+  /** What the file name adds after the date, e.g. a filtered download's filters (see csvFilename). */
+  fileTags?: string[];
 }
 
 export interface CsvManifest {
@@ -71,7 +73,15 @@ export interface CsvManifest {
   bytes: number;
 }
 
-export const csvFilename = (name: string, asOf: string) => `${name}-${asOf}.csv`;
+/**
+ * `ledger-2026-11-27.csv`, or with tags `ledger-2026-11-27-DE-SC0031981-federal.csv`: a tag keeps
+ * letters, digits, `.` and `_`, anything else becomes `-`, so the name needs no quoting.
+ */
+export const fileStem = (name: string, asOf: string, tags: string[] = []) =>
+  [name, asOf, ...tags.map((tag) => tag.replace(/[^A-Za-z0-9._]+/g, '-'))].join('-');
+
+export const csvFilename = (name: string, asOf: string, tags: string[] = []) =>
+  `${fileStem(name, asOf, tags)}.csv`;
 
 /**
  * The CSV text of a report, chunk by chunk (a chunk is a header or a whole page, as a string or as
@@ -107,10 +117,10 @@ export async function* csvChunks<Row>(
 }
 
 /** Headers for a CSV download: attachment with a dated name, never cached. */
-export function csvHeaders(res: Response, name: string, asOf: string): void {
+export function csvHeaders(res: Response, name: string, asOf: string, tags: string[] = []): void {
   res.status(200);
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-  res.setHeader('Content-Disposition', `attachment; filename="${csvFilename(name, asOf)}"`);
+  res.setHeader('Content-Disposition', `attachment; filename="${csvFilename(name, asOf, tags)}"`);
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
 }
@@ -125,7 +135,7 @@ export async function sendCsv<Row>(
   report: CsvReport<Row> & CsvLines,
   options: CsvOptions,
 ): Promise<void> {
-  csvHeaders(res, report.name, options.asOf);
+  csvHeaders(res, report.name, options.asOf, options.fileTags);
   const chunks = csvChunks(report, options.bom);
   try {
     for await (const chunk of chunks) {

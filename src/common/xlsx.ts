@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Response } from 'express';
+import { fileStem } from './csv';
 import type { CsvLines, CsvManifest, CsvReport } from './csv';
 import type { CsvKind } from './csv-format';
 import { centsToDecimal } from './money';
@@ -20,12 +21,15 @@ import { centsToDecimal } from './money';
 export const XLSX_CONTENT_TYPE =
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-export const xlsxFilename = (name: string, asOf: string) => `${name}-${asOf}.xlsx`;
+export const xlsxFilename = (name: string, asOf: string, tags: string[] = []) =>
+  `${fileStem(name, asOf, tags)}.xlsx`;
 
 export interface XlsxOptions {
   asOf: string;
   /** What the Manifest sheet lists as the parameters (the report's own, then asOf). */
   parameters: Record<string, string>;
+  /** What the file name adds after the date (see fileStem in csv.ts). */
+  fileTags?: string[];
 }
 
 /** Of the exact bytes of the .xlsx download. */
@@ -212,10 +216,10 @@ async function flowed(stream: Writable): Promise<void> {
 }
 
 /** Headers for an .xlsx download: attachment with a dated name, never cached. */
-export function xlsxHeaders(res: Response, name: string, asOf: string): void {
+export function xlsxHeaders(res: Response, name: string, asOf: string, tags: string[] = []): void {
   res.status(200);
   res.setHeader('Content-Type', XLSX_CONTENT_TYPE);
-  res.setHeader('Content-Disposition', `attachment; filename="${xlsxFilename(name, asOf)}"`);
+  res.setHeader('Content-Disposition', `attachment; filename="${xlsxFilename(name, asOf, tags)}"`);
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
 }
@@ -229,7 +233,7 @@ export async function sendXlsx<Row>(
   report: CsvReport<Row> & CsvLines,
   options: XlsxOptions,
 ): Promise<void> {
-  xlsxHeaders(res, report.name, options.asOf);
+  xlsxHeaders(res, report.name, options.asOf, options.fileTags);
   try {
     await writeXlsx(res, report, options);
   } catch (error) {

@@ -32,6 +32,9 @@ export interface LedgerPage {
   /** Every entry that matches the filters, and their sum. */
   count: number;
   totalCents: number;
+  /** The total split by share: federal, and cost share (the rest). */
+  federalCents: number;
+  costShareCents: number;
   /** 1-based positions of the page's first and last rows in the filtered list (0 when empty). */
   from: number;
   to: number;
@@ -115,7 +118,7 @@ export class LedgerListService {
     } else if (scan) {
       const [row] = await namedQuery<RawSums>(
         manager,
-        `SELECT COUNT(*) AS n, COALESCE(SUM(e.amount_cents), 0) AS cents,
+        `SELECT COUNT(*) AS n, COALESCE(SUM(e.amount_cents), 0) AS cents, ${FEDERAL_SUM},
                 COALESCE(SUM(CASE WHEN ${before} THEN 1 ELSE 0 END), 0) AS "beforeN",
                 COALESCE(SUM(CASE WHEN ${before} THEN e.amount_cents ELSE 0 END), 0) AS "beforeCents"
            FROM expenditures e ${whereSql(where)}`,
@@ -124,6 +127,7 @@ export class LedgerListService {
       sums = {
         count: Number(row.n),
         cents: Number(row.cents),
+        federalCents: Number(row.federal),
         beforeCount: Number(row.beforeN),
         beforeCents: Number(row.beforeCents),
       };
@@ -142,6 +146,8 @@ export class LedgerListService {
       items,
       count: sums.count,
       totalCents: sums.cents,
+      federalCents: sums.federalCents,
+      costShareCents: sums.cents - sums.federalCents,
       from: items.length > 0 ? sums.beforeCount + 1 : 0,
       to: sums.beforeCount + items.length,
       openingCents: sums.beforeCents,
@@ -156,20 +162,24 @@ export class LedgerListService {
     manager: EntityManager,
     where: string[],
     params: ObjectLiteral,
-  ): Promise<{ count: number; cents: number }> {
+  ): Promise<{ count: number; cents: number; federalCents: number }> {
     const [row] = await namedQuery<RawSum>(
       manager,
-      `SELECT COUNT(*) AS n, COALESCE(SUM(e.amount_cents), 0) AS cents
+      `SELECT COUNT(*) AS n, COALESCE(SUM(e.amount_cents), 0) AS cents, ${FEDERAL_SUM}
          FROM expenditures e ${whereSql(where)}`,
       params,
     );
-    return { count: Number(row.n), cents: Number(row.cents) };
+    return { count: Number(row.n), cents: Number(row.cents), federalCents: Number(row.federal) };
   }
 }
+
+/** The federal share of the matching entries (share is in the covering indexes). */
+const FEDERAL_SUM = `COALESCE(SUM(CASE WHEN e.share = 'federal' THEN e.amount_cents ELSE 0 END), 0) AS federal`;
 
 interface Sums {
   count: number;
   cents: number;
+  federalCents: number;
   beforeCount: number;
   beforeCents: number;
 }
@@ -179,7 +189,7 @@ type RawRow = Omit<LedgerRow, 'amountCents' | 'reversedBy' | 'reversalOf'> & {
   reversedBy: number | string | null;
   reversalOf: number | string | null;
 };
-type RawSum = { n: number | string; cents: number | string };
+type RawSum = { n: number | string; cents: number | string; federal: number | string };
 
 /** The ledger's filters as SQL conditions on alias `e`; the list and the ledger CSV share them. */
 export function filterSql(filter: LedgerFilter): { where: string[]; params: ObjectLiteral } {

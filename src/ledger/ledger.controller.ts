@@ -17,7 +17,7 @@ import { AuditService } from '../audit/audit.service';
 import { COST_CATEGORIES, SHARES } from '../budgets/budget.constants';
 import { Clock } from '../common/clock';
 import { setFlash } from '../common/flash';
-import { submitForm } from '../common/forms';
+import { errorPage, FieldErrors, FormError, submitForm, validateForm } from '../common/forms';
 import { FilterQuery } from '../common/http/filter-query';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { formatMoney } from '../common/money';
@@ -88,6 +88,7 @@ export class LedgerController {
       categories: COST_CATEGORIES,
       shares: SHARES,
       filtered: Object.values(filter).some((value) => value !== undefined),
+      downloads: downloadLinks(filter),
       pager: {
         first: page.hasPrevious ? link(keep) : undefined,
         previous:
@@ -214,7 +215,48 @@ export class LedgerController {
     res.render('ledger/show', await this.showModel(id));
   }
 
+  /**
+   * The reversal form's first step: checks the reason and that the entry can be reversed, and shows
+   * what the reversal will write, to confirm or cancel. Writes nothing.
+   */
   @Post(':id/reverse')
+  @ManagerAccess()
+  async confirmReversal(
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ) {
+    const entry = await this.ledger.findOne(id);
+    const values = body && typeof body === 'object' ? body : {};
+    const { value, errors } = await validateForm(ReversalFormDto, body);
+    let refused: FieldErrors = errors;
+    if (Object.keys(refused).length === 0) {
+      try {
+        await this.ledger.checkReversible(id);
+      } catch (error) {
+        if (!(error instanceof FormError)) throw error;
+        refused = error.errors;
+      }
+    }
+    if (Object.keys(refused).length > 0) {
+      const model = await this.showModel(id);
+      res.status(422).render('ledger/show', {
+        ...model,
+        values,
+        ...errorPage(model.pageTitle, refused),
+      });
+      return;
+    }
+    res.status(200).render('ledger/reverse-confirm', {
+      pageTitle: `Confirm the reversal of entry #${entry.id} — ${entry.awardNumber}`,
+      entry,
+      reversalCents: -entry.amountCents,
+      reason: value.reason,
+    });
+  }
+
+  /** The confirmation's "Reverse entry": the one route that writes a reversal (once per entry). */
+  @Post(':id/reverse/confirm')
   @ManagerAccess()
   async reverse(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
     await this.ledger.findOne(id);
@@ -305,6 +347,30 @@ export class LedgerController {
       totalCents: preview.federalCents + preview.costShareCents,
     };
   }
+}
+
+/**
+ * The /reports/ledger downloads of the entries the list shows: the same filters but reference, which
+ * the report does not take (the view says so when it is set).
+ */
+function downloadLinks(filter: LedgerFilter) {
+  const { reference: _reference, ...kept } = filter;
+  void _reference;
+  const query = (extra: Record<string, string> = {}) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries({ ...kept, ...extra })) {
+      if (value !== undefined && value !== '') params.set(key, String(value));
+    }
+    const text = params.toString();
+    return text ? `?${text}` : '';
+  };
+  return {
+    csv: `/reports/ledger.csv${query()}`,
+    csvBom: `/reports/ledger.csv${query({ bom: '1' })}`,
+    xlsx: `/reports/ledger.xlsx${query()}`,
+    manifest: `/reports/ledger.manifest.json${query()}`,
+    withoutReference: Boolean(filter.reference),
+  };
 }
 
 /** A list link that keeps the filters and page size, plus a position. */

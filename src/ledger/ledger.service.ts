@@ -164,27 +164,42 @@ export class LedgerService {
   }
 
   /**
+   * The entry to reverse, or FormError({ reason }) saying why it cannot be: a reversal, already
+   * reversed, or its grant's books closed. The confirmation page asks it first (outside a
+   * transaction, to show the refusal at once); reverse() asks again inside its own.
+   */
+  async reversible(manager: EntityManager, id: number): Promise<Expenditure> {
+    const original = await manager.findOneBy(Expenditure, { id });
+    if (!original) throw new NotFoundException(`Ledger entry ${id} does not exist.`);
+    if (original.reversalOf !== null) {
+      throw new FormError({
+        reason: `Entry #${id} is itself the reversal of entry #${original.reversalOf}; a reversal cannot be reversed. Record the amount again as a new entry instead.`,
+      });
+    }
+    const existing = await manager.findOneBy(Expenditure, { reversalOf: id });
+    if (existing) throw new FormError({ reason: this.alreadyReversed(original, existing) });
+    const grant = await manager.findOneByOrFail(Grant, { id: original.grantId });
+    if (CLOSED_BOOKS.includes(grant.status)) {
+      throw new FormError({
+        reason: `Grant ${grant.awardNumber} is ${grant.status}: its books are closed, so its entries cannot be reversed.`,
+      });
+    }
+    return original;
+  }
+
+  /** The reversible() check on the reading connection, for the confirmation page. */
+  checkReversible(id: number): Promise<Expenditure> {
+    return this.reversible(this.entries.manager, id);
+  }
+
+  /**
    * Corrects an entry by appending its opposite: same grant, budget period, category, share and date
    * incurred (so the correction lands in the original's month), recorded today, pointing at it.
    * Reports for a day before today still show the original alone, as the ledger stood then.
    */
   reverse(id: number, reason: string): Promise<Expenditure> {
     return this.writes.transaction(async (manager) => {
-      const original = await manager.findOneBy(Expenditure, { id });
-      if (!original) throw new NotFoundException(`Ledger entry ${id} does not exist.`);
-      if (original.reversalOf !== null) {
-        throw new FormError({
-          reason: `Entry #${id} is itself the reversal of entry #${original.reversalOf}; a reversal cannot be reversed. Record the amount again as a new entry instead.`,
-        });
-      }
-      const existing = await manager.findOneBy(Expenditure, { reversalOf: id });
-      if (existing) throw new FormError({ reason: this.alreadyReversed(original, existing) });
-      const grant = await manager.findOneByOrFail(Grant, { id: original.grantId });
-      if (CLOSED_BOOKS.includes(grant.status)) {
-        throw new FormError({
-          reason: `Grant ${grant.awardNumber} is ${grant.status}: its books are closed, so its entries cannot be reversed.`,
-        });
-      }
+      const original = await this.reversible(manager, id);
       try {
         return await this.audit.insert(manager, Expenditure, 'expenditure', {
           grantId: original.grantId,

@@ -14,7 +14,8 @@ import { MilestoneFormDto } from './dto/milestone-form.dto';
 import { MilestoneListQueryDto, SHOWN_STATUS_FILTERS } from './dto/milestone-list-query.dto';
 import { MilestoneDashboardService } from './milestone-dashboard.service';
 import { MILESTONE_KINDS, MILESTONE_STATUSES } from './milestone.entity';
-import { MilestonesService } from './milestones.service';
+import { canMarkComplete, MilestonesService } from './milestones.service';
+import { CompletionFormDto } from './dto/completion-form.dto';
 
 /** Query parameters that have a value, for links that keep the current filters. */
 function queryString(params: Record<string, string | number | undefined>): string {
@@ -79,7 +80,10 @@ export class MilestonesController {
   @Get(':id')
   async show(@Param('id', ParseIdPipe) id: number, @Res() res: Response) {
     const model = await this.showModel(id);
-    res.render('milestones/show', { ...model, values: { version: model.milestone.version } });
+    res.render('milestones/show', {
+      ...model,
+      values: { version: model.milestone.version, completedOn: model.today },
+    });
   }
 
   @Get(':id/edit')
@@ -122,6 +126,25 @@ export class MilestonesController {
     });
   }
 
+  @Post(':id/complete')
+  @ManagerAccess()
+  async complete(
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: unknown,
+    @Res() res: Response,
+  ) {
+    await this.milestones.findOne(id);
+    return submitForm(res, {
+      dto: CompletionFormDto,
+      body,
+      view: 'milestones/show',
+      model: () => this.showModel(id),
+      save: (form) => this.milestones.complete(id, expectedVersion(body), form),
+      redirectTo: () => `/milestones/${id}`,
+      flash: (saved) => `Milestone “${saved.title}” marked complete on ${saved.completedOn}.`,
+    });
+  }
+
   private async showModel(id: number) {
     const milestone = await this.milestones.findOne(id);
     const asOf = this.clock.today();
@@ -133,6 +156,7 @@ export class MilestonesController {
       period: periods.find((p) => p.number === milestone.budgetPeriod) ?? null,
       isGate: milestone.kind === 'go_no_go',
       canDecide: milestone.kind === 'go_no_go' && milestone.decision === 'pending',
+      canComplete: canMarkComplete(milestone),
       today: asOf,
       history: await this.audit.describedHistory('milestone', id),
     };

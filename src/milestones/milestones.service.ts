@@ -13,6 +13,7 @@ import { currentActor } from '../common/request-context';
 import { BudgetPeriod } from '../grants/budget-period.entity';
 import { Grant } from '../grants/grant.entity';
 import { GrantLookup } from '../grants/grant-lookup';
+import { CompletionFormDto } from './dto/completion-form.dto';
 import { DecisionFormDto } from './dto/decision-form.dto';
 import { MilestoneFormDto } from './dto/milestone-form.dto';
 import { MilestoneListQueryDto } from './dto/milestone-list-query.dto';
@@ -49,6 +50,39 @@ const KIND_WORDS: Record<Milestone['kind'], string> = {
   report: 'a report',
   go_no_go: 'a go/no-go milestone',
 };
+
+/** Why this milestone cannot be marked complete on `completedOn`; empty when it can. */
+export function completionErrors(
+  milestone: Pick<Milestone, 'kind' | 'status' | 'completedOn'>,
+  completedOn: string,
+  today: string,
+  grant: Pick<Grant, 'startDate'>,
+): FieldErrors {
+  if (milestone.kind === 'go_no_go') {
+    return {
+      completedOn:
+        'A go/no-go milestone is completed by its decision: record the decision instead.',
+    };
+  }
+  if (milestone.status === 'complete') {
+    return {
+      completedOn: `This milestone was already marked complete on ${milestone.completedOn ?? 'an unknown date'}; nothing was changed.`,
+    };
+  }
+  if (completedOn > today) {
+    return { completedOn: `The completed date cannot be in the future (today is ${today}).` };
+  }
+  if (completedOn < grant.startDate) {
+    return {
+      completedOn: `The completed date cannot be before the grant’s period of performance starts, ${grant.startDate}.`,
+    };
+  }
+  return {};
+}
+
+/** Whether the one-click "Mark complete" applies: not a go/no-go milestone, not complete yet. */
+export const canMarkComplete = (milestone: Pick<Milestone, 'kind' | 'status'>) =>
+  milestone.kind !== 'go_no_go' && milestone.status !== 'complete';
 
 /** Why a decision cannot be recorded on this milestone; empty when it can. */
 export function decisionErrors(
@@ -257,6 +291,35 @@ export class MilestonesService {
           completedOn: form.decidedOn,
         },
         { expectedVersion: version, action: 'decision' },
+      );
+    });
+  }
+
+  /**
+   * The one-click "Mark complete" of a milestone that is not a go/no-go one (a decision completes
+   * those): status complete on `completedOn`, not in the future nor before the grant starts. The
+   * version is checked first, so a page opened before someone else's change gets the 409.
+   */
+  complete(id: number, version: number, form: CompletionFormDto): Promise<Milestone> {
+    return this.writes.transaction(async (manager) => {
+      const milestone = await manager.findOneBy(Milestone, { id });
+      if (!milestone) throw new NotFoundException(`Milestone ${id} does not exist.`);
+      if (milestone.version !== version) {
+        throw await this.audit.conflictOn(manager, 'milestone', milestone.version, {
+          entityType: 'milestone',
+          entityIds: [id],
+        });
+      }
+      const grant = await manager.findOneByOrFail(Grant, { id: milestone.grantId });
+      const errors = completionErrors(milestone, form.completedOn, this.clock.today(), grant);
+      if (Object.keys(errors).length > 0) throw new FormError(errors);
+      return this.audit.update(
+        manager,
+        Milestone,
+        'milestone',
+        id,
+        { status: 'complete', completedOn: form.completedOn },
+        { expectedVersion: version, action: 'complete' },
       );
     });
   }

@@ -71,6 +71,7 @@ export class DownloadsController {
       asOf: params.asOf,
       parameters: ledgerFilters(params),
       csv: await this.downloads.ledger(params),
+      fileTags: await this.downloads.ledgerFileTags(params),
       page: () => this.ledgerView(params, query.after),
     };
   }

@@ -36,6 +36,22 @@ export class DownloadsService {
   }
 
   /**
+   * What a filtered ledger file's name says after its date, in this order: the grant's award number,
+   * `from-<date>`, `to-<date>`, the category and the share (none for the whole ledger).
+   */
+  async ledgerFileTags(params: LedgerFilters): Promise<string[]> {
+    const tags: string[] = [];
+    if (params.grantId !== undefined) {
+      tags.push((await this.lookup.grant(params.grantId)).awardNumber);
+    }
+    if (params.from) tags.push(`from-${params.from}`);
+    if (params.to) tags.push(`to-${params.to}`);
+    if (params.category) tags.push(params.category);
+    if (params.share) tags.push(params.share);
+    return tags;
+  }
+
+  /**
    * The whole ledger's manifest as of a date, for the reports page. Hashing the ledger takes seconds
    * at a million rows, so the manifest is kept until a write to the tables the CSV reads (it is the
    * same for everyone: a manifest describes the file, not who asked for it).

@@ -25,6 +25,11 @@ export interface ReportDownload {
   csv: CsvReport<unknown> & CsvLines;
   /** The report's own parameters as asked for (asOf and bom apart), in the manifest's order. */
   parameters: Record<string, string>;
+  /**
+   * What the downloads' file names add after the date: a filtered download says its filters, so it
+   * is not saved over the whole report's file. Only the name: the bytes and manifests are the same.
+   */
+  fileTags?: string[];
 }
 
 /** A report as asked for: its page, its CSV and its manifest all come from this, so they agree. */
@@ -158,7 +163,11 @@ export function ReportRoute<Q extends P & { bom?: '0' | '1' }, P extends { asOf?
       async function (this: object, id: number, query: Q, res: Response) {
         refuseFuture(this, query);
         const report = await served(this, query, id);
-        await sendCsv(res, report.csv, { asOf: report.asOf, bom: query.bom === '1' });
+        await sendCsv(res, report.csv, {
+          asOf: report.asOf,
+          bom: query.bom === '1',
+          fileTags: report.fileTags,
+        });
       },
     );
     route(
@@ -182,7 +191,11 @@ export function ReportRoute<Q extends P & { bom?: '0' | '1' }, P extends { asOf?
       async function (this: object, id: number, query: Q, res: Response) {
         refuseFuture(this, query);
         const report = await served(this, query, id);
-        await sendXlsx(res, report.csv, { asOf: report.asOf, parameters: xlsxParameters(report) });
+        await sendXlsx(res, report.csv, {
+          asOf: report.asOf,
+          parameters: xlsxParameters(report),
+          fileTags: report.fileTags,
+        });
       },
     );
     route(

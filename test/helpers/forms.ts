@@ -75,3 +75,16 @@ export async function submitPageForm(
   const body = new URLSearchParams([...fields, ...typed]);
   return agent.post(action).type('form').send(body.toString());
 }
+
+/**
+ * Reverses ledger entry `id` as a person does: the reason on the entry page, then "Reverse entry" on
+ * the confirmation page it leads to. Returns the confirmation's answer, or the first step's when that
+ * refused (not 200).
+ */
+export async function reverseEntry(agent: Agent, id: number, reason: string) {
+  const confirmation = await agent.post(`/ledger/${id}/reverse`).type('form').send({ reason });
+  if (confirmation.status !== 200) return confirmation;
+  const action = `/ledger/${id}/reverse/confirm`;
+  const fields = new URLSearchParams(formFields(confirmation.text, action));
+  return agent.post(action).type('form').send(fields.toString());
+}
