@@ -90,6 +90,9 @@ describe('burn-down chart', () => {
       '<desc id="burndown-desc">Cumulative actual federal spending $22,500.25 through Feb 14, 2025, against $32,500.00 planned to date; remaining balance $77,499.75 of $100,000.00 obligated.</desc>',
     );
     expect(svg).not.toContain('<Fe');
+    // Drawn on the chart: a short title that fits; the name is in <title> and the page's caption.
+    expect(svg).toContain('>Burn-down as of Feb 14, 2025</text>');
+    expect(svg.match(/<text\b[^>]*>[^<]*<\/text>/g)?.join('')).not.toContain('DE-SC0000007');
     for (const name of Object.values(SERIES)) expect(svg).toContain(`>${name}</text>`);
     expect(svg).toContain('>$100K</text>'); // the axis, in dollars from cents
   });
