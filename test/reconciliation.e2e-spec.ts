@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { Clock } from '../src/common/clock';
 import { recordingAt } from '../src/common/database/recording-time';
+import { Program } from '../src/programs/program.entity';
 import { Grant } from '../src/grants/grant.entity';
 import { formatMoney } from '../src/common/money';
 import { DemoSeedService } from '../src/demo/demo-seed.service';
@@ -394,6 +395,32 @@ describe('Reconciliation (HTTP)', () => {
       ledgerFederalCents: 1_234_56,
       registerSpentCents: 1_234_56,
     });
+  });
+
+  it('should report money on a grant whose program was itself recorded after the date, not fail', async () => {
+    const program = await recordingAt('2025-09-01T12:00:00.000Z', () =>
+      t.writes.transaction((m) =>
+        t.audit.insert(m, Program, 'program', {
+          name: 'Recorded After The Date',
+          fundingOpportunity: 'DE-FOA-0009999',
+          office: 'BES',
+          ceilingCents: 1_000_000_00,
+          startDate: '2025-01-01',
+          endDate: '2029-12-31',
+          costSharePercent: 0,
+        }),
+      ),
+    );
+    const recipient = await makeRecipient(t);
+    const ghost = await grantRecordedAt(t, '2025-09-01T12:00:00.000Z', {
+      programId: program.id,
+      recipientId: recipient.id,
+      awardNumber: 'DE-SC0000498',
+    });
+    await spend(t, ghost.id, '2025-03-10', 500_00);
+    const res = await (await t.as('auditor')).get(`/reports/reconciliation?asOf=${AS_OF}`);
+    expect(res.status).toBe(200);
+    expect(result(res.text)).toContain('Money is recorded on 1 grants the register does not hold');
   });
 
   it('should never say "0 checks" while money is recorded: a program of unregistered grants is checked', async () => {

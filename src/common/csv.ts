@@ -116,11 +116,11 @@ export async function* csvChunks<Row>(
   }
 }
 
-/** Headers for a CSV download: attachment with a dated name, never cached. */
-export function csvHeaders(res: Response, name: string, asOf: string, tags: string[] = []): void {
+/** Headers for a report download (CSV or workbook): an attachment with its dated name, never cached. */
+export function attachmentHeaders(res: Response, contentType: string, fileName: string): void {
   res.status(200);
-  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-  res.setHeader('Content-Disposition', `attachment; filename="${csvFilename(name, asOf, tags)}"`);
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
 }
@@ -135,7 +135,11 @@ export async function sendCsv<Row>(
   report: CsvReport<Row> & CsvLines,
   options: CsvOptions,
 ): Promise<void> {
-  csvHeaders(res, report.name, options.asOf, options.fileTags);
+  attachmentHeaders(
+    res,
+    'text/csv; charset=utf-8',
+    csvFilename(report.name, options.asOf, options.fileTags),
+  );
   const chunks = csvChunks(report, options.bom);
   try {
     for await (const chunk of chunks) {

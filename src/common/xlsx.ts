@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Response } from 'express';
-import { fileStem } from './csv';
+import { attachmentHeaders, fileStem } from './csv';
 import type { CsvLines, CsvManifest, CsvReport } from './csv';
 import type { CsvKind } from './csv-format';
 import { centsToDecimal } from './money';
@@ -215,15 +215,6 @@ async function flowed(stream: Writable): Promise<void> {
   });
 }
 
-/** Headers for an .xlsx download: attachment with a dated name, never cached. */
-export function xlsxHeaders(res: Response, name: string, asOf: string, tags: string[] = []): void {
-  res.status(200);
-  res.setHeader('Content-Type', XLSX_CONTENT_TYPE);
-  res.setHeader('Content-Disposition', `attachment; filename="${xlsxFilename(name, asOf, tags)}"`);
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-}
-
 /**
  * Streams a report as a workbook. An error after the first bytes can only cut the response short
  * (a truncated zip, which no spreadsheet opens as complete).
@@ -233,7 +224,11 @@ export async function sendXlsx<Row>(
   report: CsvReport<Row> & CsvLines,
   options: XlsxOptions,
 ): Promise<void> {
-  xlsxHeaders(res, report.name, options.asOf, options.fileTags);
+  attachmentHeaders(
+    res,
+    XLSX_CONTENT_TYPE,
+    xlsxFilename(report.name, options.asOf, options.fileTags),
+  );
   try {
     await writeXlsx(res, report, options);
   } catch (error) {
