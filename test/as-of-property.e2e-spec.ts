@@ -19,6 +19,7 @@ import {
   spend,
   TWO_BUDGET_PERIODS,
 } from './helpers/factories';
+import { download } from './helpers/downloads';
 import { formFields, reverseEntry, submitPageForm } from './helpers/forms';
 import { Agent, freshAppPerTest } from './helpers/test-app';
 
@@ -141,17 +142,10 @@ async function downloadAll(agent: Agent, office: Office, asOf: string): Promise<
     files.set(url, main.replace(/<ul [^>]*data-testid="changed-since">[\s\S]*?<\/ul>/, ''));
   }
   for (const url of urls) {
-    const res = await agent
-      .get(url)
-      .buffer(true)
-      .parse((r, done) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
-        r.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+    const { res, bytes } = await download(agent, url);
     if (res.status !== 200)
-      throw new Error(`${url} answered ${res.status}: ${String(res.body).slice(0, 3000)}`);
-    files.set(url, (res.body as Buffer).toString('utf8'));
+      throw new Error(`${url} answered ${res.status}: ${bytes.toString('utf8').slice(0, 3000)}`);
+    files.set(url, bytes.toString('utf8'));
   }
   return files;
 }

@@ -16,6 +16,7 @@ import {
   makeTechnology,
 } from './helpers/factories';
 import { Agent, freshAppPerTest, rows, TestApp } from './helpers/test-app';
+import { download } from './helpers/downloads';
 
 /*
  * As-of integrity (issue 14): a report for a past date shows what the records said at the end of
@@ -34,19 +35,6 @@ const REPORTS = [
   'technologies',
   'cost-share',
 ];
-
-/** The exact bytes of a response. */
-async function download(agent: Agent, path: string) {
-  const res = await agent
-    .get(path)
-    .buffer(true)
-    .parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
-  return { res, bytes: res.body as Buffer };
-}
 
 /** A CSV and its manifest, each exactly as served. */
 async function snapshot(agent: Agent, name: string, query: string) {

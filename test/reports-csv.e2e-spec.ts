@@ -31,24 +31,12 @@ import {
   makeGrant,
   makeGrantWithProgram,
 } from './helpers/factories';
-import { Agent, freshAppPerTest, rows, TestApp } from './helpers/test-app';
+import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
+import { download } from './helpers/downloads';
 
 const AS_OF = '2026-06-30';
 /** Recorded before AS_OF (so it counts), as a UTC instant. */
 const BEFORE = '2026-06-01T15:00:00.000Z';
-
-/** The exact bytes of a response. */
-async function download(agent: Agent, path: string) {
-  const res = await agent
-    .get(path)
-    .buffer(true)
-    .parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
-  return { res, bytes: res.body as Buffer };
-}
 
 /** Every line page of a report, joined. */
 async function linesOf(report: CsvLines): Promise<Buffer> {

@@ -6,25 +6,14 @@ import { CsvManifest } from '../src/common/csv';
 import { XLSX_CONTENT_TYPE } from '../src/common/xlsx';
 import { REPORT_CATALOG } from '../src/reports/report-catalog';
 import { makeExpenditure, makeGrant, makeGrantWithProgram } from './helpers/factories';
-import { Agent, freshAppPerTest, TestApp } from './helpers/test-app';
+import { freshAppPerTest, TestApp } from './helpers/test-app';
+import { download } from './helpers/downloads';
 
 const AS_OF = '2026-06-30';
 const RECORDED = '2026-06-01T15:00:00.000Z';
 
 /** What a spreadsheet turns into a number or a date when it reads them from a CSV. */
 const LOOKS_NUMERIC = ['0001234', '1E5', '3/4'];
-
-async function download(agent: Agent, path: string) {
-  const res = await agent
-    .get(path)
-    .buffer(true)
-    .parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
-  return { res, bytes: res.body as Buffer };
-}
 
 async function workbookOf(bytes: Buffer): Promise<ExcelJS.Workbook> {
   const workbook = new ExcelJS.Workbook();
