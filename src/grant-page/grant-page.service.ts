@@ -5,7 +5,6 @@ import type { AuditEvent } from '../audit/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
 import { BudgetsService, BudgetSummary } from '../budgets/budgets.service';
 import {
-  amendmentAsOf,
   asOfParams,
   costShareMetSql,
   federalSpentSql,
@@ -30,8 +29,6 @@ import {
   GrantTechnologiesService,
   LinkedTechnology,
 } from '../technologies/grant-technologies.service';
-import { sortElements } from '../technologies/technologies.service';
-import type { ElementSymbol, Feedstock, Pathway } from '../technologies/technology.constants';
 import { SetupChecklist, setupChecklist } from './setup-checklist';
 
 /** The grant page for a past date: which date, and what the records say differently today. */
@@ -155,13 +152,13 @@ export class GrantPageService {
     return {
       grant,
       obligatedCents: Number(money.obligated),
-      amendments: await this.amendmentsAsOf(params),
+      amendments: await this.grants.amendmentsOf(id, params),
       budgetPeriods: await this.budgets.budgetPeriods(id, asOf),
       budgetSummary: await this.budgets.summaryFor(id, asOf),
       spent: { federalCents: Number(money.federal), costShareCents: Number(money.costShare) },
       // The ledger's own page lists the entries as of the date (the page links to it).
       recentEntries: [],
-      technologies: await this.technologiesAsOf(params),
+      technologies: await this.technologies.forGrantAsOf(id, params),
       milestoneGroups: await this.milestones.forGrant(id, asOf, true),
       history: history.filter((event) => event.occurredAt < params.asOfEnd),
       asOfView: { asOf, label: formatDate(asOf), changedSince: changedSince(grant, now) },
@@ -179,50 +176,5 @@ export class GrantPageService {
       { ...params, recipientId },
     );
     return row ? Object.assign(new Recipient(), row, { id: Number(row.id) }) : null;
-  }
-
-  /** The amendments that count on asOf: effective by then and recorded by its end. */
-  private async amendmentsAsOf(params: Raw): Promise<Amendment[]> {
-    const rows = await namedQuery<Raw>(
-      this.manager,
-      `SELECT a.id AS "id" FROM amendments a
-        WHERE a.grant_id = :grantId AND ${amendmentAsOf('a')}`,
-      params,
-    );
-    const ids = new Set(rows.map((r) => Number(r.id)));
-    return (await this.grants.amendmentsOf(Number(params.grantId))).filter((a) => ids.has(a.id));
-  }
-
-  /** The technologies linked on asOf, each as recorded then (its TRL of that day included). */
-  private async technologiesAsOf(params: Raw): Promise<LinkedTechnology[]> {
-    const rows = await namedQuery<Raw>(
-      this.manager,
-      `SELECT t.id AS "id", t.name AS "name", t.pathway AS "pathway", t.feedstock AS "feedstock",
-              t.current_trl AS "currentTrl", t.target_trl AS "targetTrl"
-         FROM ${recordedAsOf('grant_technologies')} gt
-         JOIN ${recordedAsOf('technologies')} t ON t.id = gt.technology_id
-        WHERE gt.grant_id = :grantId
-        ORDER BY t.name, t.id`,
-      params,
-    );
-    const elements = await namedQuery<{ technologyId: unknown; element: string }>(
-      this.manager,
-      `SELECT te.technology_id AS "technologyId", te.element AS "element"
-         FROM ${recordedAsOf('technology_elements')} te
-        WHERE te.technology_id IN (SELECT gt.technology_id FROM ${recordedAsOf('grant_technologies')} gt
-                                    WHERE gt.grant_id = :grantId)`,
-      params,
-    );
-    const elementsOf = (id: number): ElementSymbol[] =>
-      sortElements(elements.filter((e) => Number(e.technologyId) === id).map((e) => e.element));
-    return rows.map((r) => ({
-      id: Number(r.id),
-      name: String(r.name),
-      pathway: r.pathway as Pathway,
-      feedstock: r.feedstock as Feedstock,
-      currentTrl: Number(r.currentTrl),
-      targetTrl: Number(r.targetTrl),
-      elements: elementsOf(Number(r.id)),
-    }));
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { amendmentAsOf } from '../common/as-of';
 import { spanTooLong } from '../common/award-period';
 import { likePattern } from '../common/database/like-pattern';
 import { ReadCache } from '../common/database/read-cache';
@@ -131,8 +132,17 @@ export class GrantsService {
     return Number(row?.total ?? 0);
   }
 
-  amendmentsOf(grantId: number): Promise<Amendment[]> {
-    return this.amendments.find({ where: { grantId }, order: { number: 'ASC' } });
+  /**
+   * A grant's amendments by number; with `asOf` (and its `asOfEnd`, asOfParams) only those that count
+   * on that date: effective by then and recorded by its end (DESIGN.md §4).
+   */
+  amendmentsOf(grantId: number, asOf?: { asOf: string; asOfEnd: string }): Promise<Amendment[]> {
+    const query = this.amendments
+      .createQueryBuilder('a')
+      .where('a.grant_id = :grantId', { grantId })
+      .orderBy('a.number', 'ASC');
+    if (asOf) query.andWhere(amendmentAsOf('a'), asOf);
+    return query.getMany();
   }
 
   create(form: GrantFormDto): Promise<Grant> {

@@ -8,7 +8,14 @@ import { Grant } from '../grants/grant.entity';
 import { GrantLookup } from '../grants/grant-lookup';
 import { GrantTechnology } from './grant-technology.entity';
 import { namedQuery } from '../common/database/named-query';
-import { auditList, TechnologiesService, TechnologyRow } from './technologies.service';
+import { recordedAsOf } from '../common/as-of';
+import {
+  auditList,
+  sortElements,
+  TechnologiesService,
+  TechnologyRow,
+} from './technologies.service';
+import type { ElementSymbol, Feedstock, Pathway } from './technology.constants';
 import { Technology } from './technology.entity';
 
 const linksVersionOf = (ids: number[]): string => contentVersion([...ids].sort((a, b) => a - b));
@@ -47,6 +54,43 @@ export class GrantTechnologiesService {
       .addOrderBy('t.id', 'ASC')
       .getMany();
     return this.catalogue.rowsOf(found);
+  }
+
+  /** The technologies linked on asOf, each as recorded then (its TRL of that day included). */
+  async forGrantAsOf(
+    grantId: number,
+    asOf: { asOf: string; asOfEnd: string },
+  ): Promise<LinkedTechnology[]> {
+    const params = { grantId, ...asOf };
+    const rows = await namedQuery<Record<string, unknown>>(
+      this.links.manager,
+      `SELECT t.id AS "id", t.name AS "name", t.pathway AS "pathway", t.feedstock AS "feedstock",
+              t.current_trl AS "currentTrl", t.target_trl AS "targetTrl"
+         FROM ${recordedAsOf('grant_technologies')} gt
+         JOIN ${recordedAsOf('technologies')} t ON t.id = gt.technology_id
+        WHERE gt.grant_id = :grantId
+        ORDER BY t.name, t.id`,
+      params,
+    );
+    const elements = await namedQuery<{ technologyId: unknown; element: string }>(
+      this.links.manager,
+      `SELECT te.technology_id AS "technologyId", te.element AS "element"
+         FROM ${recordedAsOf('technology_elements')} te
+        WHERE te.technology_id IN (SELECT gt.technology_id FROM ${recordedAsOf('grant_technologies')} gt
+                                    WHERE gt.grant_id = :grantId)`,
+      params,
+    );
+    const elementsOf = (id: number): ElementSymbol[] =>
+      sortElements(elements.filter((e) => Number(e.technologyId) === id).map((e) => e.element));
+    return rows.map((r) => ({
+      id: Number(r.id),
+      name: String(r.name),
+      pathway: r.pathway as Pathway,
+      feedstock: r.feedstock as Feedstock,
+      currentTrl: Number(r.currentTrl),
+      targetTrl: Number(r.targetTrl),
+      elements: elementsOf(Number(r.id)),
+    }));
   }
 
   /** The grants that develop a technology, for its page. */
