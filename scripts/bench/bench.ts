@@ -47,7 +47,7 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
-export const PARTS = ['csv', 'burndown', 'grants', 'writes', 'mixed'] as const;
+export const PARTS = ['pages', 'csv', 'burndown', 'grants', 'writes', 'mixed'] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface Measure {
@@ -57,7 +57,11 @@ export interface Measure {
     | 'grant_burndown'
     | 'grants_list'
     | 'expenditures'
-    | 'mixed_reads';
+    | 'mixed_reads'
+    | 'dashboard'
+    | 'reconciliation'
+    | 'reports_index'
+    | 'ledger_page';
   name: string;
   /** What was measured, for the table. */
   result: string;
@@ -339,6 +343,52 @@ async function measureBurndown(
     page('program_burndown', `Program burn-down page (program ${data.programId})`, program, 150),
     page('grant_burndown', `Grant burn-down page (grant ${data.grantId})`, grant, 30),
   ];
+}
+
+/** The pages a person opens first at a department's scale (issue 15), with their size targets. */
+const DEPARTMENT_PAGES: { id: Measure['id']; name: string; path: string; maxBytes?: number }[] = [
+  { id: 'dashboard', name: 'Dashboard', path: '/', maxBytes: 200 * 1024 },
+  { id: 'reconciliation', name: 'Reconciliation page', path: '/reports/reconciliation' },
+  { id: 'reports_index', name: 'Reports index', path: '/reports' },
+  { id: 'ledger_page', name: 'Ledger, first page', path: '/ledger' },
+];
+
+/**
+ * Each page's first visit after the app starts (nothing cached, as after a restart or the first
+ * request of the day) and the median of the visits after it, with the HTML's size uncompressed.
+ */
+async function measurePages(
+  client: Client,
+  samples: number,
+  failures: string[],
+): Promise<Measure[]> {
+  const measures: Measure[] = [];
+  for (const page of DEPARTMENT_PAGES) {
+    const start = performance.now();
+    const first = await client.get(page.path);
+    const firstMs = performance.now() - start;
+    if (first.status !== 200) failures.push(`${page.path} answered HTTP ${first.status}.`);
+    const bytes = Buffer.byteLength(first.body);
+    const later = await timePage(client, page.path, samples, failures);
+    const limit = 150;
+    const sizeMet = page.maxBytes === undefined || bytes < page.maxBytes;
+    measures.push({
+      id: page.id,
+      name: `${page.name} (${page.path})`,
+      result: `first visit ${ms(firstMs)}, then median ${ms(later.median)}, ${thousands(bytes / 1024)} KB`,
+      reference: `${samples} later requests, one at a time`,
+      target: `< ${limit} ms${page.maxBytes ? `, < ${thousands(page.maxBytes / 1024)} KB` : ''}`,
+      met: firstMs < limit && later.median < limit && sizeMet,
+      numbers: {
+        firstMs: round(firstMs),
+        medianMs: round(later.median),
+        p95Ms: round(later.p95),
+        bytes,
+        samples,
+      },
+    });
+  }
+  return measures;
 }
 
 async function cannon(url: string, cookie: string | undefined, seconds: number) {
@@ -624,6 +674,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     try {
       await client.login(BENCH_USER.email, BENCH_USER.password);
       const runs = (part: Part) => !options.only || options.only.includes(part);
+      if (runs('pages')) {
+        log('Department-scale pages, first visit and later …');
+        measures.push(...(await measurePages(client, options.samples, failures)));
+      }
       if (runs('csv')) {
         log('Ledger CSV download against the sqlite3 CLI …');
         measures.push(await measureCsv(server, client, data, work, options.csvRuns, failures));
