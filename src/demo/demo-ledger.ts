@@ -93,7 +93,7 @@ export interface DemoExpenditure extends Omit<EntryInput, 'grantId'> {
 }
 
 /** How fast each grant (by position in the demo list) spends against its plan. */
-const PACE = [1.0, 0.75, 0.6, 1.12, 0.9, 1.05, 0.95, 0.85, 1.0, 1.15, 1.0, 0.8, 1.05];
+const PACE = [1.0, 0.75, 0.6, 1.12, 0.9, 0.95, 0.95, 0.85, 1.0, 1.15, 1.0, 0.8, 1.05];
 /**
  * DE-SC0031986 buys a potentiostat array and a pilot cell in budget period 1: the rebudget flag. In
  * month 10, once year 2's increment is obligated: before it the purchase would exceed its obligations.
