@@ -12,6 +12,7 @@ import { flashMiddleware } from './common/flash';
 import { SigningKey } from './common/signing-key';
 import { csrfProtection } from './common/http/csrf';
 import { emptyFormWhenNoBody, formBodiesOnly } from './common/http/form-bodies';
+import { setDisplayTimeZone } from './common/dates';
 import { PROJECT_ROOT, registerViews, VIEWS_DIR } from './common/views';
 import { ledgerImportUploads } from './ledger/import-upload';
 
@@ -21,6 +22,7 @@ export const SESSION_COOKIE = 'sid';
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
   const key = app.get(SigningKey);
+  setDisplayTimeZone(config.APP_TIME_ZONE);
   registerViews();
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');

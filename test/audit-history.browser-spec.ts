@@ -66,7 +66,7 @@ describe('Grant history in a real browser', () => {
     // The History table has the update, by the manager, with the title's before and after.
     const history = page.locator('h2#history + .app-table-scroll table');
     await expect(history.locator('thead th').allTextContents()).resolves.toEqual([
-      'When (UTC)',
+      'When',
       'Who',
       'Action',
       'Changes',

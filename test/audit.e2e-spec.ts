@@ -37,7 +37,7 @@ const grantRow = async (t: TestApp, id: number) =>
 
 /** The ids in the first column of the audit viewer's table, in page order. */
 const listedEventIds = (html: string) =>
-  [...html.matchAll(/<tr>\s*<td>(\d+)<\/td><td>\d{4}-/g)].map((m) => Number(m[1]));
+  [...html.matchAll(/<tr>\s*<td>(\d+)<\/td><td>[A-Z][a-z]{2} \d/g)].map((m) => Number(m[1]));
 
 const verifyResult = (html: string) => {
   const match = /data-testid="verify-result">([^<]*)</.exec(html);

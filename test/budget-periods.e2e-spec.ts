@@ -109,9 +109,9 @@ describe('Budget periods (HTTP)', () => {
       .send(schedule(['2025-04-01', '2026-03-31'], ['2026-04-01', '2028-03-31']) + opened);
     expect(stale.status).toBe(409);
     expect(stale.text).toMatch(
-      /This grant’s budget-period schedule was changed by manager@example\.gov at .* UTC after you opened the form\. Nothing was saved/,
+      /This grant’s budget-period schedule was changed by manager@example\.gov at .* E[SD]T after you opened the form\. Nothing was saved/,
     );
-    expect(stale.text).toContain('BP2: 2026-10-01 to 2028-03-31');
+    expect(stale.text).toContain('BP2: Oct 1, 2026 to Mar 31, 2028');
     expect(stale.text).toContain('value="2026-03-31"');
     expect((await periodsOf(grant.id)).map((p) => p.end_date)).toEqual([
       '2026-09-30',

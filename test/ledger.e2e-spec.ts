@@ -112,8 +112,8 @@ describe('Expenditure ledger (HTTP)', () => {
       const res = await t.http().get(`/ledger/new?grantId=${grant.id}`);
       expect(res.status).toBe(200);
       expect(res.text).toContain(`<option value="${grant.id}" selected>${grant.awardNumber}`);
-      expect(res.text).toContain('BP1 (2025-04-01 – 2026-03-31)');
-      expect(res.text).toContain('BP2 (2026-04-01 – 2028-03-31)');
+      expect(res.text).toContain('BP1 (Apr 1, 2025 – Mar 31, 2026)');
+      expect(res.text).toContain('BP2 (Apr 1, 2026 – Mar 31, 2028)');
       expect(res.text).toContain('name="_csrf"');
       expect(res.text).toContain(`name="incurredOn" type="date" value="${TODAY}"`);
     });
@@ -210,7 +210,7 @@ describe('Expenditure ledger (HTTP)', () => {
       [
         'more than is obligated',
         { amount: '100,000.01' },
-        'above the $100,000.00 obligated as of 2026-06-15. Left to spend: $100,000.00.',
+        'above the $100,000.00 obligated as of Jun 15, 2026. Left to spend: $100,000.00.',
       ],
     ])(
       'should refuse %s with 422 and the message, saving nothing',
@@ -835,7 +835,7 @@ describe('Expenditure ledger (HTTP)', () => {
         'incurred_on : Budget period 2 is gated by “Gate 1” (due 2026-03-31), still pending',
       );
       expect(byLine[7]).toBe(
-        `amount : This would bring federal spending on ${grant.awardNumber} to $100,000.01, above the $100,000.00 obligated as of 2026-06-15. Left to spend: $40,000.00 (counting 1 earlier row of this file).`,
+        `amount : This would bring federal spending on ${grant.awardNumber} to $100,000.01, above the $100,000.00 obligated as of Jun 15, 2026. Left to spend: $40,000.00 (counting 1 earlier row of this file).`,
       );
       expect(byLine[8]).toBe('reference : Enter the invoice or draw-down number.');
       expect(byLine[9]).toContain('row : This row has 3 values; the header names 8 columns.');

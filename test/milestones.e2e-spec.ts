@@ -64,8 +64,8 @@ describe('Milestones (HTTP)', () => {
       const grant = await grantWithPeriods();
       const res = await t.http().get(`/grants/${grant.id}/milestones/new`);
       expect(res.status).toBe(200);
-      expect(res.text).toContain('BP1 (2025-04-01 – 2026-03-31)');
-      expect(res.text).toContain('BP2 (2026-04-01 – 2028-03-31)');
+      expect(res.text).toContain('BP1 (Apr 1, 2025 – Mar 31, 2026)');
+      expect(res.text).toContain('BP2 (Apr 1, 2026 – Mar 31, 2028)');
       expect(res.text).toContain('name="_csrf"');
     });
 
@@ -223,8 +223,8 @@ describe('Milestones (HTTP)', () => {
       });
       const res = await t.http().get(`/grants/${grant.id}/milestones`);
       expect(res.status).toBe(200);
-      const bp1 = res.text.indexOf('BP1 (2025-04-01 – 2026-03-31)');
-      const bp2 = res.text.indexOf('BP2 (2026-04-01 – 2028-03-31)');
+      const bp1 = res.text.indexOf('BP1 (Apr 1, 2025 – Mar 31, 2026)');
+      const bp2 = res.text.indexOf('BP2 (Apr 1, 2026 – Mar 31, 2028)');
       expect(bp1).toBeGreaterThan(-1);
       expect(bp2).toBeGreaterThan(bp1);
       expect(res.text.indexOf('Feedstock survey')).toBeGreaterThan(bp1);
@@ -719,22 +719,22 @@ describe('Milestones (HTTP)', () => {
       const { a, b, c } = await fixture();
       const res = await t.http().get('/milestones/dashboard?asOf=2026-01-15');
       expect(res.status).toBe(200);
-      expect(res.text).toContain('data-testid="as-of">2026-01-15<');
+      expect(res.text).toContain('data-testid="as-of">Jan 15, 2026<');
 
       expect(tableRows(res.text, 'overdue')).toEqual([
-        ['c3 never started Overdue', 'DE-SC0031003', 'BP1', '2025-09-01', '136'],
-        ['b2 finished later Overdue', 'DE-SC0031002', 'BP1', '2025-11-01', '75'],
-        ['b3 recorded missed Overdue', 'DE-SC0031002', 'BP1', '2025-12-31', '15'],
-        ['a3 leach tests Overdue', 'DE-SC0031001', 'BP1', '2026-01-10', '5'],
-        ['b4 gate decided later Overdue', 'DE-SC0031002', 'BP2', '2026-01-10', '5'],
+        ['c3 never started Overdue', 'DE-SC0031003', 'BP1', 'Sep 1, 2025', '136'],
+        ['b2 finished later Overdue', 'DE-SC0031002', 'BP1', 'Nov 1, 2025', '75'],
+        ['b3 recorded missed Overdue', 'DE-SC0031002', 'BP1', 'Dec 31, 2025', '15'],
+        ['a3 leach tests Overdue', 'DE-SC0031001', 'BP1', 'Jan 10, 2026', '5'],
+        ['b4 gate decided later Overdue', 'DE-SC0031002', 'BP2', 'Jan 10, 2026', '5'],
       ]);
       const titles = (testId: string) => tableRows(res.text, testId).map((row) => row[0]);
       expect(titles('band-0')).toEqual(['a5 bench gate', 'a7 day 30']);
       expect(titles('band-1')).toEqual(['a8 day 31']);
       expect(titles('band-2')).toEqual(['a9 day 90']);
-      expect(res.text).toContain('Due in the next 30 days (0–30): 2026-01-15 – 2026-02-14 (2)');
-      expect(res.text).toContain('Due in 31–60 days: 2026-02-15 – 2026-03-16 (1)');
-      expect(res.text).toContain('Due in 61–90 days: 2026-03-17 – 2026-04-15 (1)');
+      expect(res.text).toContain('Due in the next 30 days (0–30): Jan 15, 2026 – Feb 14, 2026 (2)');
+      expect(res.text).toContain('Due in 31–60 days: Feb 15, 2026 – Mar 16, 2026 (1)');
+      expect(res.text).toContain('Due in 61–90 days: Mar 17, 2026 – Apr 15, 2026 (1)');
 
       expect(
         tableRows(res.text, 'completion').map(([grant, ...counts]) => [
@@ -748,13 +748,13 @@ describe('Milestones (HTTP)', () => {
       ]);
 
       expect(tableRows(res.text, 'outcomes')).toEqual([
-        ['c1 gate', 'DE-SC0031003', 'BP1', 'No-go', '2025-11-30', 'Purity below target'],
-        ['b1 gate', 'DE-SC0031002', 'BP1', 'Go', '2025-12-20', 'Yield 85 %'],
+        ['c1 gate', 'DE-SC0031003', 'BP1', 'No-go', 'Nov 30, 2025', 'Purity below target'],
+        ['b1 gate', 'DE-SC0031002', 'BP1', 'Go', 'Dec 20, 2025', 'Yield 85 %'],
       ]);
       expect(res.text).toContain('data-testid="go-count">1 go<');
       expect(res.text).toContain('data-testid="no-go-count">1 no-go<');
       expect(tableRows(res.text, 'pending-gates')).toEqual([
-        ['b4 gate decided later Pending', 'DE-SC0031002', 'BP2', '2026-01-10', '5'],
+        ['b4 gate decided later Pending', 'DE-SC0031002', 'BP2', 'Jan 10, 2026', '5'],
       ]);
       for (const grant of [a, b, c]) expect(res.text).toContain(`href="/grants/${grant.id}"`);
     });
@@ -786,7 +786,7 @@ describe('Milestones (HTTP)', () => {
     it('should default to today and refuse a malformed asOf with 400', async () => {
       const today = await t.http().get('/milestones/dashboard');
       expect(today.status).toBe(200);
-      expect(today.text).toMatch(/data-testid="as-of">\d{4}-\d{2}-\d{2}</);
+      expect(today.text).toMatch(/data-testid="as-of">[A-Z][a-z]{2} \d{1,2}, \d{4}</);
       const bad = await t.http().get('/milestones/dashboard?asOf=2026-02-30');
       expect(bad.status).toBe(400);
       expect(bad.text).toContain('asOf must be a real date as YYYY-MM-DD');

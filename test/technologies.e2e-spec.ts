@@ -358,7 +358,7 @@ describe('Technologies (HTTP)', () => {
       const page = await t.http().get(res.headers.location);
       expect(page.text).toContain('TRL 4 assessment of 2026-01-15 recorded.');
       expect(page.text).toMatch(
-        /2026-01-15<\/th>\s*<td><strong>4<\/strong> — Component and\/or system validation/,
+        /Jan 15, 2026<\/th>\s*<td><strong>4<\/strong> — Component and\/or system validation/,
       );
       expect(page.text).toContain('+1');
       expect(page.text).toContain('Integrated bench system test');
@@ -745,10 +745,10 @@ describe('Technologies (HTTP)', () => {
 
       // X: 3 on A's start (2025-04-01) → 5. Y: no assessment by B's start, so its first (4) → 5.
       expect(rowText(page, 'trl-gained', String(x.id))).toBe(
-        'X separation DE-SC0000001, DE-SC0000002 2025-04-01 3 5 7 +2',
+        'X separation DE-SC0000001, DE-SC0000002 Apr 1, 2025 3 5 7 +2',
       );
       expect(rowText(page, 'trl-gained', String(y.id))).toBe(
-        'Y recycling DE-SC0000002 2025-07-01 4 5 6 +1',
+        'Y recycling DE-SC0000002 Jul 1, 2025 4 5 6 +1',
       );
       expect(b.id).toBeGreaterThan(0);
     });

@@ -1,5 +1,5 @@
 import { COST_CATEGORIES, SHARES } from '../budgets/budget.constants';
-import { formatDate, formatUtcTimestamp, isIsoDate } from '../common/dates';
+import { formatDate, formatTimestamp, isIsoDate } from '../common/dates';
 import { formatMoney, parseMoney } from '../common/money';
 import { humanize } from '../common/views';
 import { AMENDMENT_KINDS } from '../grants/amendment.entity';
@@ -186,7 +186,7 @@ function showValue(value: unknown, as: Kind, names: RecordNames): Shown {
       break;
     case 'timestamp':
       if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value))
-        return { text: formatUtcTimestamp(value) };
+        return { text: formatTimestamp(value) };
       break;
     case 'boolean':
       break;
@@ -270,7 +270,7 @@ export function describeEvents(events: AuditEvent[], names: RecordNames = {}): E
     );
     return {
       ...event,
-      when: formatUtcTimestamp(event.occurredAt),
+      when: formatTimestamp(event.occurredAt),
       fields,
       record: eventRecord(event, changes, names),
     };

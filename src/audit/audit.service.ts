@@ -3,7 +3,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, EntityTarget, In, ObjectLiteral, Repository } from 'typeorm';
 import { nowIso } from '../common/database/columns';
-import { formatUtcTimestamp } from '../common/dates';
+import { formatTimestamp } from '../common/dates';
 import { namedQuery } from '../common/database/named-query';
 import { noteAuditEvent } from '../common/database/write-path';
 import { EditConflictError } from '../common/forms';
@@ -361,7 +361,7 @@ export class AuditService {
     return new EditConflictError(
       what,
       currentVersion,
-      last ? formatUtcTimestamp(last.occurredAt) : 'an unknown time',
+      last ? formatTimestamp(last.occurredAt) : 'an unknown time',
       last?.actorEmail ?? 'someone else',
     );
   }

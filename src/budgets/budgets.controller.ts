@@ -1,3 +1,4 @@
+import { formatDate } from '../common/dates';
 import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
 import { FilterQuery } from '../common/http/filter-query';
 import type { Response } from 'express';
@@ -189,7 +190,7 @@ export class RebudgetController {
     const byShare = (a: { percent: number | null }, b: { percent: number | null }) =>
       (b.percent ?? 0) - (a.percent ?? 0);
     return {
-      pageTitle: `Rebudget flags as of ${asOf}`,
+      pageTitle: `Rebudget flags as of ${formatDate(asOf)}`,
       asOf,
       flagged: all.filter((f) => f.flagged).sort(byShare),
       near: all.filter((f) => f.nearThreshold).sort(byShare),

@@ -1,4 +1,12 @@
-import { addDays, addMonths, daysBetween, formatDate, isIsoDate, todayIn } from './dates';
+import {
+  addDays,
+  addMonths,
+  daysBetween,
+  formatDate,
+  formatTimestamp,
+  isIsoDate,
+  todayIn,
+} from './dates';
 
 describe('dates', () => {
   it('should accept only real calendar dates', () => {
@@ -34,5 +42,19 @@ describe('dates', () => {
 
   it('should format a date without shifting it', () => {
     expect(formatDate('2025-01-01')).toBe('Jan 1, 2025');
+  });
+
+  it("should show a timestamp in the office's zone, labelled, in the dates' style", () => {
+    // 03:30 UTC is the evening before in Washington: the day shown is the office's day.
+    expect(formatTimestamp('2026-11-28T03:30:05.123Z', 'America/New_York')).toBe(
+      'Nov 27, 2026, 10:30:05 PM EST',
+    );
+    expect(formatTimestamp('2026-07-04T16:00:00.000Z', 'America/New_York')).toBe(
+      'Jul 4, 2026, 12:00:00 PM EDT',
+    );
+    expect(formatTimestamp('2026-07-04T16:00:00.000Z', 'America/Denver')).toBe(
+      'Jul 4, 2026, 10:00:00 AM MDT',
+    );
+    expect(formatTimestamp('not a time', 'America/New_York')).toBe('not a time');
   });
 });

@@ -83,7 +83,25 @@ export function formatDate(date: string | null | undefined): string {
   );
 }
 
-/** A UTC ISO-8601 timestamp as messages show it: `2026-12-01 21:04:05 UTC`. */
-export function formatUtcTimestamp(iso: string): string {
-  return `${iso.replace('T', ' ').slice(0, 19)} UTC`;
+/**
+ * The office's time zone for showing timestamps (APP_TIME_ZONE, set once at start-up by
+ * configureApp). Stored timestamps stay UTC; only what a person reads is in the office's zone.
+ */
+let displayTimeZone = 'America/New_York';
+
+export function setDisplayTimeZone(timeZone: string): void {
+  displayTimeZone = timeZone;
+}
+
+/**
+ * A UTC ISO-8601 timestamp as every page and message shows it: in the office's time zone, labelled
+ * with the zone, `Dec 1, 2026, 4:04:05 PM EST` (the same date style as formatDate's `Dec 1, 2026`).
+ * Anything that is not a timestamp is shown as it is.
+ */
+export function formatTimestamp(iso: string, timeZone: string = displayTimeZone): string {
+  const ms = Date.parse(iso);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(iso) || Number.isNaN(ms)) return iso;
+  return dateTimeFormat('en-US', { timeZone, dateStyle: 'medium', timeStyle: 'long' }).format(
+    new Date(ms),
+  );
 }

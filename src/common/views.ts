@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { HelperOptions } from 'handlebars';
 import hbs from 'hbs';
-import { formatDate } from './dates';
+import { formatDate, formatTimestamp } from './dates';
 import type { FilterRefusal } from './http/filter-query';
 import { formatMoney } from './money';
 
@@ -36,6 +36,9 @@ export function registerViews(): void {
   );
   hbs.registerHelper('date', (value: unknown) =>
     typeof value === 'string' ? formatDate(value) : '',
+  );
+  hbs.registerHelper('timestamp', (value: unknown) =>
+    typeof value === 'string' ? formatTimestamp(value) : '',
   );
   hbs.registerHelper('humanize', humanize);
   // The last argument of every helper call is Handlebars' options object, not a value.

@@ -1,3 +1,4 @@
+import { formatDate } from '../common/dates';
 import { describeChanges } from '../audit/history';
 import type { GrantFigures } from './grant-page.service';
 
@@ -7,7 +8,7 @@ export function grantPage(figures: GrantFigures) {
   return {
     ...figures,
     pageTitle: figures.asOfView
-      ? `${grant.awardNumber} — ${grant.title} as of ${figures.asOfView.asOf}`
+      ? `${grant.awardNumber} — ${grant.title} as of ${formatDate(figures.asOfView.asOf)}`
       : `${grant.awardNumber} — ${grant.title}`,
     canDelete: grant.status === 'draft' && !figures.asOfView,
     /** Edits change the records now; a page of a past date offers none. */

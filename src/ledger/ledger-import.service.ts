@@ -5,7 +5,7 @@ import { CsvError, parse } from 'csv-parse/sync';
 import { EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { nowIso } from '../common/database/columns';
-import { formatUtcTimestamp } from '../common/dates';
+import { formatTimestamp } from '../common/dates';
 import { WritePath } from '../common/database/write-path';
 import { FieldErrors, validateForm } from '../common/forms';
 import { parseMoney } from '../common/money';
@@ -140,7 +140,7 @@ interface CheckedRow extends ImportRow {
 export const sha256Of = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 function importedBefore(earlier: LedgerImport, what: 'preview' | 'file'): ImportedBefore {
-  const when = formatUtcTimestamp(earlier.committedAt);
+  const when = formatTimestamp(earlier.committedAt);
   const entries =
     earlier.firstEntryId === earlier.lastEntryId
       ? `entry ${earlier.firstEntryId}`

@@ -175,7 +175,7 @@ describe(LedgerService.name, () => {
       await makeExpenditure(t, { grantId: grant.id, amountCents: 60_000_00 });
       await expect(checkOne(entry(grant, { amountCents: 40_000_00 }))).resolves.toEqual({});
       await expect(checkOne(entry(grant, { amountCents: 40_000_01 }))).resolves.toEqual({
-        amount: `This would bring federal spending on ${grant.awardNumber} to $100,000.01, above the $100,000.00 obligated as of 2026-06-15. Left to spend: $40,000.00.`,
+        amount: `This would bring federal spending on ${grant.awardNumber} to $100,000.01, above the $100,000.00 obligated as of Jun 15, 2026. Left to spend: $40,000.00.`,
       });
     });
 
@@ -211,7 +211,7 @@ describe(LedgerService.name, () => {
       );
       expect(results[0]).toEqual({});
       expect(results[1]).toEqual({
-        amount: `This would bring federal spending on ${grant.awardNumber} to $110,000.00, above the $100,000.00 obligated as of 2026-06-15. Left to spend: $20,000.00 (counting 1 earlier row of this file).`,
+        amount: `This would bring federal spending on ${grant.awardNumber} to $110,000.00, above the $100,000.00 obligated as of Jun 15, 2026. Left to spend: $20,000.00 (counting 1 earlier row of this file).`,
       });
       expect(results[2]).toEqual({});
     });

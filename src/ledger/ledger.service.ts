@@ -1,3 +1,4 @@
+import { formatDate } from '../common/dates';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, QueryFailedError, Repository } from 'typeorm';
@@ -133,7 +134,7 @@ export class LedgerService {
           position.pendingRows > 0
             ? ` (counting ${position.pendingRows} earlier row${position.pendingRows === 1 ? '' : 's'} of this file)`
             : '';
-        errors.amount = `This would bring federal spending on ${grant.awardNumber} to ${formatMoney(before + entry.amountCents)}, above the ${formatMoney(position.obligatedCents)} obligated as of ${batch.today}. Left to spend: ${formatMoney(Math.max(0, position.obligatedCents - before))}${earlier}.`;
+        errors.amount = `This would bring federal spending on ${grant.awardNumber} to ${formatMoney(before + entry.amountCents)}, above the ${formatMoney(position.obligatedCents)} obligated as of ${formatDate(batch.today)}. Left to spend: ${formatMoney(Math.max(0, position.obligatedCents - before))}${earlier}.`;
       }
     }
 

@@ -1,3 +1,4 @@
+import { formatDate } from '../common/dates';
 import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
 import { FilterQuery } from '../common/http/filter-query';
 import { AsOfQuery } from '../common/as-of-query.dto';
@@ -72,7 +73,7 @@ export class MilestonesController {
   async showDashboard(@FilterQuery() query: AsOfQuery) {
     const asOf = query.asOf ?? this.clock.today();
     return {
-      pageTitle: `Milestone dashboard as of ${asOf}`,
+      pageTitle: `Milestone dashboard as of ${formatDate(asOf)}`,
       ...(await this.dashboard.build(asOf)),
     };
   }

@@ -26,8 +26,8 @@ export function burndownPage(report: BurndownReport) {
   return {
     pageTitle:
       report.scope === 'grant'
-        ? `Burn-down — ${report.grant?.awardNumber ?? ''} as of ${report.asOf}`
-        : `Program burn-down — ${report.name} as of ${report.asOf}`,
+        ? `Burn-down — ${report.grant?.awardNumber ?? ''} as of ${formatDate(report.asOf)}`
+        : `Program burn-down — ${report.name} as of ${formatDate(report.asOf)}`,
     report,
     isProgram: report.scope === 'program',
     asOfLabel: formatDate(report.asOf),

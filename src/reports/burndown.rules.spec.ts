@@ -177,7 +177,7 @@ describe('burn-down rules', () => {
         cents: null,
         sumCents: 0,
         months: [],
-        text: 'No complete month yet on 2025-11-29.',
+        text: 'No complete month yet on Nov 29, 2025.',
       });
     });
 

@@ -135,7 +135,12 @@ export function burnRate(rows: BurndownRow[], asOf: string): BurnRate {
   const months = complete.map((r) => r.month);
   const sumCents = complete.reduce((sum, r) => sum + (r.actualCents ?? 0), 0);
   if (complete.length === 0) {
-    return { cents: null, sumCents: 0, months, text: `No complete month yet on ${asOf}.` };
+    return {
+      cents: null,
+      sumCents: 0,
+      months,
+      text: `No complete month yet on ${formatDate(asOf)}.`,
+    };
   }
   const cents = Math.round(sumCents / complete.length);
   const span =

@@ -1,3 +1,4 @@
+import { formatDate } from '../common/dates';
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { EntityManager } from 'typeorm';
@@ -181,7 +182,7 @@ export class ProgramRegistersService {
       `${path}${suffix}?${new URLSearchParams({ ...parameters, asOf, ...extra }).toString()}`;
     const { title, description } = TITLES[name];
     return {
-      pageTitle: `${title} as of ${asOf}`,
+      pageTitle: `${title} as of ${formatDate(asOf)}`,
       title,
       description,
       path,

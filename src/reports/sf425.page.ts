@@ -12,7 +12,7 @@ export function sf425Path(report: Sf425Report, suffix = '', bom = false): string
 /** What views/reports/sf425.hbs shows. */
 export function sf425Page(report: Sf425Report) {
   return {
-    pageTitle: `SF-425 — ${report.grant.awardNumber} as of ${report.asOf}`,
+    pageTitle: `SF-425 — ${report.grant.awardNumber} as of ${formatDate(report.asOf)}`,
     report,
     asOfLabel: formatDate(report.asOf),
     startLabel: formatDate(report.grant.startDate),

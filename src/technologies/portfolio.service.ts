@@ -1,3 +1,4 @@
+import { formatDate } from '../common/dates';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -122,7 +123,7 @@ export class PortfolioService {
       this.row(trl, String(level), `${level} — ${definition}`),
     );
     if (trl.has(NOT_ASSESSED)) {
-      byTrl.push(this.row(trl, NOT_ASSESSED, `Not yet assessed on ${asOf}`));
+      byTrl.push(this.row(trl, NOT_ASSESSED, `Not yet assessed on ${formatDate(asOf)}`));
     }
     return {
       asOf,

@@ -1,3 +1,4 @@
+import { formatDate } from '../common/dates';
 import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
 import { FilterQuery } from '../common/http/filter-query';
 import { AsOfQuery } from '../common/as-of-query.dto';
@@ -104,7 +105,7 @@ export class TechnologiesController {
     const asOf = query.asOf ?? this.clock.today();
     const portfolio = await this.portfolio.build(asOf);
     return {
-      pageTitle: `Technology portfolio as of ${asOf}`,
+      pageTitle: `Technology portfolio as of ${formatDate(asOf)}`,
       ...portfolio,
       trlGained: portfolio.trlGained.map((row) => ({
         ...row,
