@@ -119,7 +119,7 @@ describe('Amendments (HTTP)', () => {
   it.each([
     [
       { effectiveDate: '2028-04-01', kind: 'incremental_funding', federalChange: '1000' },
-      'The period of performance ended 2028-03-31',
+      'The period of performance ended Mar 31, 2028',
     ],
     [
       { effectiveDate: '2025-06-01', kind: 'deobligation', federalChange: '-50,000.01' },
@@ -211,7 +211,7 @@ describe('Amendments (HTTP)', () => {
 
       const beforeDecision = await fund('2026-10-01');
       expect(beforeDecision.status).toBe(422);
-      expect(beforeDecision.text).toContain('decided go on 2026-10-05, after 2026-10-01');
+      expect(beforeDecision.text).toContain('decided go on Oct 5, 2026, after Oct 1, 2026');
 
       expect((await fund('2026-10-15')).status).toBe(303);
       expect(await amendmentCount()).toBe(3);
@@ -238,7 +238,7 @@ describe('Amendments (HTTP)', () => {
 
       const res = await fund('2026-10-15');
       expect(res.status).toBe(422);
-      expect(res.text).toContain('decided no-go on 2026-09-30');
+      expect(res.text).toContain('decided no-go on Sep 30, 2026');
 
       const deobligate = await t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
         effectiveDate: '2026-10-15',
@@ -267,7 +267,7 @@ describe('Amendments (HTTP)', () => {
       newEndDate: '2028-01-31',
     });
     expect(early.status).toBe(422);
-    expect(early.text).toContain('must be after the current end date, 2028-03-31');
+    expect(early.text).toContain('must be after the current end date, Mar 31, 2028');
 
     const endless = await t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
       effectiveDate: '2027-12-01',

@@ -59,7 +59,7 @@ describe('Budget periods (HTTP)', () => {
         ['2025-04-01', '2026-09-30'],
         ['2026-09-21', '2028-03-31'],
       ],
-      'BP2 overlaps BP1 by 10 days: it must start on 2026-10-01',
+      'BP2 overlaps BP1 by 10 days: it must start on Oct 1, 2026',
     ],
     [
       [
@@ -70,13 +70,13 @@ describe('Budget periods (HTTP)', () => {
     ],
     [
       [['2025-05-01', '2028-03-31']],
-      'BP1 must start when the period of performance starts, 2025-04-01.',
+      'BP1 must start when the period of performance starts, Apr 1, 2025.',
     ],
     [
       [['2025-04-01', '2028-04-30']],
-      'BP1 ends after the period of performance, which ends 2028-03-31.',
+      'BP1 ends after the period of performance, which ends Mar 31, 2028.',
     ],
-    [[['2025-04-01', '2025-03-01']], 'BP1 ends (2025-03-01) before it starts (2025-04-01).'],
+    [[['2025-04-01', '2025-03-01']], 'BP1 ends (Mar 1, 2025) before it starts (Apr 1, 2025).'],
     [[['2025-04-01', '2026-02-30']], 'BP1: enter the end date as YYYY-MM-DD.'],
   ] as [[string, string][], string][])(
     'should refuse %j with a message saying what is wrong',
@@ -155,7 +155,7 @@ describe('Budget periods (HTTP)', () => {
       );
     expect(shrink.status).toBe(422);
     expect(shrink.text).toContain(
-      'BP1 from 2025-04-01 to 2026-03-31 would leave 1 ledger entry (the earliest incurred 2026-06-15 (INV-JUNE)) and 1 milestone (the earliest due 2026-08-31 (BP1 review)) outside it.',
+      'BP1 from Apr 1, 2025 to Mar 31, 2026 would leave 1 ledger entry (the earliest incurred Jun 15, 2026 (INV-JUNE)) and 1 milestone (the earliest due Aug 31, 2026 (BP1 review)) outside it.',
     );
     expect((await periodsOf(grant.id)).map((p) => p.end_date)).toEqual([
       '2026-09-30',

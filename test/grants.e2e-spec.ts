@@ -254,7 +254,7 @@ describe('Grants (HTTP)', () => {
         version: '1',
       });
     expect(res.status).toBe(422);
-    expect(res.text).toContain('Budget period 2 ends 2028-03-31');
+    expect(res.text).toContain('Budget period 2 ends Mar 31, 2028');
   });
 
   it('should delete only a draft grant without amendments', async () => {

@@ -1,3 +1,4 @@
+import { formatDate } from '../src/common/dates';
 import { createHash } from 'node:crypto';
 import { Clock } from '../src/common/clock';
 import type { Grant } from '../src/grants/grant.entity';
@@ -185,17 +186,17 @@ describe('Expenditure ledger (HTTP)', () => {
       [
         'a future date',
         { incurredOn: '2026-06-16' },
-        'The date incurred cannot be in the future (today is 2026-06-15).',
+        'The date incurred cannot be in the future (today is Jun 15, 2026).',
       ],
       [
         'a date before the period of performance',
         { incurredOn: '2025-03-31' },
-        'must fall within the grant’s period of performance, 2025-04-01 to 2028-03-31.',
+        'must fall within the grant’s period of performance, Apr 1, 2025 to Mar 31, 2028.',
       ],
       [
         'a date outside the chosen budget period',
         { incurredOn: '2026-05-01' },
-        'BP1 runs 2025-04-01 to 2026-03-31; the date incurred must fall within it',
+        'BP1 runs Apr 1, 2025 to Mar 31, 2026; the date incurred must fall within it',
       ],
       ['an impossible date', { incurredOn: '2025-02-30' }, 'Enter a real date as YYYY-MM-DD.'],
       [
@@ -254,7 +255,7 @@ describe('Expenditure ledger (HTTP)', () => {
         .send(entryForm(grant, { budgetPeriod: '2', incurredOn: '2026-05-01' }));
       expect(res.status).toBe(422);
       expect(res.text).toContain(
-        'Budget period 2 is gated by “Pilot go/no-go” (due 2026-03-31), still pending',
+        'Budget period 2 is gated by “Pilot go/no-go” (due Mar 31, 2026), still pending',
       );
       expect(await count(t, 'expenditures')).toBe(0);
     });
@@ -325,7 +326,7 @@ describe('Expenditure ledger (HTTP)', () => {
       const again = await reverseEntry(t.http(), original.id, 'Again');
       expect(again.status).toBe(422);
       expect(again.text).toContain(
-        `Entry #${original.id} was already reversed by entry #${reversal.id as number} on ${TODAY}`,
+        `Entry #${original.id} was already reversed by entry #${reversal.id as number} on ${formatDate(TODAY)}`,
       );
       expect(await count(t, 'expenditures')).toBe(2);
       expect(await count(t, 'audit_events')).toBe(events);
@@ -825,14 +826,14 @@ describe('Expenditure ledger (HTTP)', () => {
       expect(byLine[2]).toBe('OK');
       expect(byLine[3]).toBe('award_number : No grant has the award number DE-XX0000001.');
       expect(byLine[4]).toBe(
-        'incurred_on : The date incurred cannot be in the future (today is 2026-06-15).',
+        'incurred_on : The date incurred cannot be in the future (today is Jun 15, 2026).',
       );
       expect(byLine[5]).toContain(
         'category : “catering” is not a cost category: use one of Personnel,',
       );
       expect(byLine[5]).not.toContain('amount');
       expect(byLine[6]).toContain(
-        'incurred_on : Budget period 2 is gated by “Gate 1” (due 2026-03-31), still pending',
+        'incurred_on : Budget period 2 is gated by “Gate 1” (due Mar 31, 2026), still pending',
       );
       expect(byLine[7]).toBe(
         `amount : This would bring federal spending on ${grant.awardNumber} to $100,000.01, above the $100,000.00 obligated as of Jun 15, 2026. Left to spend: $40,000.00 (counting 1 earlier row of this file).`,

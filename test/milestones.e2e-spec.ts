@@ -142,11 +142,11 @@ describe('Milestones (HTTP)', () => {
       [{ dueDate: '2025-02-30' }, 'Enter a real date as YYYY-MM-DD.'],
       [
         { dueDate: '2026-04-01' },
-        'BP1 runs 2025-04-01 to 2026-03-31; the due date must fall within it, or choose another budget period.',
+        'BP1 runs Apr 1, 2025 to Mar 31, 2026; the due date must fall within it, or choose another budget period.',
       ],
       [
         { dueDate: '2028-04-01', budgetPeriod: '2' },
-        'The due date must fall within the grant’s period of performance, 2025-04-01 to 2028-03-31.',
+        'The due date must fall within the grant’s period of performance, Apr 1, 2025 to Mar 31, 2028.',
       ],
       [{ status: 'complete' }, 'A complete milestone needs its completed date.'],
       [
@@ -192,7 +192,7 @@ describe('Milestones (HTTP)', () => {
         .send(milestoneForm({ kind: 'go_no_go' }));
       expect(res.status).toBe(422);
       expect(res.text).toContain(
-        'BP1 already has a go/no-go milestone, “Bench gate” (due 2026-03-15)',
+        'BP1 already has a go/no-go milestone, “Bench gate” (due Mar 15, 2026)',
       );
       expect(await milestoneRows(t)).toHaveLength(1);
     });
@@ -342,7 +342,7 @@ describe('Milestones (HTTP)', () => {
         );
       expect(res.status).toBe(422);
       expect(res.text).toContain(
-        'This go/no-go milestone was decided go on 2026-03-20; its kind cannot change.',
+        'This go/no-go milestone was decided go on Mar 20, 2026; its kind cannot change.',
       );
       expect(await milestoneRows(t)).toMatchObject([
         { kind: 'go_no_go', decision: 'go', version: 1 },
@@ -413,7 +413,7 @@ describe('Milestones (HTTP)', () => {
       });
 
       const page = await t.http().get(res.headers.location);
-      expect(page.text).toContain('Decision recorded: no-go on 2026-03-20.');
+      expect(page.text).toContain('Decision recorded: no-go on Mar 20, 2026.');
       expect(page.text).toContain('Bench-scale yield above 80 %.');
       expect(page.text).not.toContain('/decision"');
       expect(page.text).toMatch(
@@ -432,7 +432,7 @@ describe('Milestones (HTTP)', () => {
         .send(decisionForm(2, { decision: 'no_go', decidedOn: '2026-03-25' }));
       expect(res.status).toBe(422);
       expect(res.text).toContain(
-        'This milestone was already decided go on 2026-03-20 by manager@example.gov. A recorded decision is final: correcting one is out of scope for this tracker',
+        'This milestone was already decided go on Mar 20, 2026 by manager@example.gov. A recorded decision is final: correcting one is out of scope for this tracker',
       );
       expect(await milestoneRows(t)).toEqual(before);
     });
@@ -540,18 +540,48 @@ describe('Milestones (HTTP)', () => {
       expect(after.text).not.toContain(`action="/milestones/${milestone.id}/complete"`);
     });
 
+    it('should offer Mark complete from the grant page for open milestones only, to managers, today', async () => {
+      const grant = await grantWithPeriods();
+      const open = await makeMilestone(t, { grantId: grant.id, title: 'Open report' });
+      const done = await makeMilestone(t, {
+        grantId: grant.id,
+        title: 'Done report',
+        status: 'complete',
+        completedOn: '2026-05-01',
+      });
+      const gate = await makeMilestone(t, {
+        grantId: grant.id,
+        kind: 'go_no_go',
+        dueDate: '2026-03-15',
+      });
+      for (const path of [`/grants/${grant.id}`, `/grants/${grant.id}/milestones`]) {
+        const page = await t.http().get(path);
+        expect(page.text).toContain(
+          `<a href="/milestones/${open.id}#complete" data-testid="complete-${open.id}">Mark complete<span class="usa-sr-only">: Open report</span></a>`,
+        );
+        expect(page.text).not.toContain(`data-testid="complete-${done.id}"`);
+        expect(page.text).not.toContain(`data-testid="complete-${gate.id}"`);
+        expect(page.text).toContain('May 1, 2026');
+      }
+      const auditor = await (await t.as('auditor')).get(`/grants/${grant.id}`);
+      expect(auditor.text).not.toContain('Mark complete');
+      const past = await t.http().get(`/grants/${grant.id}?asOf=2026-06-01`);
+      expect(past.status).toBe(200);
+      expect(past.text).not.toContain('Mark complete');
+    });
+
     it('should refuse a future date, a second completion and a go/no-go milestone', async () => {
       const grant = await grantWithPeriods();
       const milestone = await makeMilestone(t, { grantId: grant.id });
       const future = await complete(milestone.id, { version: '1', completedOn: '2026-06-16' });
       expect(future.status).toBe(422);
       expect(future.text).toContain(
-        'The completed date cannot be in the future (today is 2026-06-15).',
+        'The completed date cannot be in the future (today is Jun 15, 2026).',
       );
       expect((await complete(milestone.id, { version: '1', completedOn: TODAY })).status).toBe(303);
       const again = await complete(milestone.id, { version: '2', completedOn: TODAY });
       expect(again.status).toBe(422);
-      expect(again.text).toContain('already marked complete on 2026-06-15');
+      expect(again.text).toContain('already marked complete on Jun 15, 2026');
 
       const gate = await makeMilestone(t, {
         grantId: grant.id,

@@ -1,7 +1,7 @@
 import { COST_CATEGORIES } from '../src/budgets/budget.constants';
 import { Clock } from '../src/common/clock';
 import { recordingAt } from '../src/common/database/recording-time';
-import { addDays } from '../src/common/dates';
+import { addDays, formatDate } from '../src/common/dates';
 import { GrantTechnology } from '../src/technologies/grant-technology.entity';
 import {
   FIXTURES_RECORDED_AT,
@@ -398,7 +398,7 @@ describe('Reports as of a date (HTTP)', () => {
       const f = await fixture(t);
       const today = t.app.get(Clock).today();
       const tomorrow = addDays(today, 1);
-      const message = `asOf must not be after today (${today})`;
+      const message = `asOf must not be after today (${formatDate(today)})`;
       for (const name of [...REPORTS, 'audit']) {
         const res = await t.http().get(`/reports/${name}?asOf=${tomorrow}`);
         expect({ name, status: res.status }).toEqual({ name, status: 400 });
@@ -447,7 +447,7 @@ describe('Reports as of a date (HTTP)', () => {
       ]) {
         const res = await t.http().get(`${page}${page.includes('?') ? '&' : '?'}asOf=${tomorrow}`);
         expect({ page, status: res.status }).toEqual({ page, status: 400 });
-        expect(res.text).toContain(`asOf must not be after today (${today})`);
+        expect(res.text).toContain(`asOf must not be after today (${formatDate(today)})`);
         expect(res.text).toContain(`value="${tomorrow}" aria-invalid="true"`);
         // Today's figures are not passed off as the refused date's.
         expect(res.text).not.toMatch(

@@ -356,7 +356,7 @@ describe('Technologies (HTTP)', () => {
       });
 
       const page = await t.http().get(res.headers.location);
-      expect(page.text).toContain('TRL 4 assessment of 2026-01-15 recorded.');
+      expect(page.text).toContain('TRL 4 assessment of Jan 15, 2026 recorded.');
       expect(page.text).toMatch(
         /Jan 15, 2026<\/th>\s*<td><strong>4<\/strong> — Component and\/or system validation/,
       );

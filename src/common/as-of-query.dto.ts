@@ -1,3 +1,4 @@
+import { formatDate } from './dates';
 import { applyDecorators, BadRequestException } from '@nestjs/common';
 import { IsIn, IsOptional } from 'class-validator';
 import { BlankToUndefined, IsIsoDate } from './validation';
@@ -26,7 +27,7 @@ export function OptionalAsOf(message = AS_OF_MESSAGE) {
  */
 export function futureAsOfMessage(asOf: string | undefined, today: string): string | null {
   if (asOf === undefined || asOf <= today) return null;
-  return `asOf must not be after today (${today}): a report shows what the records said at the end of a day, and ${asOf} has not come yet.`;
+  return `asOf must not be after today (${formatDate(today)}): a report shows what the records said at the end of a day, and ${formatDate(asOf)} has not come yet.`;
 }
 
 /** `asOf` as given, or today when not given; a date after today is a 400 that says why. */

@@ -1,3 +1,4 @@
+import { formatDate } from '../common/dates';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -76,7 +77,7 @@ export class AmendmentsService {
       errors.kind = `This grant already has its original award (amendment 0); choose another kind.`;
     }
     if (previous && form.effectiveDate < previous.effectiveDate) {
-      errors.effectiveDate = `Amendment ${previous.number} is effective ${previous.effectiveDate}; a later amendment cannot take effect before it.`;
+      errors.effectiveDate = `Amendment ${previous.number} is effective ${formatDate(previous.effectiveDate)}; a later amendment cannot take effect before it.`;
     }
     if ((form.kind === 'initial' || form.kind === 'incremental_funding') && change <= 0) {
       errors.federalChange =
@@ -92,7 +93,7 @@ export class AmendmentsService {
     if (form.kind === 'no_cost_extension') {
       if (!form.newEndDate) errors.newEndDate = 'A no-cost extension needs the new end date.';
       else if (form.newEndDate <= grant.endDate) {
-        errors.newEndDate = `The new end date must be after the current end date, ${grant.endDate}.`;
+        errors.newEndDate = `The new end date must be after the current end date, ${formatDate(grant.endDate)}.`;
       } else {
         const tooLong = spanTooLong('period of performance', grant.startDate, form.newEndDate);
         if (tooLong) errors.newEndDate = tooLong;
@@ -101,7 +102,7 @@ export class AmendmentsService {
       errors.newEndDate = 'Only a no-cost extension changes the end date; leave this blank.';
     }
     if (change > 0 && form.effectiveDate > grant.endDate) {
-      errors.effectiveDate = `The period of performance ended ${grant.endDate}; money cannot be obligated after it.`;
+      errors.effectiveDate = `The period of performance ended ${formatDate(grant.endDate)}; money cannot be obligated after it.`;
     }
     if (change > 0 && (grant.status === 'closed' || grant.status === 'terminated')) {
       errors.federalChange = `Grant ${grant.awardNumber} is ${grant.status}; no new money can be obligated to it.`;

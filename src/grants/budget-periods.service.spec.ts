@@ -21,7 +21,7 @@ describe(checkSchedule.name, () => {
       periods(['2024-01-01', '2024-03-01'], ['2024-02-28', '2026-12-31']),
     );
     expect(sut['periods.1.startDate']).toBe(
-      'BP2 overlaps BP1 by 3 days: it must start on 2024-03-02, the day after BP1 ends.',
+      'BP2 overlaps BP1 by 3 days: it must start on Mar 2, 2024, the day after BP1 ends.',
     );
   });
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { addDays, daysBetween, isIsoDate } from '../common/dates';
+import { addDays, daysBetween, isIsoDate, formatDate } from '../common/dates';
 import { AuditService } from '../audit/audit.service';
 import { PlannedSpendService } from '../budgets/planned-spend.service';
 import { namedQuery } from '../common/database/named-query';
@@ -14,6 +14,10 @@ export interface PeriodInput {
   startDate: string;
   endDate: string;
 }
+
+/** `2026-06-15 (INV-7)`, the earliest of the rows a schedule change strands, as a person reads it. */
+const earliest = (sample: string | null | undefined) =>
+  sample ? `${formatDate(sample.slice(0, 10))}${sample.slice(10)}` : '';
 
 /** Reads the submitted rows; a row with both dates blank is an unused "add a period" row. */
 export function readPeriodRows(rows: unknown[]): { periods: PeriodInput[]; errors: FieldErrors } {
@@ -45,16 +49,16 @@ export function checkSchedule(
     const label = `BP${i + 1}`;
     if (period.endDate < period.startDate) {
       errors[`${key}.endDate`] =
-        `${label} ends (${period.endDate}) before it starts (${period.startDate}).`;
+        `${label} ends (${formatDate(period.endDate)}) before it starts (${formatDate(period.startDate)}).`;
       return;
     }
     if (i === 0 && period.startDate !== grant.startDate) {
       errors[`${key}.startDate`] =
-        `BP1 must start when the period of performance starts, ${grant.startDate}.`;
+        `BP1 must start when the period of performance starts, ${formatDate(grant.startDate)}.`;
     }
     if (period.endDate > grant.endDate) {
       errors[`${key}.endDate`] =
-        `${label} ends after the period of performance, which ends ${grant.endDate}.`;
+        `${label} ends after the period of performance, which ends ${formatDate(grant.endDate)}.`;
     }
     if (i > 0) {
       const previous = periods[i - 1];
@@ -62,11 +66,11 @@ export function checkSchedule(
       if (period.startDate < expected) {
         const overlap = daysBetween(period.startDate, previous.endDate) + 1;
         errors[`${key}.startDate`] =
-          `${label} overlaps BP${i} by ${overlap} day${overlap === 1 ? '' : 's'}: it must start on ${expected}, the day after BP${i} ends.`;
+          `${label} overlaps BP${i} by ${overlap} day${overlap === 1 ? '' : 's'}: it must start on ${formatDate(expected)}, the day after BP${i} ends.`;
       } else if (period.startDate > expected) {
         const gap = daysBetween(expected, period.startDate);
         errors[`${key}.startDate`] =
-          `There is a gap of ${gap} day${gap === 1 ? '' : 's'} between BP${i} and ${label}: it must start on ${expected}, the day after BP${i} ends.`;
+          `There is a gap of ${gap} day${gap === 1 ? '' : 's'} between BP${i} and ${label}: it must start on ${formatDate(expected)}, the day after BP${i} ends.`;
       }
     }
   });
@@ -173,11 +177,13 @@ export class BudgetPeriodsService {
         const row = outside.find((r) => Number(r.kind) === i);
         const count = Number(row?.n ?? 0);
         if (count === 0) return [];
-        return [`${count} ${count === 1 ? one : many} (the earliest ${date} ${row?.sample})`];
+        return [
+          `${count} ${count === 1 ? one : many} (the earliest ${date} ${earliest(row?.sample)})`,
+        ];
       });
       if (left.length > 0) {
         problems.push(
-          `BP${index + 1} from ${period.startDate} to ${period.endDate} would leave ${left.join(' and ')} outside it.`,
+          `BP${index + 1} from ${formatDate(period.startDate)} to ${formatDate(period.endDate)} would leave ${left.join(' and ')} outside it.`,
         );
       }
     }

@@ -1,3 +1,4 @@
+import { formatDate } from '../common/dates';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, Repository } from 'typeorm';
@@ -245,10 +246,10 @@ export class GrantsService {
       const first = periods[0];
       const last = periods[periods.length - 1];
       if (first && form.startDate > first.startDate) {
-        errors.startDate = `Budget period 1 starts ${first.startDate}; the period of performance cannot start after it.`;
+        errors.startDate = `Budget period 1 starts ${formatDate(first.startDate)}; the period of performance cannot start after it.`;
       }
       if (last && form.endDate < last.endDate) {
-        errors.endDate = `Budget period ${last.number} ends ${last.endDate}; the period of performance cannot end before it.`;
+        errors.endDate = `Budget period ${last.number} ends ${formatDate(last.endDate)}; the period of performance cannot end before it.`;
       }
       if (
         existing.programId !== form.programId &&

@@ -1,3 +1,4 @@
+import { formatDate } from '../common/dates';
 import { NotFoundException } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import {
@@ -119,7 +120,7 @@ describe(LedgerService.name, () => {
       await expect(
         checkOne(entry(grant, { budgetPeriod: 2, incurredOn: '2026-06-16' })),
       ).resolves.toEqual({
-        incurredOn: 'The date incurred cannot be in the future (today is 2026-06-15).',
+        incurredOn: 'The date incurred cannot be in the future (today is Jun 15, 2026).',
       });
       await expect(checkOne(entry(grant, { budgetPeriod: 2, incurredOn: TODAY }))).resolves.toEqual(
         {},
@@ -130,7 +131,7 @@ describe(LedgerService.name, () => {
       const grant = await fundedGrant();
       await expect(checkOne(entry(grant, { incurredOn: '2025-03-31' }))).resolves.toEqual({
         incurredOn:
-          'The date incurred must fall within the grant’s period of performance, 2025-04-01 to 2028-03-31.',
+          'The date incurred must fall within the grant’s period of performance, Apr 1, 2025 to Mar 31, 2028.',
       });
     });
 
@@ -140,13 +141,13 @@ describe(LedgerService.name, () => {
         checkOne(entry(grant, { budgetPeriod: 1, incurredOn: '2026-04-01' })),
       ).resolves.toEqual({
         incurredOn:
-          'BP1 runs 2025-04-01 to 2026-03-31; the date incurred must fall within it, or choose another budget period.',
+          'BP1 runs Apr 1, 2025 to Mar 31, 2026; the date incurred must fall within it, or choose another budget period.',
       });
       await expect(
         checkOne(entry(grant, { budgetPeriod: 2, incurredOn: '2026-03-31' })),
       ).resolves.toEqual({
         incurredOn:
-          'BP2 runs 2026-04-01 to 2028-03-31; the date incurred must fall within it, or choose another budget period.',
+          'BP2 runs Apr 1, 2026 to Mar 31, 2028; the date incurred must fall within it, or choose another budget period.',
       });
     });
 
@@ -165,7 +166,7 @@ describe(LedgerService.name, () => {
         checkOne(entry(grant, { budgetPeriod: 2, incurredOn: '2026-05-01' })),
       ).resolves.toEqual({
         incurredOn:
-          'Budget period 2 is gated by “Bench-scale yield” (due 2026-03-31), still pending: record a ‘go’ decision before anything is funded or charged in budget period 2.',
+          'Budget period 2 is gated by “Bench-scale yield” (due Mar 31, 2026), still pending: record a ‘go’ decision before anything is funded or charged in budget period 2.',
       });
       await expect(checkOne(entry(grant, { incurredOn: '2026-03-31' }))).resolves.toEqual({});
     });
@@ -280,7 +281,7 @@ describe(LedgerService.name, () => {
       ).rejects.toMatchObject({
         errors: {
           amount: expect.stringContaining('above the $100,000.00 obligated'),
-          incurredOn: 'The date incurred cannot be in the future (today is 2026-06-15).',
+          incurredOn: 'The date incurred cannot be in the future (today is Jun 15, 2026).',
         },
       });
       expect(await rows(t, 'SELECT COUNT(*) AS n FROM expenditures')).toEqual(before);
@@ -360,7 +361,7 @@ describe(LedgerService.name, () => {
       await expect(sut.reverse(original.id, 'Again')).rejects.toMatchObject({
         errors: {
           reason: expect.stringContaining(
-            `Entry #${original.id} was already reversed by entry #${reversal.id} on ${TODAY}`,
+            `Entry #${original.id} was already reversed by entry #${reversal.id} on ${formatDate(TODAY)}`,
           ),
         },
       });

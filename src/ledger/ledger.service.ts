@@ -112,14 +112,14 @@ export class LedgerService {
 
     // Rule 3 (dates), then rule 7: one message for the date, the first that applies.
     if (entry.incurredOn > batch.today) {
-      errors.incurredOn = `The date incurred cannot be in the future (today is ${batch.today}).`;
+      errors.incurredOn = `The date incurred cannot be in the future (today is ${formatDate(batch.today)}).`;
     } else if (entry.incurredOn < grant.startDate || entry.incurredOn > grant.endDate) {
-      errors.incurredOn = `The date incurred must fall within the grant’s period of performance, ${grant.startDate} to ${grant.endDate}.`;
+      errors.incurredOn = `The date incurred must fall within the grant’s period of performance, ${formatDate(grant.startDate)} to ${formatDate(grant.endDate)}.`;
     } else if (
       period &&
       (entry.incurredOn < period.startDate || entry.incurredOn > period.endDate)
     ) {
-      errors.incurredOn = `BP${period.number} runs ${period.startDate} to ${period.endDate}; the date incurred must fall within it, or choose another budget period.`;
+      errors.incurredOn = `BP${period.number} runs ${formatDate(period.startDate)} to ${formatDate(period.endDate)}; the date incurred must fall within it, or choose another budget period.`;
     } else if (period) {
       const blocked = await this.gate.blockedBy(batch.manager, grant.id, entry.incurredOn, periods);
       if (blocked) errors.incurredOn = blocked;
@@ -276,7 +276,7 @@ export class LedgerService {
   }
 
   private alreadyReversed(original: Expenditure, reversal: Expenditure): string {
-    return `Entry #${original.id} was already reversed by entry #${reversal.id} on ${reversal.recordedOn} (${reversal.recordedBy}); an entry can be reversed once.`;
+    return `Entry #${original.id} was already reversed by entry #${reversal.id} on ${formatDate(reversal.recordedOn)} (${reversal.recordedBy}); an entry can be reversed once.`;
   }
 
   private async rows(filter: { ids?: number[]; grantId?: number; limit?: number }) {

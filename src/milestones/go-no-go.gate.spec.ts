@@ -81,7 +81,7 @@ describe(GoNoGoGate.name, () => {
     const grant = await grantWithPeriods();
     await gate(grant, 1, { title: 'Bench-scale yield ≥ 80 %' });
     await expect(blockedBy(grant.id, '2026-05-15')).resolves.toBe(
-      'Budget period 2 is gated by “Bench-scale yield ≥ 80 %” (due 2026-03-31), still pending: record a ‘go’ decision before anything is funded or charged in budget period 2.',
+      'Budget period 2 is gated by “Bench-scale yield ≥ 80 %” (due Mar 31, 2026), still pending: record a ‘go’ decision before anything is funded or charged in budget period 2.',
     );
   });
 
@@ -89,7 +89,7 @@ describe(GoNoGoGate.name, () => {
     const grant = await grantWithPeriods();
     await gate(grant, 1, { title: 'Bench-scale yield', ...decided('no_go', '2026-03-20') });
     await expect(blockedBy(grant.id, '2026-12-01')).resolves.toBe(
-      'Budget period 2 is gated by “Bench-scale yield” (due 2026-03-31), which was decided no-go on 2026-03-20; budget period 2 cannot be funded or charged.',
+      'Budget period 2 is gated by “Bench-scale yield” (due Mar 31, 2026), which was decided no-go on Mar 20, 2026; budget period 2 cannot be funded or charged.',
     );
   });
 
@@ -97,7 +97,7 @@ describe(GoNoGoGate.name, () => {
     const grant = await grantWithPeriods();
     await gate(grant, 1, { title: 'Bench-scale yield', ...decided('go', '2026-04-10') });
     await expect(blockedBy(grant.id, '2026-04-09')).resolves.toBe(
-      'Budget period 2 is gated by “Bench-scale yield” (due 2026-03-31), which was decided go on 2026-04-10, after 2026-04-09: nothing in budget period 2 can be dated before the decision.',
+      'Budget period 2 is gated by “Bench-scale yield” (due Mar 31, 2026), which was decided go on Apr 10, 2026, after Apr 9, 2026: nothing in budget period 2 can be dated before the decision.',
     );
     await expect(blockedBy(grant.id, '2026-04-10')).resolves.toBeNull();
     await expect(blockedBy(grant.id, '2027-03-31')).resolves.toBeNull();
@@ -115,7 +115,7 @@ describe(GoNoGoGate.name, () => {
     await gate(grant, 2, { title: 'Pilot plant' });
     await expect(blockedBy(grant.id, '2026-06-01')).resolves.toBeNull();
     await expect(blockedBy(grant.id, '2027-04-01')).resolves.toMatch(
-      /^Budget period 3 is gated by “Pilot plant” \(due 2027-03-31\), still pending/,
+      /^Budget period 3 is gated by “Pilot plant” \(due Mar 31, 2027\), still pending/,
     );
   });
 
@@ -133,7 +133,7 @@ describe(GoNoGoGate.name, () => {
     await gate(grant, 1, { title: 'First gate', ...decided('go', '2026-03-15') });
     await gate(grant, 1, { title: 'Second gate', dueDate: '2026-03-30' });
     await expect(blockedBy(grant.id, '2026-06-01')).resolves.toMatch(
-      /^Budget period 2 is gated by “Second gate” \(due 2026-03-30\), still pending/,
+      /^Budget period 2 is gated by “Second gate” \(due Mar 30, 2026\), still pending/,
     );
   });
 

@@ -1,3 +1,4 @@
+import { formatDate } from '../common/dates';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
 import { ReadCache } from '../common/database/read-cache';
@@ -51,15 +52,15 @@ export class GoNoGoGate {
     }
     // One gate per budget period is the rule, but every gate on the boundary must be a timely go.
     for (const gate of gates) {
-      const named = `Budget period ${n} is gated by “${gate.title}” (due ${gate.dueDate})`;
+      const named = `Budget period ${n} is gated by “${gate.title}” (due ${formatDate(gate.dueDate)})`;
       if (gate.decision === 'no_go') {
-        return `${named}, which was decided no-go on ${gate.decidedOn}; budget period ${n} cannot be funded or charged.`;
+        return `${named}, which was decided no-go on ${formatDate(gate.decidedOn)}; budget period ${n} cannot be funded or charged.`;
       }
       if (gate.decision !== 'go' || gate.decidedOn === null) {
         return `${named}, still pending: record a ‘go’ decision before anything is funded or charged in budget period ${n}.`;
       }
       if (gate.decidedOn > date) {
-        return `${named}, which was decided go on ${gate.decidedOn}, after ${date}: nothing in budget period ${n} can be dated before the decision.`;
+        return `${named}, which was decided go on ${formatDate(gate.decidedOn)}, after ${formatDate(date)}: nothing in budget period ${n} can be dated before the decision.`;
       }
     }
     return null;

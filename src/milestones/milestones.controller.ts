@@ -123,7 +123,7 @@ export class MilestonesController {
       save: (form) => this.milestones.decide(id, expectedVersion(body), form),
       redirectTo: () => `/milestones/${id}#decision`,
       flash: (saved) =>
-        `Decision recorded: ${saved.decision === 'go' ? 'go' : 'no-go'} on ${saved.decidedOn}.`,
+        `Decision recorded: ${saved.decision === 'go' ? 'go' : 'no-go'} on ${formatDate(saved.decidedOn)}.`,
     });
   }
 
@@ -142,7 +142,8 @@ export class MilestonesController {
       model: () => this.showModel(id),
       save: (form) => this.milestones.complete(id, expectedVersion(body), form),
       redirectTo: () => `/milestones/${id}`,
-      flash: (saved) => `Milestone “${saved.title}” marked complete on ${saved.completedOn}.`,
+      flash: (saved) =>
+        `Milestone “${saved.title}” marked complete on ${formatDate(saved.completedOn)}.`,
     });
   }
 

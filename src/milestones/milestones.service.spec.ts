@@ -98,7 +98,7 @@ describe(MilestonesService.name, () => {
         sut.create(grant.id, form({ status: 'complete', completedOn: '2099-01-01' })),
       );
       expect(future.completedOn).toMatch(
-        /^The completed date cannot be in the future \(today is \d{4}-\d{2}-\d{2}\)\.$/,
+        /^The completed date cannot be in the future \(today is [A-Z][a-z]{2} \d{1,2}, \d{4}\)\.$/,
       );
       const open = await refusal(
         sut.create(grant.id, form({ status: 'in_progress', completedOn: '2025-12-20' })),
@@ -135,13 +135,13 @@ describe(MilestonesService.name, () => {
         'Budget period 3 does not exist on this grant; choose one of BP1–BP2.',
       );
       expect((await refusal(sut.create(grant.id, form({ dueDate: '2026-04-01' })))).dueDate).toBe(
-        'BP1 runs 2025-04-01 to 2026-03-31; the due date must fall within it, or choose another budget period.',
+        'BP1 runs Apr 1, 2025 to Mar 31, 2026; the due date must fall within it, or choose another budget period.',
       );
       expect(
         (await refusal(sut.create(grant.id, form({ dueDate: '2028-04-01', budgetPeriod: 2 }))))
           .dueDate,
       ).toBe(
-        'The due date must fall within the grant’s period of performance, 2025-04-01 to 2028-03-31.',
+        'The due date must fall within the grant’s period of performance, Apr 1, 2025 to Mar 31, 2028.',
       );
     });
 
@@ -156,7 +156,7 @@ describe(MilestonesService.name, () => {
         sut.create(grant.id, form({ kind: 'go_no_go', title: 'Another' })),
       );
       expect(errors.kind).toBe(
-        'BP1 already has a go/no-go milestone, “Bench gate” (due 2026-03-15); a budget period is closed by one go/no-go decision.',
+        'BP1 already has a go/no-go milestone, “Bench gate” (due Mar 15, 2026); a budget period is closed by one go/no-go decision.',
       );
       await expect(
         sut.create(grant.id, form({ kind: 'go_no_go', budgetPeriod: 2, dueDate: '2027-03-31' })),
@@ -204,7 +204,7 @@ describe(MilestonesService.name, () => {
       );
       expect(Object.keys(errors).sort()).toEqual(['budgetPeriod', 'dueDate', 'kind', 'status']);
       expect(errors.kind).toBe(
-        'This go/no-go milestone was decided go on 2026-03-20; its kind cannot change.',
+        'This go/no-go milestone was decided go on Mar 20, 2026; its kind cannot change.',
       );
 
       const renamed = await sut.update(gate.id, done.version, {
@@ -251,7 +251,7 @@ describe(MilestonesService.name, () => {
         decidedBy: null,
       } as const;
       expect(decisionErrors(pending, decision({ decidedOn: '2026-11-28' }), '2026-11-27')).toEqual({
-        decidedOn: 'The decision date cannot be in the future (today is 2026-11-27).',
+        decidedOn: 'The decision date cannot be in the future (today is Nov 27, 2026).',
       });
       expect(decisionErrors(pending, decision({ decidedOn: '2026-11-27' }), '2026-11-27')).toEqual(
         {},
@@ -293,7 +293,7 @@ describe(MilestonesService.name, () => {
         ),
       );
       expect(errors.decision).toBe(
-        'This milestone was already decided go on 2026-03-20 by pm@example.gov. A recorded decision is final: correcting one is out of scope for this tracker, so nothing was changed.',
+        'This milestone was already decided go on Mar 20, 2026 by pm@example.gov. A recorded decision is final: correcting one is out of scope for this tracker, so nothing was changed.',
       );
       expect(await sut.findOne(gate.id)).toMatchObject({ decision: 'go', version: first.version });
     });

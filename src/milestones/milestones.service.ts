@@ -1,3 +1,4 @@
+import { formatDate } from '../common/dates';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Not, Repository } from 'typeorm';
@@ -21,7 +22,11 @@ import { Decision, Milestone } from './milestone.entity';
 import { OVERDUE_SQL, SHOWN_STATUS_SQL, ShownStatus, shownStatus } from './milestone-status';
 
 /** A milestone with what it is shown as on the report's day. */
-export type MilestoneView = Milestone & { shown: ShownStatus };
+export type MilestoneView = Milestone & {
+  shown: ShownStatus;
+  /** Whether "Mark complete" applies (not a go/no-go, not already complete). */
+  canComplete: boolean;
+};
 
 export interface BudgetPeriodGroup {
   number: number;
@@ -66,15 +71,17 @@ export function completionErrors(
   }
   if (milestone.status === 'complete') {
     return {
-      completedOn: `This milestone was already marked complete on ${milestone.completedOn ?? 'an unknown date'}; nothing was changed.`,
+      completedOn: `This milestone was already marked complete on ${milestone.completedOn ? formatDate(milestone.completedOn) : 'an unknown date'}; nothing was changed.`,
     };
   }
   if (completedOn > today) {
-    return { completedOn: `The completed date cannot be in the future (today is ${today}).` };
+    return {
+      completedOn: `The completed date cannot be in the future (today is ${formatDate(today)}).`,
+    };
   }
   if (completedOn < grant.startDate) {
     return {
-      completedOn: `The completed date cannot be before the grant’s period of performance starts, ${grant.startDate}.`,
+      completedOn: `The completed date cannot be before the grant’s period of performance starts, ${formatDate(grant.startDate)}.`,
     };
   }
   return {};
@@ -97,11 +104,13 @@ export function decisionErrors(
   }
   if (milestone.decision && milestone.decision !== 'pending') {
     return {
-      decision: `This milestone was already decided ${DECISION_WORDS[milestone.decision]} on ${milestone.decidedOn} by ${milestone.decidedBy ?? 'an unknown user'}. A recorded decision is final: correcting one is out of scope for this tracker, so nothing was changed.`,
+      decision: `This milestone was already decided ${DECISION_WORDS[milestone.decision]} on ${formatDate(milestone.decidedOn)} by ${milestone.decidedBy ?? 'an unknown user'}. A recorded decision is final: correcting one is out of scope for this tracker, so nothing was changed.`,
     };
   }
   if (form.decidedOn > today) {
-    return { decidedOn: `The decision date cannot be in the future (today is ${today}).` };
+    return {
+      decidedOn: `The decision date cannot be in the future (today is ${formatDate(today)}).`,
+    };
   }
   return {};
 }
@@ -124,7 +133,11 @@ export class MilestonesService {
   }
 
   view(milestone: Milestone, asOf: string): MilestoneView {
-    return { ...milestone, shown: shownStatus(milestone, asOf) };
+    return {
+      ...milestone,
+      shown: shownStatus(milestone, asOf),
+      canComplete: canMarkComplete(milestone),
+    };
   }
 
   /**
@@ -366,14 +379,14 @@ export class MilestonesService {
     }
 
     if (form.dueDate < grant.startDate || form.dueDate > grant.endDate) {
-      errors.dueDate = `The due date must fall within the grant’s period of performance, ${grant.startDate} to ${grant.endDate}.`;
+      errors.dueDate = `The due date must fall within the grant’s period of performance, ${formatDate(grant.startDate)} to ${formatDate(grant.endDate)}.`;
     } else if (period && (form.dueDate < period.startDate || form.dueDate > period.endDate)) {
-      errors.dueDate = `BP${period.number} runs ${period.startDate} to ${period.endDate}; the due date must fall within it, or choose another budget period.`;
+      errors.dueDate = `BP${period.number} runs ${formatDate(period.startDate)} to ${formatDate(period.endDate)}; the due date must fall within it, or choose another budget period.`;
     }
 
     const decided = existing?.kind === 'go_no_go' && existing.decision !== 'pending';
     if (existing && decided) {
-      const what = `decided ${DECISION_WORDS[existing.decision!]} on ${existing.decidedOn}`;
+      const what = `decided ${DECISION_WORDS[existing.decision!]} on ${formatDate(existing.decidedOn)}`;
       if (form.kind !== 'go_no_go') {
         errors.kind = `This go/no-go milestone was ${what}; its kind cannot change.`;
       }
@@ -400,9 +413,9 @@ export class MilestonesService {
         errors.completedOn =
           'Only a complete milestone has a completed date: set the status to Complete, or clear the date.';
       } else if (form.completedOn && form.completedOn > today) {
-        errors.completedOn = `The completed date cannot be in the future (today is ${today}).`;
+        errors.completedOn = `The completed date cannot be in the future (today is ${formatDate(today)}).`;
       } else if (form.completedOn && form.completedOn < grant.startDate) {
-        errors.completedOn = `The completed date cannot be before the grant’s period of performance starts, ${grant.startDate}.`;
+        errors.completedOn = `The completed date cannot be before the grant’s period of performance starts, ${formatDate(grant.startDate)}.`;
       }
     }
 
@@ -417,7 +430,7 @@ export class MilestonesService {
         order: { id: 'ASC' },
       });
       if (other) {
-        errors.kind = `BP${period.number} already has a go/no-go milestone, “${other.title}” (due ${other.dueDate}); a budget period is closed by one go/no-go decision.`;
+        errors.kind = `BP${period.number} already has a go/no-go milestone, “${other.title}” (due ${formatDate(other.dueDate)}); a budget period is closed by one go/no-go decision.`;
       }
     }
     if (Object.keys(errors).length > 0) throw new FormError(errors);

@@ -187,7 +187,7 @@ export function projectExhaustion(
   });
   const end = formatDate(endDate);
   if (asOf > endDate) {
-    return none('ended', `The period of performance ended on ${end}.`);
+    return none('ended', `The period of performance ended on ${formatDate(end)}.`);
   }
   if (remainingCents < 0) {
     return none('spent', `Spending exceeds the obligations by ${formatMoney(-remainingCents)}.`);
@@ -210,7 +210,7 @@ export function projectExhaustion(
     // A trickle of net spending (a reversal nearly cancelling a month) projects past any calendar.
     return none(
       'past_end',
-      `Lasts past the end date (${end}): at this rate the balance would last more than ${PROJECTION_HORIZON_MONTHS / 12} years.`,
+      `Lasts past the end date (${formatDate(end)}): at this rate the balance would last more than ${PROJECTION_HORIZON_MONTHS / 12} years.`,
     );
   }
   const month = addMonthsTo(monthOf(asOf), months);
@@ -220,7 +220,7 @@ export function projectExhaustion(
       kind: 'before_end',
       month,
       monthsBeforeEnd: before,
-      text: `Runs out in ${monthLabel(month)}, ${before} month${before === 1 ? '' : 's'} before the end date (${end}).`,
+      text: `Runs out in ${monthLabel(month)}, ${before} month${before === 1 ? '' : 's'} before the end date (${formatDate(end)}).`,
     };
   }
   if (before === 0) {
@@ -228,14 +228,14 @@ export function projectExhaustion(
       kind: 'at_end',
       month,
       monthsBeforeEnd: null,
-      text: `Runs out in ${monthLabel(month)}, the month the period of performance ends (${end}).`,
+      text: `Runs out in ${monthLabel(month)}, the month the period of performance ends (${formatDate(end)}).`,
     };
   }
   return {
     kind: 'past_end',
     month,
     monthsBeforeEnd: null,
-    text: `Lasts past the end date (${end}): at this rate it would run out in ${monthLabel(month)}.`,
+    text: `Lasts past the end date (${formatDate(end)}): at this rate it would run out in ${monthLabel(month)}.`,
   };
 }
 

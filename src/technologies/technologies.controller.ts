@@ -168,7 +168,7 @@ export class TechnologiesController {
       save: (form) => this.assessments.record(id, form),
       redirectTo: () => `/technologies/${id}#assessments`,
       flash: (assessment) =>
-        `TRL ${assessment.trl} assessment of ${assessment.assessedOn} recorded.`,
+        `TRL ${assessment.trl} assessment of ${formatDate(assessment.assessedOn)} recorded.`,
     });
   }
 

@@ -1,3 +1,4 @@
+import { formatDate } from '../common/dates';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
@@ -55,7 +56,7 @@ export class TrlAssessmentsService {
   futureDateError(assessedOn: string): string | undefined {
     const today = this.clock.today();
     return assessedOn > today
-      ? `An assessment cannot be dated in the future; today is ${today}.`
+      ? `An assessment cannot be dated in the future; today is ${formatDate(today)}.`
       : undefined;
   }
 
