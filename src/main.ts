@@ -6,6 +6,7 @@ import { UsersService } from './accounts/users.service';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { ConfigError, loadConfig } from './common/config';
+import { InstanceLockedError, lockDatabaseFile } from './common/database/instance-lock';
 import { FormError } from './common/forms';
 import { DemoSeedService } from './demo/demo-seed.service';
 
@@ -15,6 +16,16 @@ async function bootstrap(): Promise<void> {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  // Held until the process exits, however it exits (the operating system releases it).
+  try {
+    await lockDatabaseFile(config.DATABASE_PATH);
+  } catch (error) {
+    if (error instanceof InstanceLockedError) {
       console.error(error.message);
       process.exit(1);
     }
