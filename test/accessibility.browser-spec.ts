@@ -112,6 +112,11 @@ describe('Accessibility of every page (axe-core, WCAG 2 A and AA)', () => {
       ['SF-425', `/grants/${grant.id}/sf425`],
       ['reconciliation', '/reports/reconciliation'],
       ['reports', '/reports'],
+      ['reports of a program', `/reports?programId=${program.id}`],
+      [
+        'bad per-grant report',
+        `/reports/for-grant?report=sf425&programId=${program.id}&grantId=99999&asOf=2999-01-01`,
+      ],
       ...['grants', 'amendments', 'budget-lines', 'ledger', 'milestones', 'technologies'].map(
         (name): [string, string] => [`report ${name}`, `/reports/${name}`],
       ),

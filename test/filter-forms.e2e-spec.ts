@@ -190,10 +190,9 @@ describe('The reports index', () => {
     expect(text).not.toContain('bom=1');
     expect(text).toContain('CSV for Excel');
     expect(text).not.toMatch(/\/reports\/\w+\.manifest\.json/);
-    expect(res.text).toContain('data-testid="manifest-amount">$123,456.78<');
+    // The manifest, with its control total, is a download of its own (issue 15): the index
+    // computes none and shows no ledger figure.
+    expect(text).not.toContain('$123,456.78');
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
-    expect(pageText(res.text.match(/data-testid="produced-at">[^<]*/)![0])).toMatch(
-      /\d{1,2}:\d{2} [AP]M E[SD]T \(America\/New_York\)/,
-    );
   });
 });

@@ -225,7 +225,10 @@ describe('Excel downloads (HTTP)', () => {
   it('should link each report page and the index to its workbook and the workbook’s manifest', async () => {
     const { program, grant } = await fixture(t);
     const auditor = await t.as('auditor');
-    const index = (await auditor.get('/reports')).text.replace(/&#x3D;/g, '=');
+    const index = (await auditor.get(`/reports?programId=${program.id}`)).text.replace(
+      /&#x3D;/g,
+      '=',
+    );
     for (const entry of REPORT_CATALOG.filter((e) => e.csv !== false)) {
       const path = entry.path.replace(':id', String(grant.id));
       const extra = entry.parameters.includes('programId') ? `&programId=${program.id}` : '';
@@ -238,6 +241,23 @@ describe('Excel downloads (HTTP)', () => {
         expect(link).toContain(`asOf=${AS_OF}`);
         const res = await auditor.get(link);
         expect({ link, status: res.status }).toEqual({ link, status: 200 });
+      }
+      if (entry.path.includes(':id')) {
+        // A report of one grant: the index's form names it, and /reports/for-grant redirects.
+        expect(index).toContain(`<input type="hidden" name="report" value="${entry.name}">`);
+        expect(index).toContain(`<option value="${grant.id}">`);
+        for (const format of ['xlsx', 'xlsx-manifest']) {
+          const res = await auditor.get(
+            `/reports/for-grant?report=${entry.name}&grantId=${grant.id}&asOf=${AS_OF}&format=${format}`,
+          );
+          const suffix = format === 'xlsx' ? '.xlsx' : '.xlsx.manifest.json';
+          expect({ format, status: res.status, location: res.headers.location }).toEqual({
+            format,
+            status: 303,
+            location: `${path}${suffix}?asOf=${AS_OF}`,
+          });
+        }
+        continue;
       }
       expect({ path, index: index.includes(`${path}.xlsx?asOf=`) }).toEqual({
         path,

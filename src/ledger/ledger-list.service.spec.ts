@@ -1,4 +1,5 @@
-import { makeExpenditure, makeGrantWithProgram } from '../../test/helpers/factories';
+import { makeExpenditure, makeGrant, makeGrantWithProgram } from '../../test/helpers/factories';
+import * as named from '../common/database/named-query';
 import { createServiceContext, TestDatabase } from '../../test/helpers/test-app';
 import { Expenditure } from './expenditure.entity';
 import { LedgerListService, LedgerPage } from './ledger-list.service';
@@ -169,5 +170,88 @@ describe(LedgerListService.name, () => {
     );
     expect(prefix).toMatchObject({ count: 7, from: 4, openingCents: 123_00 });
     expect((await sut.list({ reference: 'r-' }, {}, 10)).count).toBe(0);
+  });
+});
+
+describe(`${LedgerListService.name} totals`, () => {
+  let t: TestDatabase;
+  let sut: LedgerListService;
+  let grants: number[];
+
+  /** Two grants, both shares, reversals: what ledger_totals must add up to. */
+  beforeAll(async () => {
+    t = await createServiceContext();
+    sut = t.app.get(LedgerListService);
+    const { program, recipient, grant } = await makeGrantWithProgram(t);
+    const other = await makeGrant(t, { programId: program.id, recipientId: recipient.id });
+    grants = [grant.id, other.id];
+    const amounts = [12_34, 5_00, 999_99, 1, 250_00, 7_77];
+    for (const [i, amountCents] of amounts.entries()) {
+      const entry = await makeExpenditure(t, {
+        grantId: grants[i % 2],
+        amountCents,
+        share: i % 3 === 0 ? 'cost_share' : 'federal',
+      });
+      if (i === 2) {
+        await makeExpenditure(t, {
+          grantId: entry.grantId,
+          amountCents: -amountCents,
+          share: entry.share,
+          reversalOf: entry.id,
+          reference: entry.reference,
+        });
+      }
+    }
+  });
+
+  afterAll(() => t.close());
+  afterEach(() => jest.restoreAllMocks());
+
+  /** The figures summed from the entries themselves. */
+  async function summed(where: string, params: unknown[]) {
+    const [row] = await t.dataSource.query<Record<string, number>[]>(
+      `SELECT COUNT(*) AS count, COALESCE(SUM(amount_cents), 0) AS total,
+              COALESCE(SUM(CASE WHEN share = 'federal' THEN amount_cents ELSE 0 END), 0) AS federal
+         FROM expenditures WHERE ${where}`,
+      params,
+    );
+    return {
+      count: row.count,
+      totalCents: row.total,
+      federalCents: row.federal,
+      costShareCents: row.total - row.federal,
+    };
+  }
+
+  it('should show the counts and totals of the entries for no filter, a grant, a share and both', async () => {
+    const cases: [Parameters<LedgerListService['list']>[0], string, unknown[]][] = [
+      [{}, '1 = 1', []],
+      [{ grantId: grants[1] }, 'grant_id = ?', [grants[1]]],
+      [{ share: 'cost_share' }, 'share = ?', ['cost_share']],
+      [
+        { grantId: grants[0], share: 'federal' },
+        'grant_id = ? AND share = ?',
+        [grants[0], 'federal'],
+      ],
+      [{ grantId: 999_999 }, 'grant_id = ?', [999_999]],
+    ];
+    for (const [filter, where, params] of cases) {
+      const page = await sut.list(filter, {}, 2);
+      expect({ filter, ...page }).toMatchObject({ filter, ...(await summed(where, params)) });
+      const last = await sut.list(filter, { before: 'end' }, 2);
+      expect({ filter, count: last.count, to: last.to }).toEqual({
+        filter,
+        count: page.count,
+        to: page.count,
+      });
+    }
+  });
+
+  it('should not sum the whole ledger for its first page', async () => {
+    const queries = jest.spyOn(named, 'namedQuery');
+    await sut.list({}, {}, 2);
+    const sql = queries.mock.calls.map(([, text]) => text);
+    expect(sql.some((text) => text.includes('FROM ledger_totals'))).toBe(true);
+    expect(sql.filter((text) => /SUM\(e\.amount_cents\)/.test(text))).toEqual([]);
   });
 });

@@ -1,23 +1,34 @@
-import { Controller, Get, Render } from '@nestjs/common';
+import { Controller, Get, Render, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { COST_CATEGORIES, SHARES } from '../budgets/budget.constants';
-import { asOfOrToday } from '../common/as-of-query.dto';
+import { asOfOrToday, futureAsOfMessage } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
-import { AppConfig } from '../common/config';
 import type { CsvReport } from '../common/csv';
 import { ReadAccess } from '../common/http/access.decorators';
+import {
+  FilterQuery,
+  FilterRefusal,
+  filtersRefused,
+  refuseFilter,
+  typedValues,
+} from '../common/http/filter-query';
 import { DownloadsService } from './downloads.service';
 import {
   catalogCard,
   downloadPage,
   firstRows,
-  manifestFacts,
-  officeTimestamp,
   queryString,
   registerPage,
   reportLinks,
   tableView,
 } from './downloads.page';
-import { LedgerReportQueryDto, ReportQueryDto } from './dto/download-query.dto';
+import {
+  DOWNLOAD_FORMATS,
+  GrantDownloadQueryDto,
+  LedgerReportQueryDto,
+  ReportQueryDto,
+  ReportsIndexQueryDto,
+} from './dto/download-query.dto';
 import { LedgerFilters } from './ledger.report';
 import { REPORT_CATALOG } from './report-catalog';
 import { ReportRoute, ServedReport } from './report-routes';
@@ -38,23 +49,52 @@ export class DownloadsController {
   constructor(
     private readonly downloads: DownloadsService,
     private readonly clock: Clock,
-    private readonly config: AppConfig,
   ) {}
 
   @Get('reports')
   @Render('reports/index')
-  async index() {
-    const asOf = this.clock.today();
-    const choices = await this.downloads.indexChoices();
-    const manifest = await this.downloads.ledgerManifest(asOf);
-    return {
-      pageTitle: 'Reports',
-      asOf,
-      reports: REPORT_CATALOG.map((entry) => catalogCard(entry, asOf, choices)),
-      manifest: manifestFacts(manifest),
-      producedAt: officeTimestamp(new Date(), this.config.APP_TIME_ZONE),
-      manifestLink: reportLinks('/reports/ledger', { asOf }).manifest,
-    };
+  async index(
+    @FilterQuery() query: ReportsIndexQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.indexModel(query.programId, res);
+  }
+
+  /**
+   * The index's form for a report of one grant: a redirect to it (`/grants/<id>/burndown.csv?…`),
+   * or the index again, 400, with the refusal in that report's form.
+   */
+  @Get('reports/for-grant')
+  async forGrant(
+    @FilterQuery() query: GrantDownloadQueryDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const grant = query.grantId === undefined ? null : await this.downloads.grantOf(query.grantId);
+    if (query.grantId !== undefined && !grant) {
+      refuseFilter(
+        res,
+        'grantId',
+        `Grant ${query.grantId} does not exist: choose one from the list.`,
+        String(query.grantId),
+      );
+    }
+    const future = futureAsOfMessage(query.asOf, this.clock.today());
+    if (future) refuseFilter(res, 'asOf', future, query.asOf ?? '');
+    const entry = REPORT_CATALOG.find((e) => e.name === query.report);
+    if (!filtersRefused(res) && grant && entry) {
+      const links = reportLinks(entry.path.replace(':id', String(grant.id)), {
+        asOf: query.asOf ?? this.clock.today(),
+      });
+      res.redirect(303, links[DOWNLOAD_FORMATS[query.format ?? 'html']]);
+      return;
+    }
+    const programId = query.programId ?? grant?.programId;
+    const model = await this.indexModel(programId, res, {
+      report: typedValues(req.query).report,
+      values: typedValues(req.query),
+    });
+    res.status(400).render('reports/index', model);
   }
 
   @ReportRoute({ path: 'reports/ledger', view: VIEW, query: LedgerReportQueryDto })
@@ -92,6 +132,53 @@ export class DownloadsController {
   budgetLines(query: ReportQueryDto): ServedReport {
     const asOf = asOfOrToday(query.asOf, this.clock.today());
     return registerDownload(this.downloads.budgetLines(asOf), asOf);
+  }
+
+  /**
+   * The index: every catalog entry with its form and today's links. Grant selects list the grants
+   * of `programId`, or of the only program; no manifest is computed here (each is a download).
+   */
+  private async indexModel(
+    programId: number | undefined,
+    res: Response,
+    refused?: { report?: string; values: Record<string, string> },
+  ) {
+    const asOf = this.clock.today();
+    let choices = await this.downloads.indexChoices(programId);
+    if (!choices) {
+      refuseFilter(
+        res,
+        'programId',
+        `Program ${programId} does not exist: choose one from the list.`,
+        String(programId),
+      );
+      choices = (await this.downloads.indexChoices(undefined))!;
+    }
+    // A refused per-grant form: the fields' messages beside them in its card, the others (report,
+    // format) at the top, once each.
+    const errors = (res.locals as Partial<FilterRefusal>).filterErrors ?? {};
+    const refusedEntry = REPORT_CATALOG.find(
+      (e) => e.name === refused?.report && e.path.includes(':id'),
+    );
+    const shownInForms = ['programId', ...(refusedEntry ? ['grantId', 'asOf'] : [])];
+    const messages = Object.entries(errors)
+      .filter(([field]) => !shownInForms.includes(field))
+      .map(([, message]) => message);
+    return {
+      pageTitle: 'Reports',
+      asOf,
+      programs: choices.programs,
+      program: choices.program,
+      refusal:
+        refused !== undefined && Object.keys(errors).length > 0
+          ? { name: refusedEntry?.name, title: refusedEntry?.title, messages }
+          : undefined,
+      reports: REPORT_CATALOG.map((entry) => ({
+        ...catalogCard(entry, asOf, choices),
+        ...(entry === refusedEntry ? { errors, values: refused?.values } : {}),
+      })),
+      manifestLink: reportLinks('/reports/ledger', { asOf }).manifest,
+    };
   }
 
   /** One page of ledger entries (those after entry `after`), with the filters and the pager. */

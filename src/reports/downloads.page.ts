@@ -1,7 +1,6 @@
 import { COST_CATEGORIES, SHARES } from '../budgets/budget.constants';
-import { CsvColumn, CsvManifest, CsvReport } from '../common/csv';
-import { dateTimeFormat, formatDate } from '../common/dates';
-import { formatMoney, toCents } from '../common/money';
+import { CsvColumn, CsvReport } from '../common/csv';
+import { formatDate } from '../common/dates';
 import { humanize } from '../common/views';
 import { MILESTONE_KINDS } from '../milestones/milestone.entity';
 import { CatalogEntry, REPORT_CATALOG } from './report-catalog';
@@ -84,12 +83,19 @@ export interface ParameterField {
   label: string;
   type: 'date' | 'number' | 'select' | 'text';
   options?: { value: string; label: string }[];
+  /** A grant choice that waits for a program to be chosen at the top of the index. */
+  needsProgram?: boolean;
 }
 
-/** What the index page's selects offer (DownloadsService.indexChoices). */
+/**
+ * What the index page's selects offer (DownloadsService.indexChoices). Grants are offered one
+ * program at a time: a department's thousands of grants in every grant select made the page megabytes.
+ */
 export interface ReportChoices {
-  grants: { id: number; awardNumber: string }[];
   programs: { id: number; name: string }[];
+  /** The program whose grants the grant selects list (none chosen: they ask for one). */
+  program?: { id: number; name: string };
+  grants: { id: number; awardNumber: string }[];
   entityTypes: string[];
   actors: string[];
 }
@@ -105,9 +111,10 @@ const select = (name: string, label: string, options: { value: string; label: st
 export function parameterField(name: string, choices: ReportChoices): ParameterField {
   switch (name) {
     case 'grantId':
+      if (!choices.program) return { name, label: 'Grant', type: 'select', needsProgram: true };
       return select(
         name,
-        'Grant',
+        `Grant of ${choices.program.name}`,
         choices.grants.map((g) => ({ value: String(g.id), label: g.awardNumber })),
       );
     case 'from':
@@ -158,50 +165,18 @@ export function parameterField(name: string, choices: ReportChoices): ParameterF
 }
 
 /**
- * The index's ledger manifest as a person reads it: the count with separators, the control total
- * as money, the date spelled out.
+ * One catalog entry on the index page, with its form fields and today's links. A report of one
+ * grant (`:id` in its path) is asked for through GET /reports/for-grant, which redirects to it.
  */
-export function manifestFacts(manifest: CsvManifest) {
-  const amount = manifest.control_totals.amount;
-  return {
-    asOf: formatDate(manifest.as_of),
-    rows: manifest.row_count.toLocaleString('en-US'),
-    controlTotal: amount === undefined ? '' : formatMoney(toCents(amount)),
-    sha256: manifest.sha256,
-    bytes: manifest.bytes.toLocaleString('en-US'),
-  };
-}
-
-/** `Apr 1, 2026, 9:05 AM EDT (America/New_York)`: a moment as the office reads it, zone named. */
-export function officeTimestamp(at: Date, timeZone: string): string {
-  const text = dateTimeFormat('en-US', {
-    timeZone,
-    dateStyle: 'medium',
-    timeStyle: 'short',
-  }).format(at);
-  const zone = dateTimeFormat('en-US', { timeZone, timeZoneName: 'short' })
-    .formatToParts(at)
-    .find((part) => part.type === 'timeZoneName')?.value;
-  return `${text} ${zone ?? ''} (${timeZone})`.replace('  ', ' ');
-}
-
-/** One catalog entry on the index page, with its form fields and today's links. */
 export function catalogCard(entry: CatalogEntry, asOf: string, choices: ReportChoices) {
-  const grants = choices.grants;
   const perGrant = entry.path.includes(':id');
-  const csv = entry.csv !== false;
+  const names = perGrant ? ['grantId', ...entry.parameters] : entry.parameters;
   return {
     ...entry,
-    csv,
+    csv: entry.csv !== false,
     perGrant,
-    fields: entry.parameters.map((name) => parameterField(name, choices)),
+    fields: names.map((name) => parameterField(name, choices)),
     links: perGrant ? null : reportLinks(entry.path, { asOf }),
-    grantLinks: perGrant
-      ? grants.map((g) => ({
-          awardNumber: g.awardNumber,
-          ...reportLinks(entry.path.replace(':id', String(g.id)), { asOf }),
-        }))
-      : [],
   };
 }
 

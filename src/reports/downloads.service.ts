@@ -2,15 +2,13 @@ import { AppConfig } from '../common/config';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { CsvLines, CsvManifest, CsvReport } from '../common/csv';
+import { CsvLines, CsvReport } from '../common/csv';
 import { namedQuery } from '../common/database/named-query';
-import { ReadCache } from '../common/database/read-cache';
 import { Grant } from '../grants/grant.entity';
 import { GrantChoice, GrantLookup } from '../grants/grant-lookup';
 import { LedgerFilters, ledgerReport } from './ledger.report';
 import { amendmentsRegister, budgetLinesRegister, grantsRegister } from './registers.report';
 import type { ReportChoices } from './downloads.page';
-import { reportManifest } from './report-routes';
 
 /** Builds the download reports (ledger and registers) on the app's connection. */
 @Injectable()
@@ -18,7 +16,6 @@ export class DownloadsService {
   constructor(
     @InjectRepository(Grant) private readonly grants: Repository<Grant>,
     private readonly config: AppConfig,
-    private readonly cache: ReadCache,
     private readonly lookup: GrantLookup,
   ) {}
 
@@ -51,17 +48,6 @@ export class DownloadsService {
     return tags;
   }
 
-  /**
-   * The whole ledger's manifest as of a date, for the reports page. Hashing the ledger takes seconds
-   * at a million rows, so the manifest is kept until a write to the tables the CSV reads (it is the
-   * same for everyone: a manifest describes the file, not who asked for it).
-   */
-  ledgerManifest(asOf: string): Promise<CsvManifest> {
-    return this.cache.get(['expenditures', 'grants'], `ledger-manifest:${asOf}`, async () =>
-      reportManifest({ asOf, csv: await this.ledger({ asOf }), parameters: {} }, false),
-    );
-  }
-
   grantsRegister(asOf: string): CsvReport<unknown> {
     return grantsRegister(this.manager, asOf, this.config.APP_TIME_ZONE);
   }
@@ -79,10 +65,12 @@ export class DownloadsService {
     return this.lookup.choices();
   }
 
-  /** What the /reports index offers to choose from: grants, programs, record types and users. */
-  async indexChoices(): Promise<ReportChoices> {
-    const [grants, programs, entityTypes, actors] = await Promise.all([
-      this.lookup.choices(),
+  /**
+   * What the /reports index offers to choose from: programs, the grants of one program — the one
+   * asked for, or the only one — record types and users. Null when `programId` names no program.
+   */
+  async indexChoices(programId: number | undefined): Promise<ReportChoices | null> {
+    const [programs, entityTypes, actors] = await Promise.all([
       namedQuery<{ id: number; name: string }>(
         this.manager,
         'SELECT p.id AS "id", p.name AS "name" FROM programs p ORDER BY p.name',
@@ -96,11 +84,33 @@ export class DownloadsService {
         'SELECT u.email AS "email" FROM users u ORDER BY u.email',
       ),
     ]);
+    const program =
+      programId === undefined
+        ? programs.length === 1
+          ? programs[0]
+          : undefined
+        : programs.find((p) => p.id === programId);
+    if (programId !== undefined && !program) return null;
+    const grants = !program
+      ? []
+      : await namedQuery<{ id: number; awardNumber: string }>(
+          this.manager,
+          `SELECT g.id AS "id", g.award_number AS "awardNumber" FROM grants g
+            WHERE g.program_id = :programId ORDER BY g.award_number`,
+          { programId: program.id },
+        );
     return {
-      grants,
       programs,
+      program,
+      grants,
       entityTypes: entityTypes.map((row) => row.entityType),
       actors: actors.map((row) => row.email),
     };
+  }
+
+  /** The grant a per-grant download names, with its program, or null. */
+  async grantOf(id: number): Promise<{ id: number; programId: number } | null> {
+    const grant = await this.lookup.find(id);
+    return grant ? { id: grant.id, programId: grant.programId } : null;
   }
 }

@@ -41,7 +41,7 @@ export function validationException(errors: ValidationError[]): BadRequestExcept
 }
 
 /** The query as typed, one string per parameter (a repeated one keeps its first value). */
-function typedValues(raw: Record<string, unknown>): Record<string, string> {
+export function typedValues(raw: Record<string, unknown>): Record<string, string> {
   const values: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw)) {
     const first: unknown = Array.isArray(value) ? value[0] : value;
@@ -72,6 +72,17 @@ export function readFilters<T extends object>(
   if (errors.asOf) res.locals.asOfRefused = { value: values.asOf ?? '', message: errors.asOf };
   res.status(400);
   return query;
+}
+
+/**
+ * Refuses one more value after validation, for a rule the DTO cannot check (an id that names no
+ * record): the same 400, locals and message beside the field as a refused value.
+ */
+export function refuseFilter(res: Response, field: string, message: string, typed: string): void {
+  const locals = res.locals as Partial<FilterRefusal>;
+  locals.filterErrors = { ...locals.filterErrors, [field]: message };
+  locals.filterValues = { ...locals.filterValues, [field]: typed };
+  res.status(400);
 }
 
 /** Whether this response carries a refused filter (readFilters found one). */

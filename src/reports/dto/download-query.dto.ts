@@ -56,3 +56,49 @@ export class LedgerReportQueryDto extends ReportQueryDto {
   @Max(999_999_999)
   after?: number;
 }
+
+/** The /reports index: the program whose grants its grant choices list. */
+export class ReportsIndexQueryDto {
+  @OptionalQueryId('programId must be a program id, a whole number.')
+  programId?: number;
+}
+
+/** The per-grant reports the index reaches through GET /reports/for-grant. */
+export const PER_GRANT_REPORTS = ['grant-burndown', 'sf425'] as const;
+
+/** The downloads of a report, as `format` names them, and the reportLinks() link of each. */
+export const DOWNLOAD_FORMATS = {
+  html: 'html',
+  csv: 'csv',
+  'csv-bom': 'csvBom',
+  manifest: 'manifest',
+  xlsx: 'xlsx',
+  'xlsx-manifest': 'xlsxManifest',
+} as const;
+export type DownloadFormat = keyof typeof DOWNLOAD_FORMATS;
+
+/**
+ * The index's form for a report of one grant (a path with the grant id in it, which a GET form
+ * cannot fill): the report, the grant, the date and the download, answered with a redirect.
+ */
+export class GrantDownloadQueryDto extends ReportsIndexQueryDto {
+  @IsIn(PER_GRANT_REPORTS, {
+    message: `report must be one of ${PER_GRANT_REPORTS.join(', ')}.`,
+  })
+  report!: (typeof PER_GRANT_REPORTS)[number];
+
+  @QueryInt()
+  @IsInt({ message: 'Choose a grant: grantId must be a grant id, a whole number.' })
+  @Min(1, { message: 'Choose a grant: grantId must be a grant id, a whole number.' })
+  grantId!: number;
+
+  @OptionalAsOf()
+  asOf?: string;
+
+  @BlankToUndefined()
+  @IsOptional()
+  @IsIn(Object.keys(DOWNLOAD_FORMATS), {
+    message: `format must be one of ${Object.keys(DOWNLOAD_FORMATS).join(', ')}.`,
+  })
+  format?: DownloadFormat;
+}
