@@ -9,6 +9,7 @@ import {
   openSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
@@ -16,6 +17,7 @@ import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import ExcelJS from 'exceljs';
 import { Database, OPEN_READONLY } from 'sqlite3';
 import { COST_CATEGORIES } from '../../src/budgets/budget.constants';
 import { todayIn } from '../../src/common/dates';
@@ -47,7 +49,7 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
-export const PARTS = ['pages', 'csv', 'burndown', 'grants', 'writes', 'mixed'] as const;
+export const PARTS = ['pages', 'csv', 'xlsx', 'burndown', 'grants', 'writes', 'mixed'] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface Measure {
@@ -61,7 +63,8 @@ export interface Measure {
     | 'dashboard'
     | 'reconciliation'
     | 'reports_index'
-    | 'ledger_page';
+    | 'ledger_page'
+    | 'ledger_xlsx';
   name: string;
   /** What was measured, for the table. */
   result: string;
@@ -288,6 +291,54 @@ async function measureCsv(
       memoryGrowthMb: round(growthMb),
       rows: appRows,
     },
+  };
+}
+
+/**
+ * The ledger's .xlsx twin at full size: time and the server's memory growth while it streams, then
+ * the file read back with exceljs's streaming reader (every data row there, the Manifest sheet too).
+ */
+async function measureXlsx(
+  server: Server,
+  client: Client,
+  data: Dataset,
+  work: string,
+  failures: string[],
+): Promise<Measure> {
+  const file = join(work, 'ledger.xlsx');
+  const before = memoryOf(server.pid).rss;
+  const exact = resetPeak(server.pid);
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, memoryOf(server.pid).rss)), 5);
+  const start = performance.now();
+  const status = await client.download('/reports/ledger.xlsx', file);
+  const elapsed = performance.now() - start;
+  clearInterval(sampler);
+  if (exact) peak = Math.max(peak, memoryOf(server.pid).hwm);
+  const growthMb = (peak - before) / 1024 / 1024;
+  if (status !== 200) failures.push(`The ledger XLSX download answered HTTP ${status}.`);
+  const bytes = statSync(file).size;
+  const sheets: Record<string, number> = {};
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {});
+  for await (const sheet of reader) {
+    const name = (sheet as unknown as { name: string }).name;
+    sheets[name] = 0;
+    for await (const _row of sheet) sheets[name] += 1;
+  }
+  rmSync(file);
+  const names = Object.keys(sheets);
+  const dataRows = (sheets[names[0]] ?? 0) - 1;
+  if (dataRows !== data.ledgerRows) {
+    failures.push(`The ledger XLSX has ${dataRows} rows, the ledger ${data.ledgerRows}.`);
+  }
+  return {
+    id: 'ledger_xlsx',
+    name: `Ledger XLSX download, ${thousands(dataRows)} rows`,
+    result: `${round(elapsed / 1000, 2)} s, server memory +${round(growthMb)} MB, ${round(bytes / 1024 / 1024)} MB`,
+    reference: `read back with exceljs: ${names.map((n) => `${n} ${thousands(sheets[n])} rows`).join(', ')}`,
+    target: '< 150 MB server memory, every row',
+    met: growthMb < 150 && dataRows === data.ledgerRows && status === 200,
+    numbers: { ms: round(elapsed), memoryGrowthMb: round(growthMb), bytes, rows: dataRows },
   };
 }
 
@@ -681,6 +732,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
       if (runs('csv')) {
         log('Ledger CSV download against the sqlite3 CLI …');
         measures.push(await measureCsv(server, client, data, work, options.csvRuns, failures));
+      }
+      if (runs('xlsx')) {
+        log('Ledger XLSX download and read-back …');
+        measures.push(await measureXlsx(server, client, data, work, failures));
       }
       if (runs('burndown')) {
         log('Burn-down pages …');
