@@ -143,11 +143,15 @@ export class ReconciliationService {
     const unregistered = await this.unregisteredGrants([...money.keys()]);
     const grants = [...registered, ...unregistered];
 
-    const ledger = await this.ledgerTotals(asOf, grants);
-    const register = await this.registerFigures(asOf);
-    const amendments = await this.amendmentTotals(asOf);
-    // Every burn-down from one batch, built by the same code as each burn-down page.
-    const burndowns = await this.burndown.allReports(asOf);
+    // Each report's figures by its own queries, started together: while SQLite runs one, the rows
+    // of another are turned into figures. Every burn-down comes from one batch, built by the same
+    // code as each burn-down page.
+    const [ledger, register, amendments, burndowns] = await Promise.all([
+      this.ledgerTotals(asOf, grants),
+      this.registerFigures(asOf),
+      this.amendmentTotals(asOf),
+      this.burndown.allReports(asOf),
+    ]);
     const burnActual: Figures = new Map();
     const burnObligated: Figures = new Map();
     const note = (key: string, report: BurndownReport) => {
