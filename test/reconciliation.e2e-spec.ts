@@ -21,9 +21,9 @@ import { ReconciliationService } from '../src/reports/reconciliation.service';
 import { pageText as plain } from './helpers/html';
 import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
 
-/** The cells of the figures table's row for a subject (`grant:3`, `program:1`). */
+/** The cells of the figures tables' row for a subject (`grant:3`, `program:1`). */
 function figuresRow(html: string, key: string): string[] {
-  const start = html.indexOf('data-testid="figures"');
+  const start = html.indexOf('data-testid="figures-section"');
   const match = new RegExp(`<tr data-subject="${key}"[^>]*>([\\s\\S]*?)</tr>`).exec(
     html.slice(start),
   );

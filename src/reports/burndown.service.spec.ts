@@ -4,6 +4,7 @@ import {
   makeGrant,
   makeGrantWithProgram,
   makePlannedSpend,
+  makeProgram,
 } from '../../test/helpers/factories';
 import { freshContextPerTest, rows } from '../../test/helpers/test-app';
 import { actualByMonthSql, BurndownService, grantScope, programScope } from './burndown.service';
@@ -32,7 +33,7 @@ describe(BurndownService.name, () => {
     expect(ledger[0]).toMatch(
       /^SEARCH e USING COVERING INDEX \w+ \(grant_id=\? AND incurred_on<\?\)$/,
     );
-    // The per-day GROUP BY follows the index order: only the small per-month regrouping sorts.
+    // Only the per-month grouping sorts: no temporary b-tree over the ledger rows themselves.
     expect(plan.filter((step) => step.includes('TEMP B-TREE'))).toHaveLength(1);
   });
 
@@ -113,6 +114,103 @@ describe(BurndownService.name, () => {
       expect(programReport.headline.spentCents).toBe(sum((i) => i.spentCents));
       expect(programReport.headline.plannedToDateCents).toBe(sum((i) => i.plannedToDateCents));
     }
+  });
+
+  it('should give the reconciliation every grant’s and program’s burn-down exactly as its own page', async () => {
+    const { program, recipient, grant } = await makeGrantWithProgram(
+      t,
+      {},
+      { startDate: '2025-03-01', endDate: '2025-10-31' },
+    );
+    const second = await makeGrant(t, {
+      programId: program.id,
+      recipientId: recipient.id,
+      startDate: '2025-01-01',
+      endDate: '2026-06-30',
+    });
+    const idle = await makeGrant(t, {
+      programId: program.id,
+      recipientId: recipient.id,
+      startDate: '2025-06-01',
+      endDate: '2027-05-31',
+    });
+    const { program: otherProgram, grant: other } = await makeGrantWithProgram(
+      t,
+      {},
+      { startDate: '2024-10-01', endDate: '2025-09-30' },
+    );
+    await makeProgram(t, { name: 'No grants yet' });
+    for (const [g, effectiveDate, federalChangeCents] of [
+      [grant.id, '2025-03-01', 400_000_00],
+      [grant.id, '2025-07-15', 50_000_00],
+      [grant.id, '2025-11-20', -1], // after the last month: the burn-down leaves it out
+      [second.id, '2024-12-15', 250_000_00], // before the first month: counted in it
+      [other.id, '2024-10-01', 900_000_00],
+    ] as const) {
+      await makeAmendment(t, { grantId: g, effectiveDate, federalChangeCents });
+    }
+    await makePlannedSpend(t, grant.id, [
+      [1, 'personnel', '2025-04', 30_000_00, 0],
+      [1, 'travel', '2025-05', 12_345_67, 0],
+    ]);
+    await makePlannedSpend(t, other.id, [[1, 'equipment', '2025-02', 80_000_00, 0]]);
+    const entries: [number, string, number, string?][] = [
+      [grant.id, '2025-02-20', 1_000_00], // before the start: folded into the first month
+      [grant.id, '2025-04-03', 45_000_01],
+      [grant.id, '2025-04-03', 5_000_00],
+      [grant.id, '2025-11-05', 7_777_77], // after the end: folded into the last month
+      [grant.id, '2025-05-30', 3_000_00, '2025-08-01'], // recorded late
+      [second.id, '2025-06-10', 20_000_00],
+      [other.id, '2024-12-31', 333_000_00],
+      [other.id, '2025-03-15', 1_234_56, 'cost_share'],
+    ];
+    for (const [grantId, incurredOn, amountCents, extra] of entries) {
+      await makeExpenditure(t, {
+        grantId,
+        incurredOn,
+        amountCents,
+        recordedOn: extra?.startsWith('20') ? extra : incurredOn,
+        recordedAt: `${extra?.startsWith('20') ? extra : incurredOn}T12:00:00.000Z`,
+        share: extra === 'cost_share' ? 'cost_share' : 'federal',
+      });
+    }
+
+    const [mistake] = await rows<{ id: number }>(
+      t,
+      'SELECT id FROM expenditures WHERE grant_id = ? AND amount_cents = 500000',
+      [grant.id],
+    );
+    await makeExpenditure(t, {
+      grantId: grant.id,
+      incurredOn: '2025-04-03',
+      amountCents: -5_000_00,
+      reversalOf: mistake.id,
+      recordedOn: '2025-04-09',
+      recordedAt: '2025-04-09T12:00:00.000Z',
+    });
+
+    for (const asOf of ['2024-11-30', '2025-04-17', '2025-07-31', '2025-12-15', '2026-08-01']) {
+      const batch = await sut().allReports(asOf);
+      expect([...batch.grants.keys()].sort()).toEqual(
+        [grant.id, second.id, idle.id, other.id].sort(),
+      );
+      for (const [id, report] of batch.grants) {
+        expect({ asOf, report }).toEqual({ asOf, report: await sut().grantReport(id, asOf) });
+      }
+      expect(batch.programs.size).toBe(3);
+      for (const [id, report] of batch.programs) {
+        expect({ asOf, report }).toEqual({ asOf, report: await sut().programReport(id, asOf) });
+      }
+    }
+    // What the reconciliation reads from them: the row of asOf's month.
+    const row = (await sut().allReports('2025-12-15')).grants
+      .get(grant.id)!
+      .rows.find((r) => r.month === '2025-10')!;
+    expect(row).toMatchObject({
+      obligatedCents: 450_000_00,
+      actualCumCents: 1_000_00 + 45_000_01 + 5_000_00 - 5_000_00 + 7_777_77 + 3_000_00,
+    });
+    expect(otherProgram.id).not.toBe(program.id);
   });
 
   it('should refuse an unknown grant or program with a 404', async () => {

@@ -3,15 +3,28 @@
  * integers, so no time zone or day-of-month clamping can move a month.
  */
 
-const MONTH = /^(\d{4})-(\d{2})$/;
 const NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-function toIndex(month: string): number {
-  const match = MONTH.exec(month);
-  if (!match || Number(match[2]) < 1 || Number(match[2]) > 12) {
-    throw new Error(`Not a month: ${month}`);
+/** The whole number the digits text[from, to) spell, or -1 when one is not a digit. */
+function digits(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
   }
-  return Number(match[1]) * 12 + Number(match[2]) - 1;
+  return value;
+}
+
+/**
+ * `YYYY-MM` → year × 12 + month − 1. Read by character codes, not a RegExp: the reconciliation's
+ * burn-downs of every grant call this some 10^5 times, and the RegExp was most of their time.
+ */
+function toIndex(month: string): number {
+  const year = month.length === 7 && month.charCodeAt(4) === 45 ? digits(month, 0, 4) : -1;
+  const number = year < 0 ? -1 : digits(month, 5, 7);
+  if (number < 1 || number > 12) throw new Error(`Not a month: ${month}`);
+  return year * 12 + number - 1;
 }
 
 function fromIndex(index: number): string {
