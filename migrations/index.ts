@@ -5,6 +5,7 @@ import { BudgetsLedger1764489600000 } from './1764489600000-BudgetsLedger';
 import { AuditChainUnique1764576000000 } from './1764576000000-AuditChainUnique';
 import { LedgerImports1764662400000 } from './1764662400000-LedgerImports';
 import { RecordHistory1764748800000 } from './1764748800000-RecordHistory';
+import { LedgerTotals1764835200000 } from './1764835200000-LedgerTotals';
 
 /** Every migration, in order. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   AuditChainUnique1764576000000,
   LedgerImports1764662400000,
   RecordHistory1764748800000,
+  LedgerTotals1764835200000,
 ];

@@ -52,6 +52,7 @@ describe('Migrations', () => {
         'grant_technologies',
         'grants',
         'ledger_imports',
+        'ledger_totals',
         'milestones',
         'planned_spend',
         'programs',
@@ -70,7 +71,7 @@ describe('Migrations', () => {
     expect(await tables(dataSource)).toEqual([]);
 
     await dataSource.runMigrations();
-    expect(await tables(dataSource)).toHaveLength(19 + HISTORY_TABLES.length);
+    expect(await tables(dataSource)).toHaveLength(20 + HISTORY_TABLES.length);
   });
 
   it('should leave nothing for migration:generate to find (entities and migrations agree)', async () => {
