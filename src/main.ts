@@ -6,6 +6,7 @@ import { UsersService } from './accounts/users.service';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { ConfigError, loadConfig } from './common/config';
+import { compileViews } from './common/views';
 import { FormError } from './common/forms';
 import { DemoSeedService } from './demo/demo-seed.service';
 
@@ -41,6 +42,7 @@ async function bootstrap(): Promise<void> {
     await app.close();
     process.exit(1);
   }
+  if (config.NODE_ENV === 'production') await compileViews(app, ['dashboard/index']);
   await app.listen(config.PORT, config.HOST);
   app.get(Logger).log(`Grant tracker listening on http://${config.HOST}:${config.PORT}`);
 }
