@@ -82,7 +82,7 @@ describe('The dashboard at the scale of a department (HTTP)', () => {
       'DE-A09',
     ]);
     expect(pageText(first)).toContain(
-      'Grants under this program, 1–10 of 12, those furthest behind or ahead of plan first, then on plan, then nothing planned yet',
+      'Grants under this program, 1–10 of 12, furthest behind or ahead of plan first; burn as of',
     );
     // Every figure covers all twelve grants, not the page:
     // obligated 12 × 100,000.00; spent 25,000 + 1,000 + 10,000 + 8 × 10,500 = 120,000.00;

@@ -9,9 +9,11 @@ import { programPageParam } from './program-pages';
 /** Grants per program on the dashboard; the rest are a page away, or in the grants list. */
 export const DASHBOARD_PAGE_SIZE = 10;
 
-/** How the dashboard's grants tables are ordered, in the words of their captions. */
-export const ATTENTION_ORDER =
-  'those furthest behind or ahead of plan first, then on plan, then nothing planned yet';
+/**
+ * How the dashboard's grants tables are ordered, in the words of their captions (short: a caption is
+ * as wide as its table, which scrolls on a phone): flagged grants, then on plan, then nothing planned.
+ */
+export const ATTENTION_ORDER = 'furthest behind or ahead of plan first';
 
 const RANK: Record<PlanFlagKind, number> = { over: 0, under: 0, on_plan: 1, none: 2 };
 
@@ -20,7 +22,8 @@ const distance = (i: BurnIndicator) =>
   i.plannedToDateCents > 0 ? Math.abs(i.flag.varianceCents) / i.plannedToDateCents : Infinity;
 
 /**
- * Each program's grants, those needing attention first (ATTENTION_ORDER); among equals, the order
+ * Each program's grants, those needing attention first: over- or under-spending by how far from the
+ * plan to date, then on plan (likewise), then nothing planned yet; among equals, the order
  * given (award number). Only an order: every figure comes from SQL.
  */
 export function byAttention(indicators: readonly BurnIndicator[]): Map<number, BurnIndicator[]> {
