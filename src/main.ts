@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { ConfigError, loadConfig } from './common/config';
 import { InstanceLockedError, lockDatabaseFile } from './common/database/instance-lock';
+import { compileViews } from './common/views';
 import { FormError } from './common/forms';
 import { DemoSeedService } from './demo/demo-seed.service';
 
@@ -52,6 +53,7 @@ async function bootstrap(): Promise<void> {
     await app.close();
     process.exit(1);
   }
+  if (config.NODE_ENV === 'production') await compileViews(app, ['dashboard/index']);
   await app.listen(config.PORT, config.HOST);
   app.get(Logger).log(`Grant tracker listening on http://${config.HOST}:${config.PORT}`);
 }

@@ -20,7 +20,7 @@ function holder(database: string): Promise<ChildProcess> {
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return new Promise((resolveHeld, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       if (String(chunk).includes('held')) resolveHeld(child);
     });
     child.once('exit', (code) => reject(new Error(`The holder exited with ${code}`)));
@@ -76,7 +76,7 @@ describe('One app process per SQLite file', () => {
       });
       children.push(app);
       let errors = '';
-      app.stderr!.on('data', (chunk: Buffer) => (errors += String(chunk)));
+      app.stderr.on('data', (chunk: Buffer) => (errors += String(chunk)));
       expect(await exited(app)).toBe(1);
       expect(errors).toContain(
         `Another app process is already running on ${database} (process ${process.pid} on `,

@@ -323,7 +323,7 @@ async function measureXlsx(
   for await (const sheet of reader) {
     const name = (sheet as unknown as { name: string }).name;
     sheets[name] = 0;
-    for await (const _row of sheet) sheets[name] += 1;
+    for await (const row of sheet) if (row) sheets[name] += 1;
   }
   rmSync(file);
   const names = Object.keys(sheets);

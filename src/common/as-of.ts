@@ -62,6 +62,20 @@ export const federalSpentSql = (grantColumn: string) =>
   `(SELECT COALESCE(SUM(e.amount_cents), 0) FROM expenditures e
      WHERE e.grant_id = ${grantColumn} AND ${ledgerAsOf('e')} AND e.share = 'federal')`;
 
+/**
+ * The same figure as federalSpentSql (or costShareMetSql for `cost_share`), read from the grant's
+ * running total (`ledger_totals`, which a trigger keeps on every new entry) when all of its entries
+ * count by asOf — every one incurred and recorded on or before it, as for today — and summed from
+ * the ledger otherwise. For pages that need every grant's spending at once (the dashboard).
+ */
+export const ledgerSpentSql = (grantColumn: string, share: 'federal' | 'cost_share') =>
+  `COALESCE((SELECT CASE WHEN t.last_incurred_on <= :asOf AND t.last_recorded_on <= :asOf
+                         THEN t.amount_cents
+                         ELSE (SELECT COALESCE(SUM(e.amount_cents), 0) FROM expenditures e
+                                WHERE e.grant_id = t.grant_id AND ${ledgerAsOf('e')}
+                                  AND e.share = t.share) END
+               FROM ledger_totals t WHERE t.grant_id = ${grantColumn} AND t.share = '${share}'), 0)`;
+
 /** Cost share met (recipient share spent) of a grant as of asOf. */
 export const costShareMetSql = (grantColumn: string) =>
   `(SELECT COALESCE(SUM(e.amount_cents), 0) FROM expenditures e

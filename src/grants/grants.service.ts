@@ -44,6 +44,13 @@ const SORT_COLUMNS: Record<GrantSort, string> = {
   obligated: 'obligated',
 };
 
+type RawRow = Omit<GrantRow, 'obligatedCents'> & { obligated: number | string };
+
+const toRow = ({ obligated, ...row }: RawRow): GrantRow => ({
+  ...row,
+  obligatedCents: Number(obligated),
+});
+
 const OBLIGATED =
   '(SELECT COALESCE(SUM(a.federal_change_cents), 0) FROM amendments a WHERE a.grant_id = g.id)';
 
@@ -70,12 +77,51 @@ export class GrantsService {
     );
   }
 
-  private async loadList(query: GrantListQueryDto, pageSize: number): Promise<Page<GrantRow>> {
-    const page = query.page ?? 1;
-    const base = this.grants.manager
+  /**
+   * The given grants as the list shows them (for the dashboard's page of each program), in no
+   * particular order. Cached like the list.
+   */
+  rowsOf(ids: readonly number[]): Promise<GrantRow[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.cache.get(
+      ['grants', 'recipients', 'amendments'],
+      `rows:${ids.join(',')}`,
+      async () =>
+        (
+          await this.selectRows(
+            this.listBase().where('g.id IN (:...ids)', { ids: [...ids] }),
+          ).getRawMany<RawRow>()
+        ).map(toRow),
+    );
+  }
+
+  private listBase() {
+    return this.grants.manager
       .createQueryBuilder()
       .from('grants', 'g')
       .innerJoin('recipients', 'r', 'r.id = g.recipient_id');
+  }
+
+  private selectRows(base: ReturnType<GrantsService['listBase']>) {
+    return base
+      .select([
+        'g.id AS "id"',
+        'g.award_number AS "awardNumber"',
+        'g.title AS "title"',
+        'g.pi_name AS "piName"',
+        'g.status AS "status"',
+        'g.start_date AS "startDate"',
+        'g.end_date AS "endDate"',
+        'g.program_id AS "programId"',
+        'r.id AS "recipientId"',
+        'r.name AS "recipientName"',
+      ])
+      .addSelect(OBLIGATED, 'obligated');
+  }
+
+  private async loadList(query: GrantListQueryDto, pageSize: number): Promise<Page<GrantRow>> {
+    const page = query.page ?? 1;
+    const base = this.listBase();
     if (query.q) {
       const q = likePattern(query.q);
       base.andWhere(
@@ -93,30 +139,13 @@ export class GrantsService {
       (await base.clone().select('COUNT(*)', 'n').getRawOne<{ n: number }>())?.n ?? 0,
     );
     const direction = query.dir === 'desc' ? 'DESC' : 'ASC';
-    const raw = await base
-      .select([
-        'g.id AS "id"',
-        'g.award_number AS "awardNumber"',
-        'g.title AS "title"',
-        'g.pi_name AS "piName"',
-        'g.status AS "status"',
-        'g.start_date AS "startDate"',
-        'g.end_date AS "endDate"',
-        'g.program_id AS "programId"',
-        'r.id AS "recipientId"',
-        'r.name AS "recipientName"',
-      ])
-      .addSelect(OBLIGATED, 'obligated')
+    const raw = await this.selectRows(base)
       .orderBy(SORT_COLUMNS[query.sort ?? 'awardNumber'], direction)
       .addOrderBy('g.id', direction)
       .offset((page - 1) * pageSize)
       .limit(pageSize)
-      .getRawMany<Omit<GrantRow, 'obligatedCents'> & { obligated: number | string }>();
-    const items = raw.map(({ obligated, ...row }) => ({
-      ...row,
-      obligatedCents: Number(obligated),
-    }));
-    return toPage(items, total, page, pageSize);
+      .getRawMany<RawRow>();
+    return toPage(raw.map(toRow), total, page, pageSize);
   }
 
   /** The grant with its recipient and program, as the grant's own pages show it. */

@@ -1,5 +1,11 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { amendmentAsOf, asOfParams, ledgerAsOf, recordedAsOf } from '../common/as-of';
+import {
+  amendmentAsOf,
+  asOfParams,
+  ledgerAsOf,
+  ledgerSpentSql,
+  recordedAsOf,
+} from '../common/as-of';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { AppConfig } from '../common/config';
@@ -58,6 +64,7 @@ export interface BurndownReport {
 /** One grant's burn as of a date, for the dashboard's grants table. */
 export interface BurnIndicator {
   grantId: number;
+  programId: number;
   obligatedCents: number;
   spentCents: number;
   remainingCents: number;
@@ -142,47 +149,35 @@ const recordedGrantsSql = (scope: Scope) => `
    WHERE ${scope.where('g.id')}
    ORDER BY g.id`;
 
-const PROGRAM_GRANTS = `(SELECT g.id FROM ${recordedAsOf('grants')} g WHERE g.program_id = :programId)`;
-
 /**
- * Every grant of a program in one statement: obligated, spent and the plan to date, each as recorded
- * at the end of asOf. Each CTE is one grouped pass (the ledger's through the covering index), joined
- * to the program's grants of that day.
+ * Every grant of every program in one statement: obligated, spent and the plan to date, each as
+ * recorded at the end of asOf. The amendments and the plan are one grouped pass each, joined to the
+ * grants of that day; spending is each grant's running total when all its entries count by asOf
+ * (ledgerSpentSql), so the statement does not read the ledger for today.
  */
 export const INDICATORS_SQL = `
-  WITH pg AS (SELECT g.id, g.award_number FROM ${recordedAsOf('grants')} g
-               WHERE g.program_id = :programId),
-       ob AS (
+  WITH ob AS (
          SELECT a.grant_id, SUM(a.federal_change_cents) AS cents
            FROM amendments a
-          WHERE a.grant_id IN ${PROGRAM_GRANTS}
-            AND ${amendmentAsOf('a')}
+          WHERE ${amendmentAsOf('a')}
           GROUP BY a.grant_id),
-       sp AS (
-         SELECT e.grant_id, SUM(e.amount_cents) AS cents
-           FROM expenditures e
-          WHERE e.grant_id IN ${PROGRAM_GRANTS}
-            AND ${ledgerAsOf('e')}
-            AND e.share = 'federal'
-          GROUP BY e.grant_id),
        pl AS (
          SELECT ps.grant_id,
                 SUM(CASE WHEN ps.month < :month THEN ps.federal_cents ELSE 0 END) AS before_cents,
                 SUM(CASE WHEN ps.month = :month THEN ps.federal_cents ELSE 0 END) AS current_cents
            FROM ${recordedAsOf('planned_spend')} ps
-          WHERE ps.grant_id IN ${PROGRAM_GRANTS}
-            AND ps.month <= :month
+          WHERE ps.month <= :month
           GROUP BY ps.grant_id)
   SELECT g.id AS "grantId",
+         g.program_id AS "programId",
          COALESCE(ob.cents, 0) AS "obligated",
-         COALESCE(sp.cents, 0) AS "spent",
+         ${ledgerSpentSql('g.id', 'federal')} AS "spent",
          COALESCE(pl.before_cents, 0) AS "plannedBefore",
          COALESCE(pl.current_cents, 0) AS "plannedCurrent"
-    FROM pg g
+    FROM ${recordedAsOf('grants')} g
     LEFT JOIN ob ON ob.grant_id = g.id
-    LEFT JOIN sp ON sp.grant_id = g.id
     LEFT JOIN pl ON pl.grant_id = g.id
-   ORDER BY g.award_number`;
+   ORDER BY g.program_id, g.award_number`;
 
 /**
  * One grant's sums as SQL returns them for asOf: the monthly sums (MonthlySums) and its plan before
@@ -416,16 +411,16 @@ export class BurndownService {
   }
 
   /**
-   * Every grant of a program with its burn as of a date, in one grouped query (for the dashboard).
-   * The figures equal each grant's burn-down headline.
+   * Every grant of every program with its burn as of a date, in one grouped query (for the
+   * dashboard), by program and award number. The figures equal each grant's burn-down headline.
    */
-  async burnIndicators(programId: number, asOf: string): Promise<BurnIndicator[]> {
+  async burnIndicators(asOf: string): Promise<BurnIndicator[]> {
     const rows = await namedQuery<
       Record<
-        'grantId' | 'obligated' | 'spent' | 'plannedBefore' | 'plannedCurrent',
+        'grantId' | 'programId' | 'obligated' | 'spent' | 'plannedBefore' | 'plannedCurrent',
         number | string
       >
-    >(this.manager, INDICATORS_SQL, { programId, month: monthOf(asOf), ...this.params(asOf) });
+    >(this.manager, INDICATORS_SQL, { month: monthOf(asOf), ...this.params(asOf) });
     return rows.map((r) => {
       const obligatedCents = Number(r.obligated);
       const spentCents = Number(r.spent);
@@ -434,6 +429,7 @@ export class BurndownService {
       const ratio = obligatedCents > 0 ? (spentCents * 100) / obligatedCents : 0;
       return {
         grantId: Number(r.grantId),
+        programId: Number(r.programId),
         obligatedCents,
         spentCents,
         remainingCents: obligatedCents - spentCents,

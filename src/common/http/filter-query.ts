@@ -66,12 +66,25 @@ export function readFilters<T extends object>(
   const refused = Object.keys(errors);
   if (refused.length === 0) return query;
   for (const field of refused) delete (query as Record<string, unknown>)[field];
+  refuseFilters(errors, raw, res);
+  return query;
+}
+
+/**
+ * Status 400 and the FilterRefusal (and asOfRefused) in the response's locals, for `errors`
+ * (parameter → message) found in the query `raw`: readFilters' answer, for a page that checks a
+ * parameter a DTO cannot declare (the dashboard's `p<programId>` pages).
+ */
+export function refuseFilters(
+  errors: Record<string, string>,
+  raw: Record<string, unknown>,
+  res: Response,
+): void {
   const values = typedValues(raw);
   const refusal: FilterRefusal = { filterErrors: errors, filterValues: values };
   Object.assign(res.locals, refusal);
   if (errors.asOf) res.locals.asOfRefused = { value: values.asOf ?? '', message: errors.asOf };
   res.status(400);
-  return query;
 }
 
 /**
