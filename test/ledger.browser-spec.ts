@@ -90,7 +90,7 @@ describe('The expenditure ledger in a real browser', () => {
     const refused = await submit('Record expenditure', '/ledger');
     expect(refused.status()).toBe(422);
     expect(await page.locator('#f-incurredOn-error').innerText()).toContain(
-      'cannot be in the future (today is 2026-06-15)',
+      'cannot be in the future (today is Jun 15, 2026)',
     );
     expect(await page.inputValue('#f-amount')).toBe('1,250.50');
     await shot('ledger-new-refused');

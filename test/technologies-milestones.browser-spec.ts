@@ -70,7 +70,7 @@ describe('Technologies and go/no-go decisions in a real browser', () => {
       '4 — Component and/or system validation in a laboratory environment',
     );
     const newest = page.locator('h2#assessments + p + .app-table-scroll table tbody tr').first();
-    expect(await newest.innerText()).toContain('2026-06-15');
+    expect(await newest.innerText()).toContain('Jun 15, 2026');
     expect(await newest.innerText()).toContain('TR-14');
     expect(await newest.innerText()).toContain('manager@example.gov');
 
@@ -105,7 +105,7 @@ describe('Technologies and go/no-go decisions in a real browser', () => {
     const refused = await fundBp2();
     expect(refused.status()).toBe(422);
     expect(await page.locator('#f-effectiveDate-error').innerText()).toContain(
-      '“BP1 go/no-go: 90 % Dy recovery at bench scale” (due 2026-09-30), still pending',
+      '“BP1 go/no-go: 90 % Dy recovery at bench scale” (due Sep 30, 2026), still pending',
     );
 
     await page.goto(`/milestones/${gate.id}`);
