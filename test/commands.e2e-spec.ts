@@ -1,10 +1,12 @@
 import { existsSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import * as sqlite3 from 'sqlite3';
 import { createUserCommand, PromptIo } from '../src/accounts/user-create-command';
 import { verifyAuditTrail } from '../src/audit/verify-command';
+import { backupDatabase } from '../src/common/database/backup-command';
 import { AppConfig } from '../src/common/config';
+import { makeProgram } from './helpers/factories';
 import { createTestApp, TEST_EMAILS } from './helpers/test-app';
 
 const GOOD_PASSWORD = 'granite heron lantern quota';
@@ -256,6 +258,70 @@ describe('Command-line tools', () => {
         message: `No database at ${missing}; set DATABASE_PATH to the tracker's database file.`,
       });
       expect(existsSync(missing)).toBe(false);
+    });
+  });
+
+  describe('backup', () => {
+    it('should copy the live database consistently, then check the copy and say so', async () => {
+      const t = await createTestApp();
+      const copy = join(dirname(t.databasePath), 'backup.sqlite');
+      try {
+        await makeProgram(t, { name: 'Written just before the backup' });
+        // The app is running: the program is in the WAL, not yet in the main file.
+        const result = await backupDatabase(
+          { ...config, DATABASE_PATH: t.databasePath } as AppConfig,
+          copy,
+        );
+        expect(result.exitCode).toBe(0);
+        expect(result.message).toContain(`Backed up ${t.databasePath} to ${copy} (`);
+        expect(result.message).toMatch(/ Integrity check: ok\. Audit trail intact: \d+ events\./);
+        const programs = await query<{ name: string }>(copy, 'SELECT name FROM programs');
+        expect(programs).toEqual([{ name: 'Written just before the backup' }]);
+        const [source] = await query<{ n: number }>(
+          t.databasePath,
+          'SELECT COUNT(*) AS n FROM audit_events',
+        );
+        const [copied] = await query<{ n: number }>(copy, 'SELECT COUNT(*) AS n FROM audit_events');
+        expect(copied.n).toBe(source.n);
+
+        const again = await backupDatabase(
+          { ...config, DATABASE_PATH: t.databasePath } as AppConfig,
+          copy,
+        );
+        expect(again).toEqual({
+          exitCode: 2,
+          message: `${copy} already exists; a backup never overwrites a file.`,
+        });
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('should say the copy is unusable when its audit chain is broken, and copy nothing without a source', async () => {
+      const [{ id: k }] = await query<{ id: number }>(
+        databasePath,
+        'SELECT id FROM audit_events ORDER BY id LIMIT 1',
+      );
+      await exec(
+        databasePath,
+        `DROP TRIGGER audit_events_no_update; UPDATE audit_events SET changes = '{}' WHERE id = ${k};`,
+      );
+      const copy = join(dirname(databasePath), 'backup.sqlite');
+      const broken = await backupDatabase(config, copy);
+      expect(broken.exitCode).toBe(1);
+      expect(broken.message).toContain('Integrity check: ok. Audit trail BROKEN at event');
+      expect(broken.message).toContain('Do not rely on it.');
+
+      const missing = `${databasePath}.missing`;
+      const none = await backupDatabase(
+        { ...config, DATABASE_PATH: missing },
+        join(dirname(databasePath), 'b2.sqlite'),
+      );
+      expect(none.exitCode).toBe(2);
+      expect(existsSync(join(dirname(databasePath), 'b2.sqlite'))).toBe(false);
+      expect((await backupDatabase(config, undefined)).message).toBe(
+        'Name the backup file: npm run backup -- FILE',
+      );
     });
   });
 });

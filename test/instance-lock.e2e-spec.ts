@@ -58,7 +58,9 @@ describe('One app process per SQLite file', () => {
     expect((refused as Error).message).toContain(
       `Another app process is already running on ${database} (process ${first.pid} on `,
     );
-    expect((refused as Error).message).toContain('set DATABASE_URL to a PostgreSQL database');
+    expect((refused as Error).message).toContain(
+      'On SQLite one app process serves a database file: stop the other one first.',
+    );
 
     first.kill('SIGKILL');
     await exited(first);

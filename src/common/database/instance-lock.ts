@@ -56,8 +56,9 @@ export async function lockDatabaseFile(databasePath: string): Promise<InstanceLo
     const holder = holderOf(holderFile);
     throw new InstanceLockedError(
       `Another app process is already running on ${databasePath}${holder ? ` (${holder})` : ''}. ` +
-        'On SQLite one process serves a database file: stop the other one, or set DATABASE_URL to ' +
-        'a PostgreSQL database to run several instances (see the README, "Several instances").',
+        'On SQLite one app process serves a database file: stop the other one first. Several ' +
+        'instances need one shared PostgreSQL database, which this version does not support yet ' +
+        '(see the README, "One app process per database").',
     );
   }
   writeFileSync(
