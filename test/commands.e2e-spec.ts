@@ -268,10 +268,7 @@ describe('Command-line tools', () => {
       try {
         await makeProgram(t, { name: 'Written just before the backup' });
         // The app is running: the program is in the WAL, not yet in the main file.
-        const result = await backupDatabase(
-          { ...config, DATABASE_PATH: t.databasePath } as AppConfig,
-          copy,
-        );
+        const result = await backupDatabase({ ...config, DATABASE_PATH: t.databasePath }, copy);
         expect(result.exitCode).toBe(0);
         expect(result.message).toContain(`Backed up ${t.databasePath} to ${copy} (`);
         expect(result.message).toMatch(/ Integrity check: ok\. Audit trail intact: \d+ events\./);
@@ -284,10 +281,7 @@ describe('Command-line tools', () => {
         const [copied] = await query<{ n: number }>(copy, 'SELECT COUNT(*) AS n FROM audit_events');
         expect(copied.n).toBe(source.n);
 
-        const again = await backupDatabase(
-          { ...config, DATABASE_PATH: t.databasePath } as AppConfig,
-          copy,
-        );
+        const again = await backupDatabase({ ...config, DATABASE_PATH: t.databasePath }, copy);
         expect(again).toEqual({
           exitCode: 2,
           message: `${copy} already exists; a backup never overwrites a file.`,

@@ -73,7 +73,7 @@ export async function backupDatabase(
       message: `${made} The copy FAILED its integrity check (${integrity}); do not rely on it.`,
     };
   }
-  const audit = await verifyAuditTrail({ ...config, DATABASE_PATH: copy } as AppConfig);
+  const audit = await verifyAuditTrail({ ...config, DATABASE_PATH: copy });
   if (audit.exitCode !== 0) {
     return {
       exitCode: 1,
