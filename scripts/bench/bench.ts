@@ -124,6 +124,28 @@ function resetPeak(pid: number): boolean {
   }
 }
 
+/**
+ * Downloads `path` to `file` and says how long it took and how far the server's resident memory
+ * rose above what it was before (the kernel's peak mark where we may reset it, else 5 ms samples).
+ */
+async function timedDownload(
+  server: Server,
+  client: Client,
+  path: string,
+  file: string,
+): Promise<{ status: number; ms: number; growth: number }> {
+  const before = memoryOf(server.pid).rss;
+  const exact = resetPeak(server.pid);
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, memoryOf(server.pid).rss)), 5);
+  const start = performance.now();
+  const status = await client.download(path, file);
+  const ms = performance.now() - start;
+  clearInterval(sampler);
+  if (exact) peak = Math.max(peak, memoryOf(server.pid).hwm);
+  return { status, ms, growth: peak - before };
+}
+
 async function countLines(file: string): Promise<number> {
   let lines = 0;
   for await (const chunk of createReadStream(file)) {
@@ -240,16 +262,10 @@ async function measureCsv(
   let cliRows = 0;
   for (let run = 0; run < runs; run++) {
     const file = join(work, 'ledger.csv');
-    const before = memoryOf(server.pid).rss;
-    const exact = resetPeak(server.pid);
-    let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, memoryOf(server.pid).rss)), 5);
-    const start = performance.now();
-    const status = await client.download('/reports/ledger.csv', file);
-    appTimes.push(performance.now() - start);
-    clearInterval(sampler);
-    if (exact) peak = Math.max(peak, memoryOf(server.pid).hwm);
-    growth = Math.max(growth, peak - before);
+    const download = await timedDownload(server, client, '/reports/ledger.csv', file);
+    const status = download.status;
+    appTimes.push(download.ms);
+    growth = Math.max(growth, download.growth);
     if (status !== 200) failures.push(`The ledger CSV download answered HTTP ${status}.`);
     appRows = (await countLines(file)) - 1;
     rmSync(file);
@@ -306,16 +322,12 @@ async function measureXlsx(
   failures: string[],
 ): Promise<Measure> {
   const file = join(work, 'ledger.xlsx');
-  const before = memoryOf(server.pid).rss;
-  const exact = resetPeak(server.pid);
-  let peak = before;
-  const sampler = setInterval(() => (peak = Math.max(peak, memoryOf(server.pid).rss)), 5);
-  const start = performance.now();
-  const status = await client.download('/reports/ledger.xlsx', file);
-  const elapsed = performance.now() - start;
-  clearInterval(sampler);
-  if (exact) peak = Math.max(peak, memoryOf(server.pid).hwm);
-  const growthMb = (peak - before) / 1024 / 1024;
+  const {
+    status,
+    ms: elapsed,
+    growth,
+  } = await timedDownload(server, client, '/reports/ledger.xlsx', file);
+  const growthMb = growth / 1024 / 1024;
   if (status !== 200) failures.push(`The ledger XLSX download answered HTTP ${status}.`);
   const bytes = statSync(file).size;
   const sheets: Record<string, number> = {};

@@ -56,7 +56,8 @@ export async function backupDatabase(
   } finally {
     await close(db);
   }
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  // Tenths of a second, as a person reads a duration.
+  const seconds = String(Math.round((Date.now() - started) / 100) / 10);
 
   const check = await open(copy, OPEN_READWRITE);
   let integrity: string;
