@@ -95,7 +95,7 @@ describe('The dashboard at the scale of a department (HTTP)', () => {
         'against $110,000.00 planned to date; remaining balance $1,080,000.00 of $1,200,000.00 obligated.',
     );
     expect(byTestId(first, `flag-counts-${a.id}`)).toBe(
-      `12 grants, burn as of ${today}: 1 behind plan · 1 ahead of plan · 9 on plan · 1 nothing planned yet`,
+      `12 grants, burn as of ${formatDate(today)}: 1 behind plan · 1 ahead of plan · 9 on plan · 1 nothing planned yet`,
     );
 
     expect(byTestId(first, `pager-${a.id}`)).toBe(

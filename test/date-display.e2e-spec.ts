@@ -39,6 +39,10 @@ describe('Dates and timestamps on the pages (HTTP)', () => {
       '/technologies/portfolio',
       '/budgets/rebudget',
       '/reports/burndown',
+      '/',
+      '/ledger',
+      '/reports',
+      '/reports/reconciliation',
     ];
     const shown: string[] = [];
     for (const path of pages) {

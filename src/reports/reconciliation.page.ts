@@ -46,7 +46,7 @@ export function reconciliationPage(report: ReconciliationReport, view: Reconcili
   );
   const keep = { asOf: report.asOf, show: show === 'all' ? undefined : show };
   return {
-    pageTitle: `Reconciliation as of ${report.asOf}`,
+    pageTitle: `Reconciliation as of ${formatDate(report.asOf)}`,
     report,
     asOfLabel: formatDate(report.asOf),
     reconciled: result.reconciled,
