@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import * as sqlite3 from 'sqlite3';
+import { types as pgTypes } from 'pg';
 import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
 import { MIGRATIONS } from '../migrations';
 import { SessionRecord } from './accounts/session.entity';
@@ -50,27 +51,67 @@ export const ENTITIES = [
  */
 const QUIET_SQLITE3 = { ...sqlite3, verbose: () => sqlite3 };
 
-/** The one description of the database, used by the app, the tests and the TypeORM CLI. */
-export function dataSourceOptions(databasePath: string): DataSourceOptions {
-  if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true });
-  return {
-    type: 'sqlite',
-    driver: QUIET_SQLITE3,
-    database: databasePath,
+/** Where the data lives: a PostgreSQL URL (DATABASE_URL) or an SQLite file (DATABASE_PATH). */
+export type DatabaseEngine = 'sqlite' | 'postgres';
+
+/** Whether `location` names a PostgreSQL database (postgres:// or postgresql://). */
+export const isPostgresUrl = (location: string): boolean => /^postgres(ql)?:\/\//i.test(location);
+
+/** The engine a location selects: PostgreSQL for a URL, SQLite for anything else (a file path). */
+export const engineOf = (location: string): DatabaseEngine =>
+  isPostgresUrl(location) ? 'postgres' : 'sqlite';
+
+/** The database the app runs on: DATABASE_URL when it is set, else the SQLite file DATABASE_PATH. */
+export const databaseLocation = (config: {
+  DATABASE_URL?: string;
+  DATABASE_PATH: string;
+}): string => config.DATABASE_URL || config.DATABASE_PATH;
+
+/** Connections each app process keeps to PostgreSQL: requests take one per transaction or read. */
+export const POSTGRES_POOL_SIZE = 10;
+
+// PostgreSQL returns BIGINT (COUNT, SUM of integers) and NUMERIC (SUM of BIGINT) as strings, to
+// keep their precision; every such figure here is integer cents or a count, exact as a JavaScript
+// number below 2^53. Converted in this one place for every query, raw or through an entity.
+pgTypes.setTypeParser(pgTypes.builtins.INT8, (value) => Number(value));
+pgTypes.setTypeParser(pgTypes.builtins.NUMERIC, (value) => Number(value));
+
+/**
+ * The one description of the database, used by the app, the tests and the TypeORM CLI: SQLite at a
+ * file path (the embedded default), or PostgreSQL at a postgres:// URL.
+ */
+export function dataSourceOptions(location: string): DataSourceOptions {
+  const common = {
     entities: ENTITIES,
     migrations: MIGRATIONS,
-    migrationsTransactionMode: 'all',
+    migrationsTransactionMode: 'all' as const,
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
+  };
+  if (isPostgresUrl(location)) {
+    return {
+      ...common,
+      type: 'postgres',
+      url: location,
+      applicationName: 'grant-tracker',
+      extra: { max: POSTGRES_POOL_SIZE },
+    };
+  }
+  if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
+  return {
+    ...common,
+    type: 'sqlite',
+    driver: QUIET_SQLITE3,
+    database: location,
     enableWAL: true,
     busyTimeout: 5000,
   };
 }
 
-/** Opens the database, brings its schema up to date and sets the durability pragmas. */
-export async function openDatabase(databasePath: string): Promise<DataSource> {
-  const dataSource = await new DataSource(dataSourceOptions(databasePath)).initialize();
-  await dataSource.query('PRAGMA synchronous = FULL');
+/** Opens the database, brings its schema up to date and (SQLite) sets the durability pragmas. */
+export async function openDatabase(location: string): Promise<DataSource> {
+  const dataSource = await new DataSource(dataSourceOptions(location)).initialize();
+  if (dataSource.options.type === 'sqlite') await dataSource.query('PRAGMA synchronous = FULL');
   await dataSource.runMigrations();
   return dataSource;
 }

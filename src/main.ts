@@ -22,9 +22,10 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  // Held until the process exits, however it exits (the operating system releases it).
+  // One app process per SQLite file, held until the process exits, however it exits (the operating
+  // system releases it). PostgreSQL serves any number of app processes.
   try {
-    await lockDatabaseFile(config.DATABASE_PATH);
+    if (!config.DATABASE_URL) await lockDatabaseFile(config.DATABASE_PATH);
   } catch (error) {
     if (error instanceof InstanceLockedError) {
       console.error(error.message);

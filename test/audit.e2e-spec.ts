@@ -1,4 +1,3 @@
-import * as sqlite3 from 'sqlite3';
 import { AuditService } from '../src/audit/audit.service';
 import { Grant } from '../src/grants/grant.entity';
 import { Recipient } from '../src/grants/recipient.entity';
@@ -10,6 +9,7 @@ import {
   makeRecipient,
   newGrantForm,
 } from './helpers/factories';
+import { behindTheAppsBack, dropTrigger } from './helpers/test-database';
 import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
 
 interface EventRow {
@@ -44,23 +44,6 @@ const verifyResult = (html: string) => {
   if (!match) throw new Error('No verify result on the page');
   return match[1];
 };
-
-/** Changes the database behind the app's back, on a connection of its own. */
-function tamper(databasePath: string, sql: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const db = new sqlite3.Database(databasePath, (openError) => {
-      if (openError) return reject(openError);
-      db.configure('busyTimeout', 5000);
-      db.exec(sql, (execError) => {
-        db.close((closeError) => {
-          const error = execError ?? closeError;
-          if (error) reject(error);
-          else resolve();
-        });
-      });
-    });
-  });
-}
 
 describe('Audit trail (HTTP)', () => {
   const t = freshAppPerTest();
@@ -188,9 +171,9 @@ describe('Audit trail (HTTP)', () => {
 
     const [firstRename] = await grantEvents(t, grant.id, 'update');
     const k = firstRename.id;
-    await tamper(
+    await behindTheAppsBack(
       t.databasePath,
-      `DROP TRIGGER audit_events_no_update; UPDATE audit_events SET changes = '{}' WHERE id = ${k};`,
+      `${dropTrigger('audit_events_no_update', 'audit_events')}; UPDATE audit_events SET changes = '{}' WHERE id = ${k};`,
     );
 
     const broken = await auditor.get('/audit/verify');
@@ -218,7 +201,9 @@ describe('Audit trail (HTTP)', () => {
         jest.spyOn(m, 'findOne').mockResolvedValueOnce({ id: head.id - 1, hash: head.prev_hash });
         await t.audit.record(m, { action: 'probe', entityType: 'program', entityId: null });
       }),
-    ).rejects.toThrow(/UNIQUE constraint failed: audit_events\.prev_hash/);
+    ).rejects.toThrow(
+      /UNIQUE constraint failed: audit_events\.prev_hash|duplicate key value violates unique constraint ".*prev_hash.*"/,
+    );
 
     expect(await eventCount(t)).toBe(before);
     expect(verifyResult((await t.http().get('/audit/verify')).text)).toMatch(
@@ -242,9 +227,9 @@ describe('Audit trail (HTTP)', () => {
       [created.id],
     );
     expect(next).toBeGreaterThan(created.id);
-    await tamper(
+    await behindTheAppsBack(
       t.databasePath,
-      `DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE id = ${created.id};`,
+      `${dropTrigger('audit_events_no_delete', 'audit_events')}; DELETE FROM audit_events WHERE id = ${created.id};`,
     );
 
     const page = await t.http().get('/audit/verify');

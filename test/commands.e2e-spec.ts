@@ -1,46 +1,27 @@
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import * as sqlite3 from 'sqlite3';
 import { createUserCommand, PromptIo } from '../src/accounts/user-create-command';
 import { verifyAuditTrail } from '../src/audit/verify-command';
 import { backupDatabase } from '../src/common/database/backup-command';
 import { AppConfig } from '../src/common/config';
 import { makeProgram } from './helpers/factories';
 import { createTestApp, TEST_EMAILS } from './helpers/test-app';
+import {
+  behindTheAppsBack,
+  describeSqlite,
+  dropTrigger,
+  onPostgresServer,
+  postgresUrl,
+  queryBehind,
+  TEST_ENGINE,
+} from './helpers/test-database';
 
 const GOOD_PASSWORD = 'granite heron lantern quota';
 
-/** Runs SQL on the database file with a connection of its own (the app is closed). */
-function query<T = Record<string, unknown>>(
-  databasePath: string,
-  sql: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const db = new sqlite3.Database(databasePath, (openError) => {
-      if (openError) return reject(openError);
-      db.all(sql, params, (error, result) => {
-        db.close(() => (error ? reject(error) : resolve(result as T[])));
-      });
-    });
-  });
-}
-
-function exec(databasePath: string, sql: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const db = new sqlite3.Database(databasePath, (openError) => {
-      if (openError) return reject(openError);
-      db.exec(sql, (error) => {
-        db.close((closeError) => {
-          const failure = error ?? closeError;
-          if (failure) reject(failure);
-          else resolve();
-        });
-      });
-    });
-  });
-}
+/** Runs SQL on the database with a connection of its own (the app is closed). */
+const query = queryBehind;
+const exec = behindTheAppsBack;
 
 /** A fake terminal: answers each prompt with the next line, and keeps everything shown on it. */
 function fakeTerminal(answers: string[]): PromptIo & { shown: () => string } {
@@ -69,17 +50,23 @@ describe('Command-line tools', () => {
   beforeEach(async () => {
     const t = await createTestApp();
     databasePath = t.databasePath;
-    await t.app.close(); // keeps the migrated file; t.close() would delete it
+    await t.app.close(); // keeps the migrated database; t.close() would delete it
     config = Object.assign(new AppConfig(), {
-      DATABASE_PATH: databasePath,
+      ...(TEST_ENGINE === 'postgres'
+        ? { DATABASE_URL: databasePath }
+        : { DATABASE_PATH: databasePath }),
       SEED_DEMO: false,
       LOG_LEVEL: 'silent',
       NODE_ENV: 'test',
     });
   });
 
-  afterEach(() => {
-    rmSync(dirname(databasePath), { recursive: true, force: true });
+  afterEach(async () => {
+    if (TEST_ENGINE === 'sqlite') rmSync(dirname(databasePath), { recursive: true, force: true });
+    else {
+      const name = new URL(databasePath).pathname.slice(1);
+      await onPostgresServer((client) => client.query(`DROP DATABASE "${name}" WITH (FORCE)`));
+    }
   });
 
   const users = (email: string) =>
@@ -242,7 +229,7 @@ describe('Command-line tools', () => {
       );
       await exec(
         databasePath,
-        `DROP TRIGGER audit_events_no_update; UPDATE audit_events SET changes = '{}' WHERE id = ${k};`,
+        `${dropTrigger('audit_events_no_update', 'audit_events')}; UPDATE audit_events SET changes = '{}' WHERE id = ${k};`,
       );
 
       expect(await verifyAuditTrail(config)).toEqual({
@@ -252,6 +239,15 @@ describe('Command-line tools', () => {
     });
 
     it('should not call a missing database intact', async () => {
+      if (TEST_ENGINE === 'postgres') {
+        // A mistyped database name in DATABASE_URL: the server has no such database.
+        const url = postgresUrl(`${new URL(databasePath).pathname.slice(1)}_missing`);
+        expect(await verifyAuditTrail({ ...config, DATABASE_URL: url })).toEqual({
+          exitCode: 2,
+          message: `No database at ${url}; set DATABASE_URL to the tracker's database.`,
+        });
+        return;
+      }
       const missing = `${databasePath}.missing`;
       expect(await verifyAuditTrail({ ...config, DATABASE_PATH: missing })).toEqual({
         exitCode: 2,
@@ -261,7 +257,16 @@ describe('Command-line tools', () => {
     });
   });
 
-  describe('backup', () => {
+  it('should send an operator on PostgreSQL to pg_dump for a backup', async () => {
+    const result = await backupDatabase(
+      { ...config, DATABASE_URL: 'postgres://u@127.0.0.1/x' },
+      'f',
+    );
+    expect(result).toEqual({ exitCode: 2, message: expect.stringContaining('use pg_dump') });
+    expect(existsSync('f')).toBe(false);
+  });
+
+  describeSqlite('backup', () => {
     it('should copy the live database consistently, then check the copy and say so', async () => {
       const t = await createTestApp();
       const copy = join(dirname(t.databasePath), 'backup.sqlite');
@@ -298,7 +303,7 @@ describe('Command-line tools', () => {
       );
       await exec(
         databasePath,
-        `DROP TRIGGER audit_events_no_update; UPDATE audit_events SET changes = '{}' WHERE id = ${k};`,
+        `${dropTrigger('audit_events_no_update', 'audit_events')}; UPDATE audit_events SET changes = '{}' WHERE id = ${k};`,
       );
       const copy = join(dirname(databasePath), 'backup.sqlite');
       const broken = await backupDatabase(config, copy);

@@ -1,3 +1,4 @@
+import { placeholders } from './helpers/test-database';
 import { formatDate } from '../src/common/dates';
 import { createHash } from 'node:crypto';
 import { Clock } from '../src/common/clock';
@@ -271,11 +272,15 @@ describe('Expenditure ledger (HTTP)', () => {
       );
       await expect(
         t.writes.transaction((m) =>
-          m.query('UPDATE expenditures SET amount_cents = 1 WHERE id = ?', [entry.id]),
+          m.query(placeholders('UPDATE expenditures SET amount_cents = 1 WHERE id = ?'), [
+            entry.id,
+          ]),
         ),
       ).rejects.toThrow(/append-only/);
       await expect(
-        t.writes.transaction((m) => m.query('DELETE FROM expenditures WHERE id = ?', [entry.id])),
+        t.writes.transaction((m) =>
+          m.query(placeholders('DELETE FROM expenditures WHERE id = ?'), [entry.id]),
+        ),
       ).rejects.toThrow(/append-only/);
       expect(await expenditureRows(t)).toEqual([
         expect.objectContaining({ id: entry.id, amount_cents: 500_00 }),

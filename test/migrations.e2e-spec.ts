@@ -7,26 +7,56 @@ import { VERSIONED } from '../migrations/1764748800000-RecordHistory';
 
 const HISTORY_TABLES = VERSIONED.map(({ table }) => `${table}_history`);
 import { dataSourceOptions } from '../src/database';
+import { onPostgresServer, placeholders, postgresUrl, TEST_ENGINE } from './helpers/test-database';
 
+const TABLES_SQL = {
+  sqlite:
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'migrations' ORDER BY name",
+  postgres:
+    "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY table_name",
+};
 const tables = async (ds: DataSource) =>
-  (
-    await ds.query<{ name: string }[]>(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'migrations' ORDER BY name",
-    )
-  ).map((t) => t.name);
+  (await ds.query<{ name: string }[]>(TABLES_SQL[TEST_ENGINE])).map((t) => t.name);
 
-describe('Migrations', () => {
+/** SQLite's and PostgreSQL's words for a CHECK constraint that refused a row. */
+const CHECK_FAILED = /CHECK constraint failed|violates check constraint/;
+
+/** Runs `sql` with the history triggers recording at `at`, as the WritePath sets it on each engine. */
+async function recordedAt(ds: DataSource, at: string, sql: string): Promise<void> {
+  if (TEST_ENGINE === 'sqlite') {
+    await ds.query(`INSERT INTO recording_clock (id, at) VALUES (1, '${at}')`);
+    await ds.query(sql);
+    await ds.query('DELETE FROM recording_clock');
+    return;
+  }
+  await ds.transaction(async (m) => {
+    await m.query(`SELECT set_config('tracker.recorded_at', '${at}', true)`);
+    await m.query(sql);
+  });
+}
+
+describe(`Migrations (${TEST_ENGINE})`, () => {
   let dir: string;
+  let name: string;
   let dataSource: DataSource;
 
+  // An empty database of its own: a new file, or a new database on the PostgreSQL test server.
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'grant-tracker-migrations-'));
-    dataSource = await new DataSource(dataSourceOptions(join(dir, 'm.sqlite'))).initialize();
+    name = `gt_migrations_${process.pid}_${Date.now().toString(36)}`;
+    if (TEST_ENGINE === 'postgres') {
+      await onPostgresServer((client) => client.query(`CREATE DATABASE "${name}"`));
+    }
+    const location = TEST_ENGINE === 'postgres' ? postgresUrl(name) : join(dir, 'm.sqlite');
+    dataSource = await new DataSource(dataSourceOptions(location)).initialize();
   });
 
   afterEach(async () => {
     await dataSource.destroy();
     rmSync(dir, { recursive: true, force: true });
+    if (TEST_ENGINE === 'postgres') {
+      await onPostgresServer((client) => client.query(`DROP DATABASE "${name}" WITH (FORCE)`));
+    }
   });
 
   it('should list every migration file in migrations/index.ts', () => {
@@ -84,12 +114,12 @@ describe('Migrations', () => {
     await dataSource.runMigrations();
     const insertProgram = (ceiling: number, start: string) =>
       dataSource.query(
-        `INSERT INTO programs (name, funding_opportunity, office, ceiling_cents, start_date, end_date, cost_share_percent, created_at, updated_at)
-         VALUES ('P', 'DE-FOA-1', 'BES', ?, ?, '2030-01-01', 20, 'now', 'now')`,
+        placeholders(`INSERT INTO programs (name, funding_opportunity, office, ceiling_cents, start_date, end_date, cost_share_percent, created_at, updated_at)
+         VALUES ('P', 'DE-FOA-1', 'BES', ?, ?, '2030-01-01', 20, 'now', 'now')`),
         [ceiling, start],
       );
-    await expect(insertProgram(-1, '2025-01-01')).rejects.toThrow(/CHECK constraint failed/);
-    await expect(insertProgram(100, '2025-1-1')).rejects.toThrow(/CHECK constraint failed/);
+    await expect(insertProgram(-1, '2025-01-01')).rejects.toThrow(CHECK_FAILED);
+    await expect(insertProgram(100, '2025-1-1')).rejects.toThrow(CHECK_FAILED);
     await expect(insertProgram(3_000_000_000, '2025-01-01')).resolves.toBeDefined();
     const [row] = await dataSource.query<{ ceiling_cents: number }[]>(
       'SELECT ceiling_cents FROM programs',
@@ -107,11 +137,7 @@ describe('Migrations', () => {
       `INSERT INTO programs (name, funding_opportunity, office, ceiling_cents, start_date, end_date, cost_share_percent, created_at, updated_at)
        VALUES ('First', 'DE-FOA-1', 'BES', 100, '2025-01-01', '2030-01-01', 20, 'now', 'now')`,
     );
-    await dataSource.query(
-      "INSERT INTO recording_clock (id, at) VALUES (1, '2031-05-06T07:08:09.010Z')",
-    );
-    await dataSource.query("UPDATE programs SET name = 'Second'");
-    await dataSource.query('DELETE FROM recording_clock');
+    await recordedAt(dataSource, '2031-05-06T07:08:09.010Z', "UPDATE programs SET name = 'Second'");
     await dataSource.query('DELETE FROM programs');
 
     const [first, second] = await versions();

@@ -1,3 +1,4 @@
+import { itSqlite } from './helpers/test-database';
 import { Grant } from '../src/grants/grant.entity';
 import { makeAmendment, makeGrantWithProgram } from './helpers/factories';
 import { freshAppPerTest, rows } from './helpers/test-app';
@@ -16,7 +17,7 @@ const programForm = (overrides: Record<string, string> = {}) => ({
 describe('Programs and the dashboard (HTTP)', () => {
   const t = freshAppPerTest();
 
-  it('should open the database with WAL, full sync and foreign keys', async () => {
+  itSqlite('should open the database with WAL, full sync and foreign keys', async () => {
     // Read on the connection that writes (lone reads have a read-only connection of their own).
     const pragma = (sql: string) => t.writes.transaction((m) => m.query<unknown[]>(sql));
     expect(await pragma('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);

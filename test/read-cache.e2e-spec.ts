@@ -1,3 +1,4 @@
+import { behindTheAppsBack, itSqlite, placeholders, TEST_ENGINE } from './helpers/test-database';
 import { ReadCache } from '../src/common/database/read-cache';
 import { Program } from '../src/programs/program.entity';
 import { Recipient } from '../src/grants/recipient.entity';
@@ -24,7 +25,23 @@ describe('ReadCache', () => {
     loads = 0;
   });
 
-  it('serves a repeated read from memory until a write to its table ends', async () => {
+  // Other app processes write the same PostgreSQL database: nothing read may be kept in memory.
+  if (TEST_ENGINE === 'postgres') {
+    it('serves nothing from memory on PostgreSQL: a change made by another instance is read at once', async () => {
+      const before = await countPrograms();
+      await behindTheAppsBack(
+        t.databasePath,
+        `INSERT INTO programs (name, funding_opportunity, office, ceiling_cents, start_date, end_date,
+           cost_share_percent, created_at, updated_at)
+         VALUES ('Elsewhere', 'DE-FOA-9', 'BES', 100, '2025-01-01', '2030-01-01', 20, ?, ?)`,
+        [now(), now()],
+      );
+      expect(await countPrograms()).toBe(before + 1);
+      expect(loads).toBe(2);
+    });
+  }
+
+  itSqlite('serves a repeated read from memory until a write to its table ends', async () => {
     const before = await countPrograms();
     expect(await countPrograms()).toBe(before);
     expect(loads).toBe(1);
@@ -36,14 +53,14 @@ describe('ReadCache', () => {
     expect(loads).toBe(2);
   });
 
-  it('keeps the value when another table is written', async () => {
+  itSqlite('keeps the value when another table is written', async () => {
     await countPrograms();
     await makeRecipient(t);
     await countPrograms();
     expect(loads).toBe(1);
   });
 
-  it('reloads after a rolled-back write to its table too', async () => {
+  itSqlite('reloads after a rolled-back write to its table too', async () => {
     await countPrograms();
     await expect(
       t.writes.transaction(async () => {
@@ -55,23 +72,26 @@ describe('ReadCache', () => {
     expect(loads).toBe(2);
   });
 
-  it('inside a write transaction, serves committed values until the transaction writes the table', async () => {
-    const before = await countPrograms();
-    let untouched = 0;
-    let afterOwnWrite = 0;
-    await t.writes.transaction(async () => {
-      untouched = await countPrograms(); // nothing written yet: the committed value, from memory
-      await makeProgram(t);
-      afterOwnWrite = await countPrograms(); // its own uncommitted row: from the database
-    });
-    expect(untouched).toBe(before);
-    expect(afterOwnWrite).toBe(before + 1);
-    expect(loads).toBe(2);
-    expect(await countPrograms()).toBe(before + 1);
-    expect(loads).toBe(3); // what the transaction read after writing was not kept
-  });
+  itSqlite(
+    'inside a write transaction, serves committed values until the transaction writes the table',
+    async () => {
+      const before = await countPrograms();
+      let untouched = 0;
+      let afterOwnWrite = 0;
+      await t.writes.transaction(async () => {
+        untouched = await countPrograms(); // nothing written yet: the committed value, from memory
+        await makeProgram(t);
+        afterOwnWrite = await countPrograms(); // its own uncommitted row: from the database
+      });
+      expect(untouched).toBe(before);
+      expect(afterOwnWrite).toBe(before + 1);
+      expect(loads).toBe(2);
+      expect(await countPrograms()).toBe(before + 1);
+      expect(loads).toBe(3); // what the transaction read after writing was not kept
+    },
+  );
 
-  it('keeps nothing a rolled-back transaction read after writing', async () => {
+  itSqlite('keeps nothing a rolled-back transaction read after writing', async () => {
     const before = await countPrograms();
     await expect(
       t.writes.transaction(async () => {
@@ -83,7 +103,7 @@ describe('ReadCache', () => {
     expect(await countPrograms()).toBe(before);
   });
 
-  it('never serves a value read while a write to its table was ending', async () => {
+  itSqlite('never serves a value read while a write to its table was ending', async () => {
     const before = await countPrograms();
     // A read that starts, then waits behind a write: the value it gets may be newer than its stamp,
     // so it is used once and the next read loads again.
@@ -117,7 +137,7 @@ describe('ReadCache', () => {
     await manager.get('/grants').expect(200);
     await manager.get('/grants').expect(200); // now served from the cache
     const [{ id }] = await t.dataSource.query<{ id: number }[]>(
-      'SELECT id FROM users WHERE email = ?',
+      placeholders('SELECT id FROM users WHERE email = ?'),
       [TEST_EMAILS.program_manager],
     );
     await t.app.get(UsersService).setActive(id, false);

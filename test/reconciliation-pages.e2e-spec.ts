@@ -1,9 +1,9 @@
 import { parse } from 'csv-parse/sync';
-import * as sqlite3 from 'sqlite3';
 import { Grant } from '../src/grants/grant.entity';
 import { RECONCILIATION_PAGE_SIZE } from '../src/reports/reconciliation.page';
 import { makeAmendment, makeGrant, makeGrantWithProgram, spend } from './helpers/factories';
 import { pageText as plain } from './helpers/html';
+import { behindTheAppsBack as writeBehind } from './helpers/test-database';
 import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
 
 const AS_OF = '2026-02-01';
@@ -66,16 +66,8 @@ async function fixture(t: TestApp) {
 }
 
 /** Writes with a connection of its own, as another program (or a hand at the console) would. */
-async function behindTheAppsBack(t: TestApp, sql: string, params: unknown[]): Promise<void> {
-  const db = new sqlite3.Database(t.databasePath);
-  try {
-    await new Promise<void>((resolve, reject) =>
-      db.run(sql, params, (error: Error | null) => (error ? reject(error) : resolve())),
-    );
-  } finally {
-    await new Promise<void>((resolve) => db.close(() => resolve()));
-  }
-}
+const behindTheAppsBack = (t: TestApp, sql: string, params: unknown[]) =>
+  writeBehind(t.databasePath, sql, params);
 
 describe('Reconciliation pages at scale (HTTP)', () => {
   const t = freshAppPerTest();

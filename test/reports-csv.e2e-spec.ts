@@ -8,6 +8,7 @@ import { Clock } from '../src/common/clock';
 import { AppConfig } from '../src/common/config';
 import { csvLine, formatCell } from '../src/common/csv-format';
 import { RECORDING_CLOCK } from '../src/common/database/recording-time';
+import { describeSqlite, placeholders, TEST_ENGINE } from './helpers/test-database';
 import { centsToDecimal } from '../src/common/money';
 import { BurndownService } from '../src/reports/burndown.service';
 import { CsvLines } from '../src/common/csv';
@@ -251,7 +252,7 @@ describe('CSV downloads (HTTP)', () => {
       expect(bom.bytes.subarray(3).equals(plain.bytes)).toBe(true);
     });
 
-    it('should build each line in SQLite byte for byte as the JavaScript formatter does', async () => {
+    it('should build each line in the database byte for byte as the JavaScript formatter does', async () => {
       const { program, recipient } = await makeGrantWithProgram(t);
       // The ledger's forms refuse NUL in text (SQLite's text functions stop at it): leave it out here.
       const messy = fc
@@ -320,8 +321,9 @@ describe('CSV downloads (HTTP)', () => {
               const sql = `INSERT INTO expenditures (grant_id, budget_period, category, incurred_on, amount_cents,
                 share, reference, memo, reversal_of, recorded_by, recorded_at, recorded_on)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+              const insert = placeholders(sql);
               await t.writes.transaction(async (m) => {
-                await m.query(sql, values(e.cents, null));
+                await m.query(insert, values(e.cents, null));
                 await t.audit.record(m, {
                   action: 'create',
                   entityType: 'expenditure',
@@ -334,7 +336,7 @@ describe('CSV downloads (HTTP)', () => {
                   'SELECT MAX(id) AS id FROM expenditures',
                 );
                 await t.writes.transaction(async (m) => {
-                  await m.query(sql, values(-e.cents, id));
+                  await m.query(insert, values(-e.cents, id));
                   await t.audit.record(m, {
                     action: 'create',
                     entityType: 'expenditure',
@@ -398,7 +400,8 @@ describe('CSV downloads (HTTP)', () => {
         const bytes = await linesOf(sut);
         expect(parse(bytes)).toHaveLength(5);
         expect(bytes.toString('utf8')).not.toContain('UNCOMMITTED');
-        expect(closes).toHaveBeenCalledTimes(LEDGER_CSV_READERS);
+        // SQLite's own read-only connections, one per reader (PostgreSQL's come from the pool).
+        expect(closes).toHaveBeenCalledTimes(TEST_ENGINE === 'sqlite' ? LEDGER_CSV_READERS : 0);
       } finally {
         release();
         await write;
@@ -412,75 +415,82 @@ describe('CSV downloads (HTTP)', () => {
       expect((await linesOf(after)).toString('utf8')).toContain('UNCOMMITTED');
     });
 
-    it('should close its connections when the download stops after the first page', async () => {
-      await fixture(t);
-      const closes = jest.spyOn(Database.prototype, 'close');
-      try {
-        const sut = ledgerReport(
-          t.dataSource.manager,
-          { asOf: AS_OF, timeZone: zone(t) },
-          { pageSize: 1 },
-        );
-        for await (const page of sut.linePages!()) {
-          expect(page.rows).toBe(1);
-          break;
-        }
-        expect(closes).toHaveBeenCalledTimes(LEDGER_CSV_READERS);
-      } finally {
-        closes.mockRestore();
-      }
-    });
-
-    it('should build the same pages on the app connection when the database is in memory', async () => {
-      await fixture(t);
-      const memory = await new DataSource(dataSourceOptions(':memory:')).initialize();
-      try {
-        await memory.runMigrations();
-        await memory.query('ATTACH DATABASE ? AS source', [t.databasePath]);
-        // Recorded when the fixtures were, as the file's history says.
-        await memory.query(RECORDING_CLOCK.set, [FIXTURES_RECORDED_AT]);
-        for (const table of ['programs', 'recipients', 'grants', 'expenditures']) {
-          await memory.query(`INSERT INTO main.${table} SELECT * FROM source.${table}`);
-        }
-        await memory.query(RECORDING_CLOCK.clear);
+    // SQLite builds pages on read-only connections of the download's own (PostgreSQL's pool needs none).
+    describeSqlite('on SQLite', () => {
+      it('should close its connections when the download stops after the first page', async () => {
+        await fixture(t);
         const closes = jest.spyOn(Database.prototype, 'close');
-        const sut = await linesOf(
-          ledgerReport(memory.manager, { asOf: AS_OF, timeZone: zone(t) }, { pageSize: 2 }),
-        );
-        expect(closes).not.toHaveBeenCalled(); // no connection of its own was opened
-        closes.mockRestore();
-        const file = await linesOf(
-          ledgerReport(t.dataSource.manager, { asOf: AS_OF, timeZone: zone(t) }, { pageSize: 2 }),
-        );
-        expect(sut.equals(file)).toBe(true);
-        expect(parse(sut)).toHaveLength(5);
-      } finally {
-        await memory.destroy();
-      }
-    });
+        try {
+          const sut = ledgerReport(
+            t.dataSource.manager,
+            { asOf: AS_OF, timeZone: zone(t) },
+            { pageSize: 1 },
+          );
+          for await (const page of sut.linePages!()) {
+            expect(page.rows).toBe(1);
+            break;
+          }
+          expect(closes).toHaveBeenCalledTimes(LEDGER_CSV_READERS);
+        } finally {
+          closes.mockRestore();
+        }
+      });
 
-    it('should read a page again with the sort in the aggregate when its lines come out of order', async () => {
-      const f = await fixture(t);
-      const { where, values } = ledgerWhere({ asOf: AS_OF, grantId: f.grant.id });
-      const params = {
-        ...values,
-        ...asOfParams(AS_OF, zone(t)),
-        after: 0,
-        upto: Number.MAX_SAFE_INTEGER,
-        limit: 10,
-      };
-      const sent: string[] = [];
-      const run: LedgerRun = async <T>(sql: string, p: ObjectLiteral) => {
-        sent.push(sql);
-        const answer = await namedQuery<T & { ids: string | null }>(t.dataSource.manager, sql, p);
-        // As if SQLite had joined the first answer's rows in another order.
-        return sent.length === 1 ? answer.map((row) => ({ ...row, ids: '2,1' })) : answer;
-      };
-      const sut = await ledgerLinePage(run, where, params);
-      const [expected] = await namedQuery<{ text: Buffer }>(t.dataSource.manager, sent[0], params);
-      expect(sent).toHaveLength(2);
-      expect(Number(sut.n)).toBe(4);
-      expect(sut.text?.equals(expected.text)).toBe(true);
+      it('should build the same pages on the app connection when the database is in memory', async () => {
+        await fixture(t);
+        const memory = await new DataSource(dataSourceOptions(':memory:')).initialize();
+        try {
+          await memory.runMigrations();
+          await memory.query('ATTACH DATABASE ? AS source', [t.databasePath]);
+          // Recorded when the fixtures were, as the file's history says.
+          await memory.query(RECORDING_CLOCK.sqlite.set, [FIXTURES_RECORDED_AT]);
+          for (const table of ['programs', 'recipients', 'grants', 'expenditures']) {
+            await memory.query(`INSERT INTO main.${table} SELECT * FROM source.${table}`);
+          }
+          await memory.query(RECORDING_CLOCK.sqlite.clear);
+          const closes = jest.spyOn(Database.prototype, 'close');
+          const sut = await linesOf(
+            ledgerReport(memory.manager, { asOf: AS_OF, timeZone: zone(t) }, { pageSize: 2 }),
+          );
+          expect(closes).not.toHaveBeenCalled(); // no connection of its own was opened
+          closes.mockRestore();
+          const file = await linesOf(
+            ledgerReport(t.dataSource.manager, { asOf: AS_OF, timeZone: zone(t) }, { pageSize: 2 }),
+          );
+          expect(sut.equals(file)).toBe(true);
+          expect(parse(sut)).toHaveLength(5);
+        } finally {
+          await memory.destroy();
+        }
+      });
+
+      it('should read a page again with the sort in the aggregate when its lines come out of order', async () => {
+        const f = await fixture(t);
+        const { where, values } = ledgerWhere({ asOf: AS_OF, grantId: f.grant.id });
+        const params = {
+          ...values,
+          ...asOfParams(AS_OF, zone(t)),
+          after: 0,
+          upto: Number.MAX_SAFE_INTEGER,
+          limit: 10,
+        };
+        const sent: string[] = [];
+        const run: LedgerRun = async <T>(sql: string, p: ObjectLiteral) => {
+          sent.push(sql);
+          const answer = await namedQuery<T & { ids: string | null }>(t.dataSource.manager, sql, p);
+          // As if SQLite had joined the first answer's rows in another order.
+          return sent.length === 1 ? answer.map((row) => ({ ...row, ids: '2,1' })) : answer;
+        };
+        const sut = await ledgerLinePage(run, where, params);
+        const [expected] = await namedQuery<{ text: Buffer }>(
+          t.dataSource.manager,
+          sent[0],
+          params,
+        );
+        expect(sent).toHaveLength(2);
+        expect(Number(sut.n)).toBe(4);
+        expect(sut.text?.equals(expected.text)).toBe(true);
+      });
     });
   });
 

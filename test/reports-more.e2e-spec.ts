@@ -1,3 +1,4 @@
+import { placeholders } from './helpers/test-database';
 import { createHash, randomBytes } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { BudgetsService } from '../src/budgets/budgets.service';
@@ -67,9 +68,9 @@ function auditEventAt(t: TestApp, occurredAt: string, entityId: number) {
       'SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1',
     );
     await m.query(
-      `INSERT INTO audit_events (occurred_at, actor_id, actor_email, actor_role, action, entity_type,
+      placeholders(`INSERT INTO audit_events (occurred_at, actor_id, actor_email, actor_role, action, entity_type,
          entity_id, changes, prev_hash, hash)
-       VALUES (?, NULL, 'late@example.gov', 'program_manager', 'update', 'grant', ?, ?, ?, ?)`,
+       VALUES (?, NULL, 'late@example.gov', 'program_manager', 'update', 'grant', ?, ?, ?, ?)`),
       [
         occurredAt,
         entityId,

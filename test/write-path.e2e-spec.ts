@@ -1,3 +1,4 @@
+import { itSqlite } from './helpers/test-database';
 import * as sqlite3 from 'sqlite3';
 import { Recipient } from '../src/grants/recipient.entity';
 import { UnauditedWriteError, WriteOutsideWritePathError } from '../src/common/database/write-path';
@@ -258,13 +259,16 @@ describe('Writes outside the WritePath, refused by the database', () => {
     ]);
   });
 
-  it('should refuse a PRAGMA that writes and leave the database header unchanged', async () => {
-    const before = await userVersion();
-    await expect(t.dataSource.query(`PRAGMA user_version = ${before + 7}`)).rejects.toBeInstanceOf(
-      WriteOutsideWritePathError,
-    );
-    expect(await userVersion()).toBe(before);
-  });
+  itSqlite(
+    'should refuse a PRAGMA that writes and leave the database header unchanged',
+    async () => {
+      const before = await userVersion();
+      await expect(
+        t.dataSource.query(`PRAGMA user_version = ${before + 7}`),
+      ).rejects.toBeInstanceOf(WriteOutsideWritePathError);
+      expect(await userVersion()).toBe(before);
+    },
+  );
 
   it('should refuse a transaction opened by hand on the reading connection', async () => {
     await expect(t.dataSource.query('/* quietly */ BEGIN')).rejects.toBeInstanceOf(

@@ -32,6 +32,16 @@ export class AuthController {
     const email = typeof body.email === 'string' ? body.email.trim().toLowerCase() : '';
     const password = typeof body.password === 'string' ? body.password : '';
     const values = { email, next: safeReturn(body.next) };
+    // No account's address holds a control character, and none can be stored in the audit trail's
+    // record of the attempt (PostgreSQL refuses a NUL in text): the form says so instead.
+    // eslint-disable-next-line no-control-regex -- control characters are the point
+    if (/[\u0000-\u001f\u007f]/.test(email)) {
+      return res.status(400).render('accounts/login', {
+        pageTitle: 'Sign in',
+        values: { ...values, email: '' },
+        formError: 'Enter your email address without control characters.',
+      });
+    }
 
     const result = await this.signIn.attempt(email, password, req.ip ?? 'unknown');
     if (!result.ok) {

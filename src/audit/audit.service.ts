@@ -79,6 +79,9 @@ function diff(before: ObjectLiteral | null, after: ObjectLiteral | null): Change
  * in the caller's WritePath transaction, so it commits or rolls back with the change it records, and
  * is chained to the previous event by SHA-256.
  */
+/** The advisory lock key that serialises appends to the audit chain on PostgreSQL ("audit" in ASCII). */
+export const AUDIT_CHAIN_LOCK = 0x61756469;
+
 @Injectable()
 export class AuditService {
   constructor(
@@ -110,6 +113,12 @@ export class AuditService {
     event: { action: string; entityType: string; entityId: number | null; changes?: Changes },
     actor: ReturnType<typeof currentActor>,
   ): Promise<AuditEvent> {
+    // On PostgreSQL, transactions of several app processes append at once: each waits here for the
+    // one before it to commit, then reads the head it wrote (READ COMMITTED reads the newest
+    // committed rows at each statement). SQLite's write transaction already holds the database.
+    if (manager.connection.options.type === 'postgres') {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
+    }
     const last = await manager.findOne(AuditEvent, {
       select: { id: true, hash: true },
       where: {},

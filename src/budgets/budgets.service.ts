@@ -6,7 +6,7 @@ import { AuditService, Changes } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../common/config';
 import { nowIso } from '../common/database/columns';
-import { WritePath } from '../common/database/write-path';
+import { lockRows, WritePath } from '../common/database/write-path';
 import { FormError } from '../common/forms';
 import { centsToDecimal, formatMoney } from '../common/money';
 import { BudgetPeriod } from '../grants/budget-period.entity';
@@ -233,6 +233,7 @@ export class BudgetsService {
    */
   save(grantId: number, version: number, lines: unknown): Promise<SavedBudget> {
     return this.writes.transaction(async (manager) => {
+      await lockRows(manager, 'grants', [grantId]); // one budget save of a grant at a time
       await this.lookup.grant(grantId);
       const periods = await this.lookup.budgetPeriods(grantId);
       if (periods.length === 0) {

@@ -1,3 +1,4 @@
+import { placeholders } from '../../test/helpers/test-database';
 import { makeBudget, makeBudgetPeriods, makeGrantWithProgram } from '../../test/helpers/factories';
 import { freshContextPerTest, rows } from '../../test/helpers/test-app';
 import { BudgetPeriod } from '../grants/budget-period.entity';
@@ -89,7 +90,7 @@ describe(PlannedSpendService.name, () => {
     await t.writes.transaction(async (m) => {
       const bp2 = await m.findOneByOrFail(BudgetPeriod, { grantId: grant.id, number: 2 });
       await t.audit.update(m, BudgetPeriod, 'budget_period', bp2.id, { endDate: '2026-06-30' });
-      await m.query('DELETE FROM budget_lines WHERE grant_id = ? AND category = ?', [
+      await m.query(placeholders('DELETE FROM budget_lines WHERE grant_id = ? AND category = ?'), [
         grant.id,
         'personnel',
       ]);

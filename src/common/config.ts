@@ -7,6 +7,7 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -47,6 +48,17 @@ export class AppConfig {
   @IsString()
   @IsNotEmpty({ message: 'DATABASE_PATH must be a file path' })
   DATABASE_PATH = './data/tracker.sqlite';
+
+  /**
+   * A PostgreSQL database (postgres://user:password@host:port/name): when set, the app runs on it
+   * instead of the SQLite file, and several app processes may share it.
+   */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/i, {
+    message:
+      'DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/tracker',
+  })
+  DATABASE_URL?: string = undefined;
 
   @Transform(toBoolean)
   @IsBoolean({ message: 'SEED_DEMO must be true or false' })

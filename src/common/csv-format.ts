@@ -55,23 +55,35 @@ export function csvLine(cells: string[]): string {
   return cells.join(',') + CRLF;
 }
 
-// ---- The same rules as SQLite expressions (3.44+: concat(), char(), integer division). ----
+// ---- The same rules as SQL expressions, for SQLite (3.44+: concat(), char()) and PostgreSQL. ----
 //
-// Written for speed at a million rows, where every function call shows: no CAST (SQLite turns a
-// value into text the same way wherever one is needed: GLOB, replace, `||`, concat), and a record
-// is one concat(), which also turns NULL into ''.
+// Written for speed at a million rows, where every function call shows: no CAST on SQLite (it turns
+// a value into text the same way wherever one is needed: GLOB, replace, `||`, concat), and a record
+// is one concat(), which also turns NULL into '' on both engines. Integer division and % are the
+// same on both for the integer cents column.
+
+export type SqlDialect = 'sqlite' | 'postgres';
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-/** `expr` holds a quote, comma, CR or LF: one GLOB scan (faster here than four instr calls). */
-const sqlNeedsQuotes = (expr: string) => `${expr} GLOB '*[",' || char(13, 10) || ']*'`;
+const CR_LF = { sqlite: 'char(13, 10)', postgres: 'chr(13) || chr(10)' };
+const TAB_CR = { sqlite: 'char(9, 13)', postgres: 'chr(9) || chr(13)' };
+
+/** `expr` holds a quote, comma, CR or LF: one scan (GLOB on SQLite, faster there than four instr calls). */
+const sqlNeedsQuotes = (dialect: SqlDialect, expr: string) =>
+  dialect === 'sqlite'
+    ? `${expr} GLOB '*[",' || ${CR_LF.sqlite} || ']*'`
+    : `${expr} ~ ('[",' || ${CR_LF.postgres} || ']')`;
 
 /** `expr` starts like a formula: `-` first in the class is a literal, not a range. */
-const sqlFormulaStart = (expr: string) => `${expr} GLOB '[-=+@' || char(9, 13) || ']*'`;
+const sqlFormulaStart = (dialect: SqlDialect, expr: string) =>
+  dialect === 'sqlite'
+    ? `${expr} GLOB '[-=+@' || ${TAB_CR.sqlite} || ']*'`
+    : `${expr} ~ ('^[-=+@' || ${TAB_CR.postgres} || ']')`;
 
 /** Mirrors quote(); null stays null. */
-function sqlQuote(expr: string): string {
-  return `CASE WHEN ${sqlNeedsQuotes(expr)} THEN '"' || replace(${expr}, '"', '""') || '"' ELSE ${expr} END`;
+function sqlQuote(dialect: SqlDialect, expr: string): string {
+  return `CASE WHEN ${sqlNeedsQuotes(dialect, expr)} THEN '"' || replace(${expr}, '"', '""') || '"' ELSE ${expr} END`;
 }
 
 /**
@@ -79,11 +91,12 @@ function sqlQuote(expr: string): string {
  * quoting, and doubling quotes never changes whether the first character starts a formula, so the
  * prefix can go in front of the doubled text. Null stays null.
  */
-function sqlQuoteNeutralised(expr: string): string {
-  const prefix = `CASE WHEN ${sqlFormulaStart(expr)} THEN ${sqlString("'")} ELSE '' END`;
+function sqlQuoteNeutralised(dialect: SqlDialect, expr: string): string {
+  const formula = sqlFormulaStart(dialect, expr);
+  const prefix = `CASE WHEN ${formula} THEN ${sqlString("'")} ELSE '' END`;
   return (
-    `CASE WHEN ${sqlNeedsQuotes(expr)} THEN '"' || ${prefix} || replace(${expr}, '"', '""') || '"'` +
-    ` WHEN ${sqlFormulaStart(expr)} THEN ${sqlString("'")} || ${expr} ELSE ${expr} END`
+    `CASE WHEN ${sqlNeedsQuotes(dialect, expr)} THEN '"' || ${prefix} || replace(${expr}, '"', '""') || '"'` +
+    ` WHEN ${formula} THEN ${sqlString("'")} || ${expr} ELSE ${expr} END`
   );
 }
 
@@ -100,12 +113,16 @@ function sqlMoney(expr: string): string {
 }
 
 /**
- * The cell for column `expr` of the given kind, as a SQLite expression: text, or null for an empty
+ * The cell for column `expr` of the given kind, as an SQL expression: text, or null for an empty
  * cell (concat() in sqlLine writes null as nothing). Kind `enum` is text that a CHECK constraint
  * limits to lower-case words (category, share): quoting and neutralising are then provably no-ops,
  * so the value goes out as it is.
  */
-export function sqlCell(kind: CsvKind | 'enum', expr: string): string {
+export function sqlCell(
+  kind: CsvKind | 'enum',
+  expr: string,
+  dialect: SqlDialect = 'sqlite',
+): string {
   switch (kind) {
     case 'enum':
     case 'integer':
@@ -114,13 +131,17 @@ export function sqlCell(kind: CsvKind | 'enum', expr: string): string {
       return sqlMoney(expr);
     case 'date':
     case 'timestamp':
-      return sqlQuote(expr);
+      return sqlQuote(dialect, expr);
     case 'text':
-      return sqlQuoteNeutralised(expr);
+      return sqlQuoteNeutralised(dialect, expr);
   }
 }
 
-/** A whole record with its CRLF, as one SQLite text expression. */
-export function sqlLine(cells: [CsvKind | 'enum', string][]): string {
-  return `concat(${cells.map(([kind, expr]) => sqlCell(kind, expr)).join(", ',', ")}, char(13, 10))`;
+/** A whole record with its CRLF, as one text expression of the dialect's SQL. */
+export function sqlLine(
+  cells: [CsvKind | 'enum', string][],
+  dialect: SqlDialect = 'sqlite',
+): string {
+  const line = cells.map(([kind, expr]) => sqlCell(kind, expr, dialect)).join(", ',', ");
+  return `concat(${line}, ${CR_LF[dialect]})`;
 }

@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { spanTooLong } from '../common/award-period';
 import { PlannedSpendService } from '../budgets/planned-spend.service';
-import { WritePath } from '../common/database/write-path';
+import { lockRows, WritePath } from '../common/database/write-path';
 import { FieldErrors, FormError } from '../common/forms';
 import { formatMoney, toCents } from '../common/money';
 import { Expenditure } from '../ledger/expenditure.entity';
@@ -38,6 +38,11 @@ export class AmendmentsService {
 
   add(grantId: number, form: AmendmentFormDto): Promise<Amendment> {
     return this.writes.transaction(async (manager) => {
+      // The program's ceiling and the grant's obligations decide: an amendment arriving meanwhile
+      // (another request, another app instance) waits until this one commits, then counts it.
+      const { programId } = await this.lookup.grant(grantId);
+      await lockRows(manager, 'programs', [programId]);
+      await lockRows(manager, 'grants', [grantId]);
       const grant = await this.lookup.grant(grantId);
       const change = toCents(form.federalChange);
       const previous = await manager.findOne(Amendment, {

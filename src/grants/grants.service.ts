@@ -5,7 +5,7 @@ import { Brackets, EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { amendmentAsOf } from '../common/as-of';
 import { spanTooLong } from '../common/award-period';
-import { likePattern } from '../common/database/like-pattern';
+import { containsText, likePattern } from '../common/database/like-pattern';
 import { ReadCache } from '../common/database/read-cache';
 import { WritePath } from '../common/database/write-path';
 import { FormError } from '../common/forms';
@@ -127,7 +127,7 @@ export class GrantsService {
       base.andWhere(
         new Brackets((where) =>
           ['g.award_number', 'g.title', 'g.pi_name', 'r.name'].forEach((column) =>
-            where.orWhere(`${column} LIKE :q ESCAPE '\\'`, { q }),
+            where.orWhere(containsText(column), { q }),
           ),
         ),
       );

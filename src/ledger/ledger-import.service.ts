@@ -6,7 +6,8 @@ import { EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { nowIso } from '../common/database/columns';
 import { formatTimestamp } from '../common/dates';
-import { WritePath } from '../common/database/write-path';
+import { namedQuery } from '../common/database/named-query';
+import { lockRows, WritePath } from '../common/database/write-path';
 import { FieldErrors, validateForm } from '../common/forms';
 import { parseMoney } from '../common/money';
 import { currentActor } from '../common/request-context';
@@ -219,6 +220,8 @@ export class LedgerImportService {
     const nonce = this.nonceOf(token, sha256);
     const rows = parseImportFile(file);
     return this.writes.transaction(async (manager) => {
+      // Every grant the file names, so no entry recorded meanwhile slips past its obligations.
+      await lockRows(manager, 'grants', await this.grantIdsNamed(manager, rows));
       if (nonce) {
         const sameToken = await manager.findOneBy(LedgerImport, { token: nonce });
         if (sameToken) throw new AlreadyImportedError(importedBefore(sameToken, 'preview'));
@@ -269,6 +272,18 @@ export class LedgerImportService {
       });
       return { count: checked.length, totalCents, sha256, firstId };
     });
+  }
+
+  /** The ids of the grants whose award numbers the file's rows give (in any case). */
+  private async grantIdsNamed(manager: EntityManager, rows: ParsedRow[]): Promise<number[]> {
+    const awards = [...new Set(rows.map((row) => (row.values.award_number ?? '').toUpperCase()))];
+    if (awards.length === 0) return [];
+    const found = await namedQuery<{ id: number }>(
+      manager,
+      'SELECT id AS "id" FROM grants WHERE UPPER(award_number) IN (:...awards)',
+      { awards },
+    );
+    return found.map((g) => Number(g.id));
   }
 
   private async check(manager: EntityManager, rows: ParsedRow[]): Promise<CheckedRow[]> {

@@ -1,3 +1,4 @@
+import { placeholders } from '../../test/helpers/test-database';
 import { makeExpenditure, makeGrant, makeGrantWithProgram } from '../../test/helpers/factories';
 import * as named from '../common/database/named-query';
 import { createServiceContext, TestDatabase } from '../../test/helpers/test-app';
@@ -210,9 +211,9 @@ describe(`${LedgerListService.name} totals`, () => {
   /** The figures summed from the entries themselves. */
   async function summed(where: string, params: unknown[]) {
     const [row] = await t.dataSource.query<Record<string, number>[]>(
-      `SELECT COUNT(*) AS count, COALESCE(SUM(amount_cents), 0) AS total,
+      placeholders(`SELECT COUNT(*) AS count, COALESCE(SUM(amount_cents), 0) AS total,
               COALESCE(SUM(CASE WHEN share = 'federal' THEN amount_cents ELSE 0 END), 0) AS federal
-         FROM expenditures WHERE ${where}`,
+         FROM expenditures WHERE ${where}`),
       params,
     );
     return {

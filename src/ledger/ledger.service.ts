@@ -7,7 +7,7 @@ import { CostCategory, Share } from '../budgets/budget.constants';
 import { Clock } from '../common/clock';
 import { nowIso } from '../common/database/columns';
 import { ReadCache } from '../common/database/read-cache';
-import { WritePath } from '../common/database/write-path';
+import { lockRows, WritePath } from '../common/database/write-path';
 import { FieldErrors, FormError } from '../common/forms';
 import { formatMoney, toCents } from '../common/money';
 import { currentActor } from '../common/request-context';
@@ -145,6 +145,8 @@ export class LedgerService {
   /** Records one entry from the form: checked and written, with its audit event, in one transaction. */
   record(form: ExpenditureFormDto): Promise<Expenditure> {
     return this.writes.transaction(async (manager) => {
+      // The grant's spending and obligations decide: another entry for it waits for this one.
+      await lockRows(manager, 'grants', [form.grantId]);
       const entry = LedgerService.toEntry(form);
       const errors = await this.checkEntry(this.batch(manager), entry);
       if (Object.keys(errors).length > 0) throw new FormError(errors);
@@ -200,6 +202,8 @@ export class LedgerService {
    */
   reverse(id: number, reason: string): Promise<Expenditure> {
     return this.writes.transaction(async (manager) => {
+      const entry = await manager.findOneBy(Expenditure, { id });
+      if (entry) await lockRows(manager, 'grants', [entry.grantId]);
       const original = await this.reversible(manager, id);
       try {
         return await this.audit.insert(manager, Expenditure, 'expenditure', {

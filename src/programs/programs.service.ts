@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ReadCache } from '../common/database/read-cache';
-import { WritePath } from '../common/database/write-path';
+import { lockRows, WritePath } from '../common/database/write-path';
 import { FormError } from '../common/forms';
 import { centsToDecimal, formatMoney, toCents } from '../common/money';
 import { ProgramFormDto } from './dto/program-form.dto';
@@ -96,6 +96,7 @@ export class ProgramsService {
   update(id: number, version: number, form: ProgramFormDto): Promise<Program> {
     this.checkDates(form);
     return this.writes.transaction(async (manager) => {
+      await lockRows(manager, 'programs', [id]); // amendments under it wait for the new ceiling
       await this.findOne(id);
       const ceilingCents = toCents(form.ceiling);
       const obligated = await this.obligatedCents(id);

@@ -1,3 +1,4 @@
+import { itSqlite } from '../../test/helpers/test-database';
 import {
   makeAmendment,
   makeExpenditure,
@@ -26,30 +27,36 @@ describe(BurndownService.name, () => {
       .replace(/:asOfEnd/g, '?3')
       .replace(/:asOf/g, '?2');
 
-  it('should sum a grant’s actuals from the covering index alone, filtering recorded_on inside it', async () => {
-    const plan = await planOf(positional(actualByMonthSql(grantScope(1))), [1, '2025-08-15']);
-    const ledger = plan.filter((step) => /\be\b/.test(step) && /expenditures|USING/.test(step));
-    expect(ledger).toHaveLength(1);
-    expect(ledger[0]).toMatch(
-      /^SEARCH e USING COVERING INDEX \w+ \(grant_id=\? AND incurred_on<\?\)$/,
-    );
-    // Only the per-month grouping sorts: no temporary b-tree over the ledger rows themselves.
-    expect(plan.filter((step) => step.includes('TEMP B-TREE'))).toHaveLength(1);
-  });
+  itSqlite(
+    'should sum a grant’s actuals from the covering index alone, filtering recorded_on inside it',
+    async () => {
+      const plan = await planOf(positional(actualByMonthSql(grantScope(1))), [1, '2025-08-15']);
+      const ledger = plan.filter((step) => /\be\b/.test(step) && /expenditures|USING/.test(step));
+      expect(ledger).toHaveLength(1);
+      expect(ledger[0]).toMatch(
+        /^SEARCH e USING COVERING INDEX \w+ \(grant_id=\? AND incurred_on<\?\)$/,
+      );
+      // Only the per-month grouping sorts: no temporary b-tree over the ledger rows themselves.
+      expect(plan.filter((step) => step.includes('TEMP B-TREE'))).toHaveLength(1);
+    },
+  );
 
-  it('should sum a program’s actuals through the same covering index, grant by grant', async () => {
-    const plan = await planOf(positional(actualByMonthSql(programScope(1))), [
-      1,
-      '2025-08-15',
-      '2025-08-16T04:00:00.000Z',
-    ]);
-    expect(
-      plan.some((step) =>
-        /^SEARCH e USING COVERING INDEX \w+ \(grant_id=\? AND incurred_on<\?\)$/.test(step),
-      ),
-    ).toBe(true);
-    expect(plan.some((step) => step.startsWith('SCAN e'))).toBe(false);
-  });
+  itSqlite(
+    'should sum a program’s actuals through the same covering index, grant by grant',
+    async () => {
+      const plan = await planOf(positional(actualByMonthSql(programScope(1))), [
+        1,
+        '2025-08-15',
+        '2025-08-16T04:00:00.000Z',
+      ]);
+      expect(
+        plan.some((step) =>
+          /^SEARCH e USING COVERING INDEX \w+ \(grant_id=\? AND incurred_on<\?\)$/.test(step),
+        ),
+      ).toBe(true);
+      expect(plan.some((step) => step.startsWith('SCAN e'))).toBe(false);
+    },
+  );
 
   it('should give the dashboard each grant’s figures exactly as its own burn-down headline, before and after its last entry', async () => {
     const { program, recipient, grant } = await makeGrantWithProgram(

@@ -2,7 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { likePattern } from '../common/database/like-pattern';
+import { containsText, likePattern } from '../common/database/like-pattern';
 import { WritePath } from '../common/database/write-path';
 import { FieldErrors, FormError } from '../common/forms';
 import { Page, PAGE_SIZE, toPage } from '../common/pagination';
@@ -44,7 +44,7 @@ export class TechnologiesService {
   async list(query: TechnologyListQueryDto, pageSize = PAGE_SIZE): Promise<Page<TechnologyRow>> {
     const page = query.page ?? 1;
     const base = this.technologies.createQueryBuilder('t');
-    if (query.q) base.andWhere(`t.name LIKE :q ESCAPE '\\'`, { q: likePattern(query.q) });
+    if (query.q) base.andWhere(containsText('t.name'), { q: likePattern(query.q) });
     if (query.pathway) base.andWhere('t.pathway = :pathway', { pathway: query.pathway });
     if (query.feedstock) base.andWhere('t.feedstock = :feedstock', { feedstock: query.feedstock });
     if (query.trl) base.andWhere('t.current_trl = :trl', { trl: query.trl });

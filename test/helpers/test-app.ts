@@ -1,6 +1,3 @@
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
@@ -10,11 +7,11 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { AppConfig } from '../../src/common/config';
 import { ReadCache } from '../../src/common/database/read-cache';
-import { whileNoTransaction, WritePath } from '../../src/common/database/write-path';
+import { WritePath } from '../../src/common/database/write-path';
 import { LoginThrottle } from '../../src/accounts/login-throttle';
 import type { Role } from '../../src/accounts/user.entity';
 import { AuditService } from '../../src/audit/audit.service';
-import { openDatabase } from '../../src/database';
+import { FreshDatabase, freshTestDatabase, placeholders, TEST_ENGINE } from './test-database';
 import { makeUser, TEST_PASSWORD } from './users';
 
 export type Agent = ReturnType<typeof request.agent>;
@@ -32,6 +29,7 @@ export interface TestDatabase {
   dataSource: DataSource;
   writes: WritePath;
   audit: AuditService;
+  /** The SQLite file, or on PostgreSQL the database's URL. */
   databasePath: string;
   close: () => Promise<void>;
 }
@@ -87,26 +85,6 @@ export async function signIn(
   return agent;
 }
 
-let template: Promise<string> | undefined;
-
-/**
- * An empty database built by the real migrations, once per test process: each test app starts from a
- * copy of it (its own migrations then find nothing to run), instead of creating 17 tables every time.
- */
-function migratedTemplate(): Promise<string> {
-  template ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'grant-tracker-template-'));
-    const path = join(dir, 'template.sqlite');
-    const dataSource = await openDatabase(path);
-    await dataSource.query('PRAGMA wal_checkpoint(TRUNCATE)');
-    await dataSource.query('PRAGMA journal_mode = DELETE');
-    await dataSource.destroy();
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    return path;
-  })();
-  return template;
-}
-
 /** The real app (real migrations, real wiring) on a fresh SQLite file of its own. */
 export async function createTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
   return createResettableApp(overrides);
@@ -122,27 +100,27 @@ export async function createServiceContext(
   return createResettableContext(overrides);
 }
 
-/** A fresh file copied from the migrated template, and the configuration that points at it. */
+/** A database of its own (SQLite file or PostgreSQL database), and the configuration for it. */
 async function freshDatabase(overrides: Partial<AppConfig>) {
-  const dir = mkdtempSync(join(tmpdir(), 'grant-tracker-'));
-  const databasePath = join(dir, 'test.sqlite');
-  const source = await migratedTemplate();
-  if (existsSync(source)) copyFileSync(source, databasePath);
+  const database = await freshTestDatabase();
+  const location =
+    TEST_ENGINE === 'postgres'
+      ? { DATABASE_URL: database.location }
+      : { DATABASE_PATH: database.location };
   const config = Object.assign(new AppConfig(), {
-    DATABASE_PATH: databasePath,
+    ...location,
     SEED_DEMO: false,
     LOG_LEVEL: 'silent',
     NODE_ENV: 'test',
     ...overrides,
   });
-  return { dir, databasePath, config };
+  return { database, config };
 }
 
 /** The database side of a test app or context, with its snapshot and reset. */
 async function databaseOf(
   app: INestApplicationContext,
-  dir: string,
-  databasePath: string,
+  database: FreshDatabase,
 ): Promise<TestDatabase & Resettable> {
   const writes = app.get(WritePath);
   const audit = app.get(AuditService);
@@ -150,36 +128,20 @@ async function databaseOf(
   for (const [role, email] of Object.entries(TEST_EMAILS) as [Role, string][]) {
     await makeUser({ writes, audit }, { role, email });
   }
-  const snapshotPath = join(dir, 'snapshot.sqlite');
-  const driver = dataSource.driver as unknown as {
-    connect(): Promise<void>;
-    disconnect(): Promise<void>;
-  };
   return {
     app,
     dataSource,
     writes,
     audit,
-    databasePath,
+    databasePath: database.location,
     close: async () => {
       await app.close();
-      rmSync(dir, { recursive: true, force: true });
+      await database.drop();
     },
-    // The database file as it is now, with nothing left in WAL (closing the connections checkpoints).
-    snapshot: () =>
-      whileNoTransaction(dataSource, async () => {
-        await driver.disconnect();
-        copyFileSync(databasePath, snapshotPath);
-        await driver.connect();
-      }),
-    // The file copied back with the app's connections closed, and everything kept in memory dropped.
+    snapshot: () => database.snapshot(dataSource),
+    // The database put back as it was, and everything kept in memory dropped.
     reset: async () => {
-      await whileNoTransaction(dataSource, async () => {
-        await driver.disconnect();
-        for (const suffix of ['-wal', '-shm']) rmSync(databasePath + suffix, { force: true });
-        copyFileSync(snapshotPath, databasePath);
-        await driver.connect();
-      });
+      await database.restore(dataSource);
       app.get(ReadCache).clear();
       app.get(LoginThrottle).clear();
       jest.restoreAllMocks();
@@ -188,18 +150,18 @@ async function databaseOf(
 }
 
 async function createResettableApp(overrides: Partial<AppConfig>): Promise<TestApp & Resettable> {
-  const { dir, databasePath, config } = await freshDatabase(overrides);
+  const { database, config } = await freshDatabase(overrides);
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(config)],
   }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
   configureApp(app);
   await app.init();
-  const database = await databaseOf(app, dir, databasePath);
+  const tested = await databaseOf(app, database);
   // Over plain HTTP a Secure cookie never comes back, so such an app starts without a manager session.
   const manager = config.COOKIE_SECURE ? undefined : await signIn(app, TEST_EMAILS.program_manager);
   return {
-    ...database,
+    ...tested,
     app,
     http: () => {
       if (!manager) throw new Error('No manager session: this test app uses Secure cookies');
@@ -213,13 +175,13 @@ async function createResettableApp(overrides: Partial<AppConfig>): Promise<TestA
 async function createResettableContext(
   overrides: Partial<AppConfig>,
 ): Promise<TestDatabase & Resettable> {
-  const { dir, databasePath, config } = await freshDatabase(overrides);
+  const { database, config } = await freshDatabase(overrides);
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(config)],
   }).compile();
   moduleRef.useLogger(false);
   await moduleRef.init();
-  return databaseOf(moduleRef, dir, databasePath);
+  return databaseOf(moduleRef, database);
 }
 
 /** Reads rows straight from the database, for assertions. */
@@ -228,7 +190,7 @@ export function rows<T = Record<string, unknown>>(
   sql: string,
   params: unknown[] = [],
 ): Promise<T[]> {
-  return t.dataSource.query(sql, params);
+  return t.dataSource.query(placeholders(sql), params);
 }
 
 /**

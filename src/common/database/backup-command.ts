@@ -32,6 +32,13 @@ export async function backupDatabase(
   config: AppConfig,
   target: string | undefined,
 ): Promise<CommandResult> {
+  if (config.DATABASE_URL) {
+    return {
+      exitCode: 2,
+      message:
+        'This copies an SQLite database; on PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file=FILE "$DATABASE_URL" (see README, "Backups").',
+    };
+  }
   if (!target) {
     return { exitCode: 2, message: 'Name the backup file: npm run backup -- FILE' };
   }

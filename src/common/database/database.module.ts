@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, openDatabase } from '../../database';
+import { databaseLocation, dataSourceOptions, openDatabase } from '../../database';
 import { AppConfig } from '../config';
 import { ReadCache } from './read-cache';
 import { guardDataSource, WritePath } from './write-path';
@@ -11,9 +11,10 @@ import { guardDataSource, WritePath } from './write-path';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => dataSourceOptions(config.DATABASE_PATH),
+      useFactory: (config: AppConfig) => dataSourceOptions(databaseLocation(config)),
       dataSourceFactory: async (options) => {
-        const dataSource = await openDatabase((options as { database: string }).database);
+        const { url, database } = options as { url?: string; database?: string };
+        const dataSource = await openDatabase(url ?? database!);
         guardDataSource(dataSource);
         return dataSource;
       },

@@ -21,8 +21,18 @@ export const recordingTimeOverride = (): string | undefined => recording.getStor
 /** Now, as the records will show it: the real time unless recordingAt() says otherwise. */
 export const nowIso = (): string => recording.getStore() ?? new Date().toISOString();
 
-/** The statements that make the database's history triggers use the recording time, and forget it. */
+/**
+ * The statements that make the database's history triggers use the recording time, and forget it:
+ * on SQLite a one-row table the triggers read (its transaction holds the database alone), on
+ * PostgreSQL a setting local to the transaction (`tracker.recorded_at`), which no other connection sees.
+ */
 export const RECORDING_CLOCK = {
-  set: `INSERT INTO recording_clock (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`,
-  clear: `DELETE FROM recording_clock`,
+  sqlite: {
+    set: `INSERT INTO recording_clock (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`,
+    clear: `DELETE FROM recording_clock`,
+  },
+  postgres: {
+    set: `SELECT set_config('tracker.recorded_at', $1, true)`,
+    clear: `SELECT set_config('tracker.recorded_at', '', true)`,
+  },
 };

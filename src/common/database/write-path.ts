@@ -2,21 +2,31 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import type { Database } from 'sqlite3';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { DatabaseEngine } from '../../database';
 import { ReadWriteLock } from './read-write-lock';
 import { readStatement, statementVerb } from './sql-statement';
 import { RECORDING_CLOCK, recordingTimeOverride } from './recording-time';
 
 /**
- * Why this exists: TypeORM's sqlite driver runs every request on ONE connection and one shared query
+ * Why this exists (SQLite): TypeORM's sqlite driver runs every request on ONE connection and one shared query
  * runner, so two requests' transactions interleave — one request's ROLLBACK wipes another's
  * acknowledged write, and a read sees rows that are later rolled back. The guard below gives each
  * caller its own query runner, lets a transaction hold the connection alone from BEGIN to COMMIT, and
  * keeps lone reads out of it. A write outside `WritePath.transaction()` is refused, so nothing can
  * bypass the one place where writes (and their audit events) happen: lone reads run on a connection
  * that SQLite itself opens read-only, so the database refuses a write there however it is spelled.
+ *
+ * On PostgreSQL the pool gives each transaction a connection of its own, and several app processes
+ * may write at once: no lock here could keep them apart. Each write transaction runs at READ
+ * COMMITTED; a rule that reads before it writes locks the rows it depends on first (lockRows(): the
+ * program for its ceiling, the grant for its spending and obligations), so a second writer waits for
+ * the first to commit and then reads what it wrote; the audit chain's append is serialised by a
+ * transaction-scoped advisory lock (AuditService). A deadlock between two such writers is retried.
+ * Lone reads take a pooled connection of their own and never wait for a writer.
  */
 
 interface WriteContext {
+  engine: DatabaseEngine;
   runner: QueryRunner;
   /** Writes to audited tables, and audit events written, in this transaction. */
   writes: number;
@@ -54,6 +64,11 @@ export function noteAuditEvent(dataSource: DataSource): void {
 }
 
 class ConnectionGuard {
+  /**
+   * SQLite: held exclusively by each write transaction, shared by reads on the one connection.
+   * PostgreSQL: shared by every write transaction (they run side by side), so that maintenance in
+   * this process (whileNoTransaction) can wait for none to be open.
+   */
   readonly lock = new ReadWriteLock();
   readonly context = new AsyncLocalStorage<WriteContext>();
   /** Per table, how many write transactions have ended after writing it (see tableStamp). */
@@ -62,6 +77,7 @@ class ConnectionGuard {
   private readers: Promise<Database>[] = [];
   private turn = 0;
   constructor(
+    readonly engine: DatabaseEngine,
     readonly createRunner: () => QueryRunner,
     private readonly openReader: (() => Promise<Database>) | null,
   ) {}
@@ -128,9 +144,11 @@ export function guardDataSource(dataSource: DataSource): void {
     options: { database?: string; busyTimeout?: number };
   };
   const createRaw = driver.createQueryRunner.bind(driver);
-  const sqlite = dataSource.options.type === 'sqlite';
+  const engine: DatabaseEngine = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+  const sqlite = engine === 'sqlite';
   const freshRunner = (): QueryRunner => {
-    // The sqlite driver hands out one shared runner; a new one per caller keeps transaction state apart.
+    // The sqlite driver hands out one shared runner; a new one per caller keeps transaction state
+    // apart. PostgreSQL's runners are each their own, taking a pooled connection when they connect.
     const runner = sqlite
       ? new (createRaw('master').constructor as new (d: unknown) => QueryRunner)(driver)
       : createRaw('master');
@@ -139,6 +157,7 @@ export function guardDataSource(dataSource: DataSource): void {
   const path = driver.options.database;
   const fileBacked = sqlite && !!path && path !== ':memory:' && !path.startsWith('file:');
   const guard = new ConnectionGuard(
+    engine,
     freshRunner,
     fileBacked ? () => openReadOnly(driver.sqlite, path, driver.options.busyTimeout) : null,
   );
@@ -147,13 +166,18 @@ export function guardDataSource(dataSource: DataSource): void {
   driver.createQueryRunner = (): QueryRunner => {
     const context = guard.context.getStore();
     if (context) return joined(context.runner);
-    return readOnly(freshRunner(), guard);
+    return sqlite ? readOnly(freshRunner(), guard) : readOnlyPooled(freshRunner());
   };
   const disconnect = driver.disconnect.bind(driver);
   driver.disconnect = async () => {
     await guard.closeReaders();
     await disconnect();
   };
+}
+
+/** The engine a guarded data source runs on. */
+export function engineOfDataSource(dataSource: DataSource): DatabaseEngine {
+  return dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
 }
 
 /** A connection SQLite opens read-only: any write on it fails with SQLITE_READONLY. */
@@ -225,6 +249,25 @@ function readOnly(runner: QueryRunner, guard: ConnectionGuard): QueryRunner {
 }
 
 /**
+ * Outside a write on PostgreSQL, a runner may only read: it takes a pooled connection of its own
+ * (autocommit, never waiting for a writer) and refuses a write or a transaction by its leading
+ * keyword, so nothing bypasses the WritePath and its audit events.
+ */
+function readOnlyPooled(runner: QueryRunner): QueryRunner {
+  const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
+  runner.query = ((sql: string, ...rest: unknown[]) => {
+    const verb = statementVerb(sql);
+    if (TRANSACTION_CONTROL.has(verb) || SHARED_CONNECTION_WRITE.has(verb)) {
+      return Promise.reject(new WriteOutsideWritePathError(sql.slice(0, 80)));
+    }
+    return query(sql, ...rest);
+  }) as QueryRunner['query'];
+  runner.startTransaction = () =>
+    Promise.reject(new WriteOutsideWritePathError('a transaction started outside it'));
+  return runner;
+}
+
+/**
  * Runs `work` in the open transaction with the history triggers recording at `at` (recordingAt()),
  * or at the database's clock when none is set, and puts back the time the transaction had before —
  * so a step of a story recorded inside a larger transaction carries its own date. The clock is
@@ -237,10 +280,9 @@ async function joinAt<T>(
 ): Promise<T> {
   const before = context.recordedAt;
   if (at === before) return work();
+  const clock = RECORDING_CLOCK[context.engine];
   const set = (time: string | undefined) =>
-    time
-      ? context.runner.query(RECORDING_CLOCK.set, [time])
-      : context.runner.query(RECORDING_CLOCK.clear);
+    time ? context.runner.query(clock.set, [time]) : context.runner.query(clock.clear);
   await set(at);
   context.recordedAt = at;
   let result: T;
@@ -273,12 +315,13 @@ function countWrites(runner: QueryRunner, context: WriteContext): void {
  * mean no write transaction touching those tables has ended in between. Inside a write transaction
  * the connection is held alone, so its reads see the committed state — until it writes one of those
  * tables itself: from then on it may see its own uncommitted rows, and the stamp is null (no caching).
- * Sound because every write in this process goes through the WritePath; a second process writing
- * the same file (several app instances) would need the cache turned off.
+ * Sound because every write goes through this process's WritePath: one app process per SQLite file
+ * (instance-lock.ts). On PostgreSQL other processes write the same database, so there is no stamp
+ * and nothing is cached (see README, "Several app instances").
  */
 export function tableStamp(dataSource: DataSource, tables: readonly string[]): string | null {
   const guard = guards.get(dataSource);
-  if (!guard) return null;
+  if (!guard || guard.engine === 'postgres') return null;
   const open = guard.context.getStore();
   if (open && (open.tables.has(ANY_TABLE) || tables.some((table) => open.tables.has(table)))) {
     return null;
@@ -287,15 +330,53 @@ export function tableStamp(dataSource: DataSource, tables: readonly string[]): s
   return [ANY_TABLE, ...tables].map(generation).join(':');
 }
 
+/**
+ * PostgreSQL's codes for a transaction that lost a race and may simply be run again: a deadlock, a
+ * serialization failure, and a unique key that a concurrent transaction committed first (two
+ * grants with one award number): run again, the rule that checks for it sees the other's row and
+ * answers with its own message, as it does on SQLite, where the two never overlap.
+ */
+const RETRYABLE = new Set(['40P01', '40001', '23505']);
+
+/** Times a PostgreSQL write transaction is run before its deadlock or serialization error stands. */
+export const WRITE_ATTEMPTS = 5;
+
+const sqlState = (error: unknown): string | undefined => {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | undefined;
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' ? code : undefined;
+};
+
+/**
+ * Locks rows that a rule reads before it writes, until the transaction ends: on PostgreSQL a second
+ * transaction locking one of them waits until the first commits, then reads what it wrote (always
+ * in id order, so two writers never take them crosswise). On SQLite the write transaction already
+ * holds the whole database, and this does nothing. Call it inside WritePath.transaction(), before
+ * the reads the rule decides on — the program for its ceiling, the grant for its spending.
+ */
+export async function lockRows(
+  manager: EntityManager,
+  table: 'programs' | 'grants' | 'budgets' | 'milestones',
+  ids: readonly number[],
+): Promise<void> {
+  if (manager.connection.options.type !== 'postgres') return;
+  const unique = [...new Set(ids)].sort((a, b) => a - b);
+  if (unique.length === 0) return;
+  await manager.query(`SELECT id FROM ${table} WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE`, [
+    unique,
+  ]);
+}
+
 @Injectable()
 export class WritePath {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Runs `work` in one transaction that holds the database alone until it commits or rolls back.
-   * Repositories injected into services join it automatically; a nested call joins the outer one.
-   * A transaction that changes business data must also write an audit event (AuditService), or it
-   * is rolled back.
+   * Runs `work` in one transaction: on SQLite it holds the database alone until it commits or rolls
+   * back; on PostgreSQL it runs beside others, its rules locking what they read (lockRows), and is
+   * run again from the start when it loses a race (RETRYABLE). Repositories injected into services join it
+   * automatically; a nested call joins the outer one. A transaction that changes business data must
+   * also write an audit event (AuditService), or it is rolled back.
    */
   async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const guard = guards.get(this.dataSource);
@@ -303,27 +384,46 @@ export class WritePath {
     const open = guard.context.getStore();
     if (open) return joinAt(open, recordingTimeOverride(), () => work(open.runner.manager));
 
-    return guard.lock.exclusive(async () => {
-      const runner = guard.createRunner();
-      const context: WriteContext = { runner, writes: 0, audited: 0, tables: new Set() };
-      countWrites(runner, context);
-      return guard.context.run(context, async () => {
-        await runner.connect();
-        await runner.startTransaction();
+    if (guard.engine === 'sqlite') return guard.lock.exclusive(() => this.run(guard, work));
+    return guard.lock.shared(async () => {
+      for (let attempt = 1; ; attempt++) {
         try {
-          const result = await joinAt(context, recordingTimeOverride(), () => work(runner.manager));
-          if (context.writes > 0 && context.audited === 0) throw new UnauditedWriteError();
-          await runner.commitTransaction();
-          return result;
+          return await this.run(guard, work);
         } catch (error) {
-          // SQLite may already have rolled back (e.g. on SQLITE_FULL); the original error matters more.
-          await runner.rollbackTransaction().catch(() => undefined);
-          throw error;
-        } finally {
-          guard.bump(context.tables);
-          await runner.release();
+          if (attempt >= WRITE_ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? '')) throw error;
+          // A short, random pause, so the transactions that collided do not collide again.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
         }
-      });
+      }
+    });
+  }
+
+  private run<T>(guard: ConnectionGuard, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const runner = guard.createRunner();
+    const context: WriteContext = {
+      engine: guard.engine,
+      runner,
+      writes: 0,
+      audited: 0,
+      tables: new Set(),
+    };
+    countWrites(runner, context);
+    return guard.context.run(context, async () => {
+      await runner.connect();
+      await runner.startTransaction(guard.engine === 'postgres' ? 'READ COMMITTED' : undefined);
+      try {
+        const result = await joinAt(context, recordingTimeOverride(), () => work(runner.manager));
+        if (context.writes > 0 && context.audited === 0) throw new UnauditedWriteError();
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        // SQLite may already have rolled back (e.g. on SQLITE_FULL); the original error matters more.
+        await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
+      } finally {
+        guard.bump(context.tables);
+        await runner.release();
+      }
     });
   }
 }
