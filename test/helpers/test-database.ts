@@ -138,38 +138,81 @@ function migratedPostgresTemplate(): Promise<string> {
   return postgresTemplate;
 }
 
+/**
+ * The statements that copy every table of the database into the schema `test_snapshot`, and the
+ * ones that put them back: emptied and refilled with triggers and foreign keys off for the session
+ * (session_replication_role, so the history triggers do not record the refill), sequences set back.
+ * Measured: about a fifth of the time of dropping the database and copying it from a template.
+ */
+async function snapshotStatements(client: Client): Promise<{ take: string; restore: string }> {
+  const { rows: tables } = await client.query<{ name: string }>(
+    `SELECT table_name AS name FROM information_schema.tables
+      WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'migrations'
+      ORDER BY table_name`,
+  );
+  const { rows: sequences } = await client.query<{ name: string }>(
+    `SELECT sequence_name AS name FROM information_schema.sequences WHERE sequence_schema = 'public'`,
+  );
+  const names = tables.map((t) => `"${t.name}"`);
+  const take = [
+    'DROP SCHEMA IF EXISTS test_snapshot CASCADE',
+    'CREATE SCHEMA test_snapshot',
+    ...names.map((t) => `CREATE TABLE test_snapshot.${t} AS SELECT * FROM public.${t}`),
+    `CREATE TABLE test_snapshot.sequences AS ${
+      sequences
+        .map(
+          (q) => `SELECT '${q.name}'::text AS name, last_value, is_called FROM public."${q.name}"`,
+        )
+        .join(' UNION ALL ') ||
+      'SELECT NULL::text AS name, 0::bigint AS last_value, false AS is_called'
+    }`,
+  ].join(';\n');
+  const restore = [
+    'SET session_replication_role = replica',
+    `TRUNCATE ${names.map((t) => `public.${t}`).join(', ')}`,
+    ...names.map((t) => `INSERT INTO public.${t} SELECT * FROM test_snapshot.${t}`),
+    `SELECT setval(format('public.%I', name), last_value, is_called) FROM test_snapshot.sequences
+      WHERE name IS NOT NULL`,
+    'SET session_replication_role = origin',
+  ].join(';\n');
+  return { take, restore };
+}
+
 async function freshPostgres(): Promise<FreshDatabase> {
   const template = await migratedPostgresTemplate();
   const name = `gt_${unique()}`;
-  const snapshotName = `${name}_snapshot`;
   await onPostgresServer((client) => copyDatabase(client, template, name));
-  const drop = (client: Client, which: string) =>
-    client.query(`DROP DATABASE IF EXISTS "${which}" WITH (FORCE)`);
+  const location = postgresUrl(name);
+  // A connection of the test's own, beside the app's pool, that takes and restores the snapshot.
+  let keeper: Client | undefined;
+  let statements: { take: string; restore: string } | undefined;
+  const connection = async () => {
+    if (!keeper) {
+      keeper = new Client({ connectionString: location });
+      await keeper.connect();
+    }
+    return keeper;
+  };
   return {
-    location: postgresUrl(name),
+    location,
     snapshot: (dataSource) =>
       whileNoTransaction(dataSource, async () => {
-        await driverOf(dataSource).disconnect();
-        await onPostgresServer(async (client) => {
-          await drop(client, snapshotName);
-          await copyDatabase(client, name, snapshotName);
-        });
-        await driverOf(dataSource).connect();
+        const client = await connection();
+        statements = await snapshotStatements(client);
+        await client.query(statements.take);
       }),
     restore: (dataSource) =>
       whileNoTransaction(dataSource, async () => {
-        await driverOf(dataSource).disconnect();
-        await onPostgresServer(async (client) => {
-          await drop(client, name);
-          await copyDatabase(client, snapshotName, name);
-        });
-        await driverOf(dataSource).connect();
+        if (!statements) throw new Error('restore() before snapshot()');
+        await (await connection()).query(statements.restore);
       }),
-    drop: () =>
-      onPostgresServer(async (client) => {
-        await drop(client, name);
-        await drop(client, snapshotName);
-      }),
+    drop: async () => {
+      await keeper?.end();
+      keeper = undefined;
+      await onPostgresServer((client) =>
+        client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+      );
+    },
   };
 }
 
