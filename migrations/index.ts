@@ -6,6 +6,7 @@ import { AuditChainUnique1764576000000 } from './1764576000000-AuditChainUnique'
 import { LedgerImports1764662400000 } from './1764662400000-LedgerImports';
 import { RecordHistory1764748800000 } from './1764748800000-RecordHistory';
 import { LedgerTotals1764835200000 } from './1764835200000-LedgerTotals';
+import { LoginThrottle1764921600000 } from './1764921600000-LoginThrottle';
 
 /** Every migration, in order. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   LedgerImports1764662400000,
   RecordHistory1764748800000,
   LedgerTotals1764835200000,
+  LoginThrottle1764921600000,
 ];

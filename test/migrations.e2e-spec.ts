@@ -6,7 +6,7 @@ import { MIGRATIONS } from '../migrations';
 import { VERSIONED } from '../migrations/1764748800000-RecordHistory';
 
 const HISTORY_TABLES = VERSIONED.map(({ table }) => `${table}_history`);
-import { dataSourceOptions } from '../src/database';
+import { dataSourceOptions, openDatabase } from '../src/database';
 import { onPostgresServer, placeholders, postgresUrl, TEST_ENGINE } from './helpers/test-database';
 
 const TABLES_SQL = {
@@ -59,6 +59,22 @@ describe(`Migrations (${TEST_ENGINE})`, () => {
     }
   });
 
+  it('should run the migrations once when several instances start on an empty database together', async () => {
+    // Instances started together (a process manager's restart): one migrates, the others wait.
+    const location = TEST_ENGINE === 'postgres' ? postgresUrl(name) : join(dir, 'm.sqlite');
+    const opened = await Promise.all(
+      // On SQLite one process serves a file (the instance lock); there the race is one opener.
+      Array.from({ length: TEST_ENGINE === 'postgres' ? 3 : 1 }, () => openDatabase(location)),
+    );
+    try {
+      const applied = await dataSource.query<{ name: string }[]>('SELECT name FROM migrations');
+      expect(applied.map((m) => m.name).sort()).toEqual(MIGRATIONS.map((m) => m.name).sort());
+      expect(await tables(dataSource)).toHaveLength(22 + HISTORY_TABLES.length);
+    } finally {
+      await Promise.all(opened.map((ds) => ds.destroy()));
+    }
+  });
+
   it('should list every migration file in migrations/index.ts', () => {
     const files = readdirSync(join(__dirname, '..', 'migrations')).filter((f) =>
       /^\d+-.+\.ts$/.test(f),
@@ -83,6 +99,8 @@ describe(`Migrations (${TEST_ENGINE})`, () => {
         'grants',
         'ledger_imports',
         'ledger_totals',
+        'login_failures',
+        'login_refusals',
         'milestones',
         'planned_spend',
         'programs',
@@ -101,7 +119,7 @@ describe(`Migrations (${TEST_ENGINE})`, () => {
     expect(await tables(dataSource)).toEqual([]);
 
     await dataSource.runMigrations();
-    expect(await tables(dataSource)).toHaveLength(20 + HISTORY_TABLES.length);
+    expect(await tables(dataSource)).toHaveLength(22 + HISTORY_TABLES.length);
   });
 
   it('should leave nothing for migration:generate to find (entities and migrations agree)', async () => {

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { AppConfig } from '../common/config';
+import { WritePath } from '../common/database/write-path';
 import { AccessGuard } from './access.guard';
 import { AdminUsersController } from './admin-users.controller';
 import { AuthController } from './auth.controller';
@@ -22,9 +23,9 @@ import { UsersService } from './users.service';
     SignInService,
     {
       provide: LoginThrottle,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        new LoginThrottle(config.LOGIN_MAX_FAILURES, config.LOGIN_WINDOW_MINUTES * 60_000),
+      inject: [WritePath, AppConfig],
+      useFactory: (writes: WritePath, config: AppConfig) =>
+        new LoginThrottle(writes, config.LOGIN_MAX_FAILURES, config.LOGIN_WINDOW_MINUTES * 60_000),
     },
     DatabaseSessionStore,
     { provide: APP_GUARD, useClass: AccessGuard },

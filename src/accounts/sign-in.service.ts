@@ -17,9 +17,9 @@ export class SignInService {
   async attempt(email: string, password: string, ip: string): Promise<SignInResult> {
     // Counted before the password is checked, so parallel attempts cannot all pass the check.
     const startedAt = Date.now();
-    const wait = this.throttle.begin(email, ip, startedAt);
+    const wait = await this.throttle.begin(email, ip, startedAt);
     if (wait > 0) {
-      const refusals = this.throttle.refused(ip, startedAt);
+      const refusals = await this.throttle.refused(ip, startedAt);
       if (refusals > 0) await this.users.recordLoginFailure(email, ip, 'login_throttled', refusals);
       return {
         ok: false,
@@ -36,7 +36,7 @@ export class SignInService {
         message: 'That email and password do not match an active account.',
       };
     }
-    this.throttle.succeed(email, ip, startedAt);
+    await this.throttle.succeed(email, ip, startedAt);
     return { ok: true, user };
   }
 }

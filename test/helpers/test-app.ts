@@ -8,7 +8,6 @@ import { configureApp } from '../../src/app.setup';
 import { AppConfig } from '../../src/common/config';
 import { ReadCache } from '../../src/common/database/read-cache';
 import { WritePath } from '../../src/common/database/write-path';
-import { LoginThrottle } from '../../src/accounts/login-throttle';
 import type { Role } from '../../src/accounts/user.entity';
 import { AuditService } from '../../src/audit/audit.service';
 import { FreshDatabase, freshTestDatabase, placeholders, TEST_ENGINE } from './test-database';
@@ -143,7 +142,6 @@ async function databaseOf(
     reset: async () => {
       await database.restore(dataSource);
       app.get(ReadCache).clear();
-      app.get(LoginThrottle).clear();
       jest.restoreAllMocks();
     },
   };
@@ -223,7 +221,7 @@ function perDescribe<T extends object>(create: () => Promise<T & Resettable>): T
 /**
  * Gives every test in the enclosing describe the app as it was when the describe began: one app per
  * describe (built, users made and the manager signed in once), whose database file is copied back
- * and whose in-memory state (read cache, login throttle, spies) is dropped before each later test.
+ * and whose in-memory state (read cache, spies) is dropped before each later test.
  */
 export function freshAppPerTest(overrides: Partial<AppConfig> = {}): TestApp & Resettable {
   return perDescribe(() => createResettableApp(overrides));

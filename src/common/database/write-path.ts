@@ -38,7 +38,14 @@ interface WriteContext {
 }
 
 // Tables whose rows are not business records: the audit trail itself, sessions, migrations.
-const UNAUDITED = new Set(['audit_events', 'sessions', 'migrations', 'recording_clock']);
+const UNAUDITED = new Set([
+  'audit_events',
+  'sessions',
+  'migrations',
+  'recording_clock',
+  'login_failures',
+  'login_refusals',
+]);
 const DATA_WRITE = new Set(['INSERT', 'UPDATE', 'DELETE', 'REPLACE']);
 
 /**
@@ -365,6 +372,26 @@ export async function lockRows(
   await manager.query(`SELECT id FROM ${table} WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE`, [
     unique,
   ]);
+}
+
+/** Advisory lock keys: one per thing that several app instances must do one at a time. */
+export const ADVISORY_LOCKS = {
+  auditChain: 0x61756469, // 'audi'
+  migrations: 0x6d696772, // 'migr'
+  demoSeed: 0x73656564, // 'seed'
+} as const;
+
+/**
+ * Makes the rest of this transaction wait for any other transaction, in any app instance, that holds
+ * the same lock, until it commits or rolls back (PostgreSQL's transaction-scoped advisory lock). On
+ * SQLite the write transaction already holds the whole database, and this does nothing.
+ */
+export async function oneAtATime(
+  manager: EntityManager,
+  lock: (typeof ADVISORY_LOCKS)[keyof typeof ADVISORY_LOCKS],
+): Promise<void> {
+  if (manager.connection.options.type !== 'postgres') return;
+  await manager.query('SELECT pg_advisory_xact_lock($1)', [lock]);
 }
 
 @Injectable()
