@@ -5,6 +5,7 @@ import * as sqlite3 from 'sqlite3';
 import { types as pgTypes } from 'pg';
 import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
 import { MIGRATIONS } from '../migrations';
+import { ADVISORY_LOCKS } from './common/database/write-path';
 import { SessionRecord } from './accounts/session.entity';
 import { User } from './accounts/user.entity';
 import { AuditEvent } from './audit/audit-event.entity';
@@ -111,7 +112,23 @@ export function dataSourceOptions(location: string): DataSourceOptions {
 /** Opens the database, brings its schema up to date and (SQLite) sets the durability pragmas. */
 export async function openDatabase(location: string): Promise<DataSource> {
   const dataSource = await new DataSource(dataSourceOptions(location)).initialize();
-  if (dataSource.options.type === 'sqlite') await dataSource.query('PRAGMA synchronous = FULL');
-  await dataSource.runMigrations();
+  if (dataSource.options.type === 'sqlite') {
+    await dataSource.query('PRAGMA synchronous = FULL');
+    await dataSource.runMigrations();
+    return dataSource;
+  }
+  // Instances started together on PostgreSQL: one runs the migrations, the others wait, then find
+  // nothing left to run. The lock is held by a connection of its own for the whole run.
+  const holder = dataSource.createQueryRunner();
+  await holder.connect();
+  try {
+    await holder.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCKS.migrations]);
+    await dataSource.runMigrations();
+  } finally {
+    await holder
+      .query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCKS.migrations])
+      .catch(() => undefined);
+    await holder.release();
+  }
   return dataSource;
 }

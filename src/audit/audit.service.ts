@@ -5,7 +5,7 @@ import { DataSource, EntityManager, EntityTarget, In, ObjectLiteral, Repository 
 import { nowIso } from '../common/database/columns';
 import { formatTimestamp } from '../common/dates';
 import { namedQuery } from '../common/database/named-query';
-import { noteAuditEvent } from '../common/database/write-path';
+import { ADVISORY_LOCKS, noteAuditEvent, oneAtATime } from '../common/database/write-path';
 import { EditConflictError } from '../common/forms';
 import { Page, PAGE_SIZE, toPage } from '../common/pagination';
 import { currentActor } from '../common/request-context';
@@ -79,8 +79,6 @@ function diff(before: ObjectLiteral | null, after: ObjectLiteral | null): Change
  * in the caller's WritePath transaction, so it commits or rolls back with the change it records, and
  * is chained to the previous event by SHA-256.
  */
-/** The advisory lock key that serialises appends to the audit chain on PostgreSQL ("audit" in ASCII). */
-export const AUDIT_CHAIN_LOCK = 0x61756469;
 
 @Injectable()
 export class AuditService {
@@ -116,9 +114,7 @@ export class AuditService {
     // On PostgreSQL, transactions of several app processes append at once: each waits here for the
     // one before it to commit, then reads the head it wrote (READ COMMITTED reads the newest
     // committed rows at each statement). SQLite's write transaction already holds the database.
-    if (manager.connection.options.type === 'postgres') {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-    }
+    await oneAtATime(manager, ADVISORY_LOCKS.auditChain);
     const last = await manager.findOne(AuditEvent, {
       select: { id: true, hash: true },
       where: {},

@@ -9,7 +9,7 @@ import { Budget } from '../budgets/budget.entity';
 import { BudgetsService } from '../budgets/budgets.service';
 import { AppConfig } from '../common/config';
 import { recordingAt } from '../common/database/recording-time';
-import { WritePath } from '../common/database/write-path';
+import { ADVISORY_LOCKS, oneAtATime, WritePath } from '../common/database/write-path';
 import { addDays, addMonths, todayIn } from '../common/dates';
 import { validateForm } from '../common/forms';
 import { centsToDecimal } from '../common/money';
@@ -152,6 +152,8 @@ export class DemoSeedService {
    */
   async seedIfEmpty(): Promise<boolean> {
     const seeded = await this.writes.transaction(async (manager) => {
+      // Instances started together on one empty PostgreSQL database: one seeds, the others see it.
+      await oneAtATime(manager, ADVISORY_LOCKS.demoSeed);
       if ((await manager.count(Program)) > 0) return false;
       await this.seed(manager, todayIn(this.config.APP_TIME_ZONE), new Date().toISOString());
       await this.seedUsers();
