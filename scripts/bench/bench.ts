@@ -21,9 +21,17 @@ import ExcelJS from 'exceljs';
 import { Database, OPEN_READONLY } from 'sqlite3';
 import { COST_CATEGORIES } from '../../src/budgets/budget.constants';
 import { todayIn } from '../../src/common/dates';
-import { DatabaseEngine } from '../../src/database';
+import { DatabaseEngine, isPostgresUrl } from '../../src/database';
 import { buildDataset, BENCH_USER, Dataset, DatasetSize, openDataset, SIZES } from './dataset';
 import { Client } from './http';
+import {
+  copyDataset,
+  CopyReport,
+  createBenchDatabase,
+  onPostgres,
+  postgresVersion,
+  psqlExport,
+} from './postgres';
 
 const TIME_ZONE = 'America/New_York';
 
@@ -309,6 +317,26 @@ function sqliteStore(path: string): Store {
       execFileSync('sqlite3', ['-readonly', '-csv', '-header', path, CLI_LEDGER_SQL], {
         stdio: ['ignore', out, 'inherit'],
       });
+    },
+  };
+}
+
+/**
+ * The PostgreSQL database, read on a connection of its own and exported by psql's \copy. COUNT and
+ * SUM come back as numbers: src/database.ts sets pg's parsers for BIGINT and NUMERIC.
+ */
+function postgresStore(url: string): Store {
+  return {
+    engine: 'postgres',
+    location: url,
+    cli: 'psql \\copy',
+    readRows<T>(sql: string, params: unknown[] = []) {
+      let n = 0;
+      const numbered = sql.replace(/\?/g, () => `$${++n}`);
+      return onPostgres(url, async (client) => (await client.query(numbered, params)).rows as T[]);
+    },
+    exportLedger(out) {
+      psqlExport(url, CLI_LEDGER_SQL, out);
     },
   };
 }
@@ -952,6 +980,223 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
   }
 }
 
+/** What the engine comparison measures on each run: the four figures of its table. */
+export const ENGINE_PARTS: readonly Part[] = ['csv', 'burndown', 'grants', 'writes'];
+
+export interface EngineOptions extends BenchOptions {
+  /** A database URL on the PostgreSQL server, used only to create and drop the bench's own. */
+  postgres: string;
+  /** A PostgreSQL run for each of these numbers of app instances. */
+  instances: number[];
+}
+
+export interface EngineRun {
+  engine: DatabaseEngine;
+  instances: number;
+  measures: Measure[];
+  /** sha256 of the ledger CSV's header and data-set rows (readLines) as this run downloaded it. */
+  csvSha256?: string;
+}
+
+export interface EnginesReport {
+  startedAt: string;
+  seconds: number;
+  machine: Record<string, string | number>;
+  dataset: BenchReport['dataset'];
+  /** The data set's copy in PostgreSQL (its database is dropped at the end of the run). */
+  copy: CopyReport & { database: string };
+  /** SQLite with one instance first, then PostgreSQL with each number of instances. */
+  runs: EngineRun[];
+  /** Expenditures per second, PostgreSQL with 2 instances over SQLite; null without that run. */
+  writesRatio: number | null;
+  /** Correctness failures, each prefixed with its run; empty on a sound run. */
+  failures: string[];
+}
+
+/** The requirement's target: PostgreSQL ×2 records this many times what one SQLite instance does. */
+export const WRITES_RATIO_TARGET = 1.5;
+
+const ENGINE_NAMES: Record<DatabaseEngine, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+const runLabel = (run: Pick<EngineRun, 'engine' | 'instances'>) =>
+  `${ENGINE_NAMES[run.engine]} ×${run.instances}`;
+
+function numbersOf(run: EngineRun, id: Measure['id']): Record<string, number> | undefined {
+  return run.measures.find((m) => m.id === id)?.numbers;
+}
+
+/**
+ * The PostgreSQL runs' ledger CSV against SQLite's: the same data set must give the same bytes on
+ * either engine (the app builds each line in the engine's own SQL). A difference is a failure.
+ */
+function compareCsv(runs: EngineRun[], failures: string[]): void {
+  const sqlite = runs.find((run) => run.engine === 'sqlite')?.csvSha256;
+  for (const run of runs) {
+    if (run.engine === 'sqlite' || !sqlite || !run.csvSha256 || run.csvSha256 === sqlite) continue;
+    failures.push(
+      `${runLabel(run)}: the ledger CSV differs from SQLite's for the same data (sha256 ${run.csvSha256.slice(0, 12)}… against ${sqlite.slice(0, 12)}…).`,
+    );
+  }
+}
+
+function writesRatio(runs: EngineRun[]): number | null {
+  const rate = (engine: DatabaseEngine, instances: number) => {
+    const run = runs.find((r) => r.engine === engine && r.instances === instances);
+    return run && numbersOf(run, 'expenditures')?.perSecond;
+  };
+  const [sqlite, postgres] = [rate('sqlite', 1), rate('postgres', 2)];
+  return sqlite && postgres !== undefined ? round(postgres / sqlite, 2) : null;
+}
+
+function psqlVersion(): string {
+  try {
+    const version = execFileSync('psql', ['--version'], { encoding: 'utf8' });
+    return /\d+(\.\d+)+/.exec(version)?.[0] ?? version.trim();
+  } catch {
+    return 'not found';
+  }
+}
+
+/**
+ * The requirement's comparison: builds the SQLite data set, copies it into a new PostgreSQL
+ * database `bench_<random>` (copyDataset), runs the ENGINE_PARTS measures on SQLite with one
+ * instance, then on PostgreSQL with each of `options.instances`, requests spread round-robin over
+ * the instances. Writes engines.json and engines.md to `options.out`; the PostgreSQL database is
+ * dropped at the end, also on error.
+ */
+export async function runEngineComparison(options: EngineOptions): Promise<EnginesReport> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
+  const work = mkdtempSync(join(tmpdir(), 'grant-bench-'));
+  const database = options.database ?? join(work, 'bench.sqlite');
+  const failures: string[] = [];
+  try {
+    const data = await prepareData(options, database, log);
+    const postgres = await createBenchDatabase(options.postgres);
+    try {
+      log(`Copying the data set into the PostgreSQL database ${postgres.name} …`);
+      const copy = await copyDataset(database, postgres.url, failures);
+      log(
+        `  ${thousands(copy.rows)} rows, ${Object.keys(copy.tables).length} tables in ${round(copy.seconds)} s`,
+      );
+      const plan = [
+        { store: sqliteStore(database), instances: 1 },
+        ...options.instances.map((instances) => ({
+          store: postgresStore(postgres.url),
+          instances,
+        })),
+      ];
+      const runs: EngineRun[] = [];
+      for (const { store, instances } of plan) {
+        const label = runLabel({ engine: store.engine, instances });
+        log(`${label}:`);
+        const own: string[] = [];
+        const result = await withTarget(store, instances, work, options.profile, (target) =>
+          runMeasures(target, data, work, options, own, (line) => log(`  ${line}`), ENGINE_PARTS),
+        );
+        failures.push(...own.map((failure) => `${label}: ${failure}`));
+        runs.push({ engine: store.engine, instances, ...result });
+      }
+      compareCsv(runs, failures);
+      const report: EnginesReport = {
+        startedAt,
+        seconds: round((performance.now() - started) / 1000),
+        machine: {
+          ...machine(),
+          psqlCli: psqlVersion(),
+          postgresServer: await postgresVersion(postgres.url),
+        },
+        dataset: datasetOf(data),
+        copy: { ...copy, seconds: round(copy.seconds), database: postgres.name },
+        runs,
+        writesRatio: writesRatio(runs),
+        failures,
+      };
+      mkdirSync(options.out, { recursive: true });
+      writeFileSync(join(options.out, 'engines.json'), `${JSON.stringify(report, null, 2)}\n`);
+      writeFileSync(join(options.out, 'engines.md'), enginesMarkdown(report));
+      return report;
+    } finally {
+      await postgres.drop();
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The comparison's rows, a run each, as both the console and engines.md show them. */
+function engineRows(report: EnginesReport): string[][] {
+  const sqliteSha = report.runs.find((run) => run.engine === 'sqlite')?.csvSha256;
+  const rows = report.runs.map((run) => {
+    const writes = numbersOf(run, 'expenditures');
+    const grants = numbersOf(run, 'grants_list');
+    const burndown = numbersOf(run, 'program_burndown');
+    const csv = numbersOf(run, 'ledger_csv');
+    const cli = run.engine === 'sqlite' ? 'sqlite3' : 'psql';
+    const sameCsv =
+      run.engine === 'sqlite' || !run.csvSha256 || !sqliteSha
+        ? '–'
+        : run.csvSha256 === sqliteSha
+          ? 'yes'
+          : 'NO';
+    return [
+      ENGINE_NAMES[run.engine],
+      String(run.instances),
+      writes ? `${thousands(writes.perSecond)}/s (${writes.lost} lost)` : '–',
+      grants ? thousands(grants.rps) : '–',
+      burndown ? ms(burndown.medianMs) : '–',
+      csv
+        ? `${round(csv.appMs / 1000, 2)} s vs ${cli} ${round(csv.cliMs / 1000, 2)} s (×${csv.ratio})`
+        : '–',
+      sameCsv,
+    ];
+  });
+  return [
+    [
+      'Engine',
+      'Instances',
+      'Expenditures/s (lost)',
+      'Grants list req/s',
+      'Program burn-down median',
+      'Ledger CSV vs CLI (ratio)',
+      'CSV bytes = SQLite',
+    ],
+    ...rows,
+  ];
+}
+
+/** The target line under the table. */
+function ratioLine(report: EnginesReport): string {
+  const target = `target ≥ ${WRITES_RATIO_TARGET}×`;
+  if (report.writesRatio === null) {
+    return `PostgreSQL ×2 / SQLite expenditures: not measured (${target}; run --instances 2 with the writes).`;
+  }
+  const met = report.writesRatio >= WRITES_RATIO_TARGET ? 'met' : 'NOT met';
+  return `PostgreSQL ×2 / SQLite expenditures: ${report.writesRatio}× (${target}): ${met}`;
+}
+
+export function enginesMarkdown(report: EnginesReport): string {
+  const m = report.machine;
+  const d = report.dataset;
+  const c = report.copy;
+  const [head, ...rows] = engineRows(report);
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const lines = [
+    `Run ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, sqlite3 CLI ${m.sqlite3Cli}, PostgreSQL ${m.postgresServer} (psql ${m.psqlCli}).`,
+    `Data: ${d.size.programs} programs, ${thousands(d.grants)} grants, ${thousands(d.ledgerRows)} ledger rows (built in ${round(d.buildSeconds)} s), copied to PostgreSQL: ${thousands(c.rows)} rows in ${Object.keys(c.tables).length} tables (${c.seconds} s).`,
+    '',
+    line(head),
+    line(head.map(() => '---')),
+    ...rows.map(line),
+    '',
+    ratioLine(report),
+  ];
+  if (report.failures.length > 0) {
+    lines.push('', 'Correctness failures:', ...report.failures.map((f) => `- ${f}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 /** Rows as columns padded to their widest cell, for the console. */
 function aligned(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -972,6 +1217,29 @@ function mixOf(text: string): { readers: number; writers: number } {
   return { readers: Number(match[1]), writers: Number(match[2]) };
 }
 
+/** `--instances 1,2,4` or `--instances 2`: the PostgreSQL runs' numbers of app instances. */
+function instancesOf(text: string): number[] {
+  const counts = text.split(',').map((part) => Number(part.trim()));
+  if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(
+      `--instances takes whole numbers from 1, comma-separated (1,2,4); got ${text}.`,
+    );
+  }
+  return counts;
+}
+
+/** The server for --engine postgres: --postgres URL, else BENCH_POSTGRES_URL. */
+function postgresOf(flag: string | undefined): string {
+  const url = flag ?? process.env.BENCH_POSTGRES_URL;
+  if (!url) {
+    throw new Error(
+      '--engine postgres needs a PostgreSQL server the bench may create a database on: --postgres postgres://user@host:port/postgres, or BENCH_POSTGRES_URL.',
+    );
+  }
+  if (!isPostgresUrl(url)) throw new Error(`--postgres takes a postgres:// URL; got ${url}.`);
+  return url;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const value = (flag: string) => {
@@ -987,6 +1255,13 @@ async function main(): Promise<void> {
   const unknown = only?.find((part) => !(PARTS as readonly string[]).includes(part));
   if (unknown)
     throw new Error(`--only takes ${PARTS.join(', ')} (comma-separated); got ${unknown}.`);
+  const engine = value('--engine');
+  if (engine !== undefined && engine !== 'postgres') {
+    throw new Error(`--engine takes postgres (SQLite runs beside it); got ${engine}.`);
+  }
+  if (!engine && (value('--instances') || value('--postgres'))) {
+    throw new Error('--instances and --postgres go with --engine postgres.');
+  }
   const out = value('--out') ?? 'benchmarks';
   const options: BenchOptions = {
     size,
@@ -1000,6 +1275,18 @@ async function main(): Promise<void> {
     only: only as Part[] | undefined,
     mix: value('--mix') ? mixOf(value('--mix')!) : undefined,
   };
+  if (engine) {
+    const report = await runEngineComparison({
+      ...options,
+      postgres: postgresOf(value('--postgres')),
+      instances: instancesOf(value('--instances') ?? '1,2,4'),
+    });
+    console.log(`\n${aligned(engineRows(report))}\n\n${ratioLine(report)}\n`);
+    for (const failure of report.failures) console.error(`FAILED: ${failure}`);
+    console.log(`Written to ${join(out, 'engines.{json,md}')}`);
+    process.exitCode = report.failures.length > 0 ? 1 : 0;
+    return;
+  }
   const report = await runBenchmark(options);
   console.log(`\n${table(report)}\n`);
   for (const failure of report.failures) console.error(`FAILED: ${failure}`);
