@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   createReadStream,
@@ -21,8 +21,17 @@ import ExcelJS from 'exceljs';
 import { Database, OPEN_READONLY } from 'sqlite3';
 import { COST_CATEGORIES } from '../../src/budgets/budget.constants';
 import { todayIn } from '../../src/common/dates';
+import { DatabaseEngine, isPostgresUrl } from '../../src/database';
 import { buildDataset, BENCH_USER, Dataset, DatasetSize, openDataset, SIZES } from './dataset';
 import { Client } from './http';
+import {
+  copyDataset,
+  CopyReport,
+  createBenchDatabase,
+  onPostgres,
+  postgresVersion,
+  psqlExport,
+} from './postgres';
 
 const TIME_ZONE = 'America/New_York';
 
@@ -127,31 +136,48 @@ function resetPeak(pid: number): boolean {
 /**
  * Downloads `path` to `file` and says how long it took and how far the server's resident memory
  * rose above what it was before (the kernel's peak mark where we may reset it, else 5 ms samples).
+ * With several instances the client picks one in turn; the one that served it grew the most.
  */
 async function timedDownload(
-  server: Server,
+  servers: Server[],
   client: Client,
   path: string,
   file: string,
 ): Promise<{ status: number; ms: number; growth: number }> {
-  const before = memoryOf(server.pid).rss;
-  const exact = resetPeak(server.pid);
-  let peak = before;
-  const sampler = setInterval(() => (peak = Math.max(peak, memoryOf(server.pid).rss)), 5);
+  const before = servers.map((server) => memoryOf(server.pid).rss);
+  const exact = servers.map((server) => resetPeak(server.pid));
+  const peak = [...before];
+  const sample = () =>
+    servers.forEach((server, i) => (peak[i] = Math.max(peak[i], memoryOf(server.pid).rss)));
+  const sampler = setInterval(sample, 5);
   const start = performance.now();
   const status = await client.download(path, file);
   const ms = performance.now() - start;
   clearInterval(sampler);
-  if (exact) peak = Math.max(peak, memoryOf(server.pid).hwm);
-  return { status, ms, growth: peak - before };
+  servers.forEach((server, i) => {
+    if (exact[i]) peak[i] = Math.max(peak[i], memoryOf(server.pid).hwm);
+  });
+  return { status, ms, growth: Math.max(...peak.map((p, i) => p - before[i])) };
 }
 
-async function countLines(file: string): Promise<number> {
+/**
+ * A file's lines, and the sha256 of its first `hashed` lines: the ledger CSV's header and the data
+ * set's own entries, which come first in id order before anything a run recorded, so downloads
+ * from either engine compare byte for byte however many entries earlier runs added.
+ */
+async function readLines(file: string, hashed = 0): Promise<{ lines: number; sha256: string }> {
+  const hash = createHash('sha256');
   let lines = 0;
   for await (const chunk of createReadStream(file)) {
-    for (const byte of chunk as Buffer) if (byte === 10) lines++;
+    const bytes = chunk as Buffer;
+    const hashing = lines < hashed;
+    let cut = bytes.length;
+    for (let i = 0; i < bytes.length; i++) {
+      if (bytes[i] === 10 && ++lines === hashed) cut = i + 1;
+    }
+    if (hashing) hash.update(bytes.subarray(0, cut));
   }
-  return lines;
+  return { lines, sha256: hash.digest('hex') };
 }
 
 /** The app as it is started in production: compiled JS, or the TypeScript sources under ts-node. */
@@ -177,22 +203,35 @@ class Server {
     return this.process.pid!;
   }
 
-  static async start(database: string, logFile: string, profile?: string): Promise<Server> {
+  /**
+   * One instance on `store`'s database. Instances that share a database share `secret` too: it
+   * signs the session cookie and the sign-in form's token, so one sign-in serves them all.
+   */
+  static async start(
+    store: Store,
+    secret: string,
+    logFile: string,
+    profile?: string,
+  ): Promise<Server> {
     const [port, helloPort] = [await freePort(), await freePort()];
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      SESSION_SECRET: secret,
+      SEED_DEMO: 'false',
+      APP_TIME_ZONE: TIME_ZONE,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      BENCH_HELLO_PORT: String(helloPort),
+    };
+    // The store says which engine: a DATABASE_URL exported in the shell must not win over it.
+    delete env.DATABASE_URL;
+    if (store.engine === 'postgres') env.DATABASE_URL = store.location;
+    else env.DATABASE_PATH = store.location;
     const log = openSync(logFile, 'a');
     const child = spawn(process.execPath, appCommand(profile).args, {
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        DATABASE_PATH: database,
-        SESSION_SECRET: randomBytes(32).toString('hex'),
-        SEED_DEMO: 'false',
-        APP_TIME_ZONE: TIME_ZONE,
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-        BENCH_HELLO_PORT: String(helloPort),
-      },
+      env,
       stdio: ['ignore', log, log],
     });
     closeSync(log);
@@ -230,74 +269,141 @@ class Server {
   }
 }
 
-/** Reads the database file directly (read-only), as an auditor's tool would. */
-async function readDb<T>(path: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const db = new Database(path, OPEN_READONLY);
-  try {
-    return await new Promise<T[]>((ok, fail) =>
-      db.all(sql, params, (error, rows) => (error ? fail(error) : ok(rows as T[]))),
-    );
-  } finally {
-    await new Promise((r) => db.close(r));
-  }
-}
-
-/** The same columns as the app's ledger CSV, in the same order, from the same file. */
+/** The same columns as the app's ledger CSV, in the same order, from the same database. */
 const CLI_LEDGER_SQL = `SELECT e.id, g.award_number, e.budget_period, e.category, e.incurred_on,
   e.amount_cents, e.share, e.reference, e.memo, e.reversal_of, e.recorded_by, e.recorded_at,
   e.recorded_on FROM expenditures e JOIN grants g ON g.id = e.grant_id ORDER BY e.id`;
 
+/**
+ * The database under the app as the measures see it behind the app's back, one per engine: to
+ * check what the app acknowledged, and to time the engine's own CLI export against its download.
+ */
+interface Store {
+  engine: DatabaseEngine;
+  /** The SQLite file (DATABASE_PATH) or the PostgreSQL URL (DATABASE_URL). */
+  location: string;
+  /** The CLI the ledger download is compared with, as the table names it. */
+  cli: string;
+  /** Rows read directly, as an auditor's tool would; `?` placeholders on either engine. */
+  readRows<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** CLI_LEDGER_SQL exported as CSV, header line first, into the open file `out`. */
+  exportLedger(out: number): void;
+}
+
+/** What one run measures: the app's instances on one store, and a client signed in to them. */
+interface Target {
+  store: Store;
+  servers: Server[];
+  client: Client;
+}
+
+/** The SQLite file, read on a read-only connection of its own and exported by the sqlite3 CLI. */
+function sqliteStore(path: string): Store {
+  return {
+    engine: 'sqlite',
+    location: path,
+    cli: 'sqlite3 CLI',
+    async readRows<T>(sql: string, params: unknown[] = []) {
+      const db = new Database(path, OPEN_READONLY);
+      try {
+        return await new Promise<T[]>((ok, fail) =>
+          db.all(sql, params, (error, rows) => (error ? fail(error) : ok(rows as T[]))),
+        );
+      } finally {
+        await new Promise((r) => db.close(r));
+      }
+    },
+    exportLedger(out) {
+      execFileSync('sqlite3', ['-readonly', '-csv', '-header', path, CLI_LEDGER_SQL], {
+        stdio: ['ignore', out, 'inherit'],
+      });
+    },
+  };
+}
+
+/**
+ * The PostgreSQL database, read on a connection of its own and exported by psql's \copy. COUNT and
+ * SUM come back as numbers: src/database.ts sets pg's parsers for BIGINT and NUMERIC.
+ */
+function postgresStore(url: string): Store {
+  return {
+    engine: 'postgres',
+    location: url,
+    cli: 'psql \\copy',
+    readRows<T>(sql: string, params: unknown[] = []) {
+      let n = 0;
+      const numbered = sql.replace(/\?/g, () => `$${++n}`);
+      return onPostgres(url, async (client) => (await client.query(numbered, params)).rows as T[]);
+    },
+    exportLedger(out) {
+      psqlExport(url, CLI_LEDGER_SQL, out);
+    },
+  };
+}
+
+/** Entries in the ledger now: what the CSV must hold, however many earlier runs recorded. */
+async function ledgerCount(store: Store): Promise<number> {
+  const [{ n }] = await store.readRows<{ n: number }>('SELECT COUNT(*) AS n FROM expenditures');
+  return Number(n);
+}
+
+/**
+ * The ledger CSV downloaded `runs` times against the engine's CLI exporting the same columns, each
+ * timed to its last byte in a file. Also gives the sha256 of the download's header and data-set
+ * rows (readLines), for comparing the engines' bytes.
+ */
 async function measureCsv(
-  server: Server,
-  client: Client,
+  { store, servers, client }: Target,
   data: Dataset,
   work: string,
   runs: number,
   failures: string[],
-): Promise<Measure> {
+): Promise<{ measure: Measure; sha256: string }> {
   const appTimes: number[] = [];
   const cliTimes: number[] = [];
+  const ledgerRows = await ledgerCount(store);
   let growth = 0;
   let appRows = 0;
   let cliRows = 0;
+  let sha256 = '';
   for (let run = 0; run < runs; run++) {
     const file = join(work, 'ledger.csv');
-    const download = await timedDownload(server, client, '/reports/ledger.csv', file);
+    const download = await timedDownload(servers, client, '/reports/ledger.csv', file);
     const status = download.status;
     appTimes.push(download.ms);
     growth = Math.max(growth, download.growth);
     if (status !== 200) failures.push(`The ledger CSV download answered HTTP ${status}.`);
-    appRows = (await countLines(file)) - 1;
+    const lines = await readLines(file, data.ledgerRows + 1);
+    appRows = lines.lines - 1;
+    sha256 = lines.sha256;
     rmSync(file);
 
     const cliFile = join(work, 'cli.csv');
     const out = openSync(cliFile, 'w');
     const cliStart = performance.now();
     try {
-      execFileSync('sqlite3', ['-readonly', '-csv', '-header', data.path, CLI_LEDGER_SQL], {
-        stdio: ['ignore', out, 'inherit'],
-      });
+      store.exportLedger(out);
     } finally {
       closeSync(out);
     }
     cliTimes.push(performance.now() - cliStart);
-    cliRows = (await countLines(cliFile)) - 1;
+    cliRows = (await readLines(cliFile)).lines - 1;
     rmSync(cliFile);
   }
-  if (appRows !== cliRows || appRows !== data.ledgerRows) {
+  if (appRows !== cliRows || appRows !== ledgerRows) {
     failures.push(
-      `The ledger CSV has ${appRows} rows, the sqlite3 export ${cliRows}, the ledger ${data.ledgerRows}.`,
+      `The ledger CSV has ${appRows} rows, the ${store.cli} export ${cliRows}, the ledger ${ledgerRows}.`,
     );
   }
   const app = median(appTimes);
   const cli = median(cliTimes);
   const ratio = app / cli;
   const growthMb = growth / 1024 / 1024;
-  return {
+  const measure: Measure = {
     id: 'ledger_csv',
     name: `Ledger CSV download, ${thousands(appRows)} rows`,
     result: `${round(app / 1000, 2)} s, server memory +${round(growthMb)} MB`,
-    reference: `sqlite3 CLI ${round(cli / 1000, 2)} s (×${round(ratio, 2)})`,
+    reference: `${store.cli} ${round(cli / 1000, 2)} s (×${round(ratio, 2)})`,
     target: '≤ 2× the CLI, < 150 MB',
     met: ratio <= 2 && growthMb < 150,
     numbers: {
@@ -308,6 +414,7 @@ async function measureCsv(
       rows: appRows,
     },
   };
+  return { measure, sha256 };
 }
 
 /**
@@ -315,8 +422,7 @@ async function measureCsv(
  * the file read back with exceljs's streaming reader (every data row there, the Manifest sheet too).
  */
 async function measureXlsx(
-  server: Server,
-  client: Client,
+  { servers, client }: Target,
   data: Dataset,
   work: string,
   failures: string[],
@@ -326,7 +432,7 @@ async function measureXlsx(
     status,
     ms: elapsed,
     growth,
-  } = await timedDownload(server, client, '/reports/ledger.xlsx', file);
+  } = await timedDownload(servers, client, '/reports/ledger.xlsx', file);
   const growthMb = growth / 1024 / 1024;
   if (status !== 200) failures.push(`The ledger XLSX download answered HTTP ${status}.`);
   const bytes = statSync(file).size;
@@ -454,9 +560,13 @@ async function measurePages(
   return measures;
 }
 
-async function cannon(url: string, cookie: string | undefined, seconds: number) {
+/**
+ * autocannon's 10 connections, spread over `urls` (one per instance) in turn: autocannon 9 takes an
+ * array there (lib/run.js gives connection i the URL i % n), though @types/autocannon says a string.
+ */
+async function cannon(urls: string[], cookie: string | undefined, seconds: number) {
   const result = await autocannon({
-    url,
+    url: urls.length === 1 ? urls[0] : (urls as unknown as string),
     connections: 10,
     duration: seconds,
     headers: cookie ? { cookie } : {},
@@ -470,13 +580,20 @@ async function cannon(url: string, cookie: string | undefined, seconds: number) 
 }
 
 async function measureGrantsList(
-  server: Server,
-  client: Client,
+  { servers, client }: Target,
   seconds: number,
   failures: string[],
 ): Promise<Measure> {
-  const hello = await cannon(server.helloUrl, undefined, seconds);
-  const grants = await cannon(`${server.url}/grants`, client.cookie, seconds);
+  const hello = await cannon(
+    servers.map((server) => server.helloUrl),
+    undefined,
+    seconds,
+  );
+  const grants = await cannon(
+    servers.map((server) => `${server.url}/grants`),
+    client.cookie,
+    seconds,
+  );
   if (grants.errors > 0 || hello.errors > 0) {
     failures.push(
       `Under load, /grants had ${grants.errors} errors and hello-world ${hello.errors}.`,
@@ -516,12 +633,13 @@ interface WriteRun {
 }
 
 /**
- * `workers` clients post expenditures through the real form until `deadline`; then the file is read
- * back: every acknowledged entry stored with its amount, nothing unacknowledged, totals moved by
- * exactly the acknowledged entries. A loss is a failure.
+ * `workers` clients post expenditures through the real form until `deadline`; then the database is
+ * read back behind the app (`store`): every acknowledged entry stored with its amount, nothing
+ * unacknowledged, totals moved by exactly the acknowledged entries. A loss is a failure.
  */
 async function postExpenditures(
   client: Client,
+  store: Store,
   data: Dataset,
   workers: number,
   seconds: number,
@@ -529,7 +647,7 @@ async function postExpenditures(
 ): Promise<WriteRun> {
   if (data.openGrants.length === 0) throw new Error('The data set has no grant open for spending.');
   const sumSql = `SELECT COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS cents FROM expenditures`;
-  const [before] = await readDb<{ n: number; cents: number }>(data.path, sumSql);
+  const [before] = await store.readRows<{ n: number; cents: number }>(sumSql);
   const acks: Ack[] = [];
   const refusals: string[] = [];
   const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
@@ -559,8 +677,7 @@ async function postExpenditures(
   );
   const elapsed = (performance.now() - start) / 1000;
 
-  const stored = await readDb<{ id: number; reference: string; cents: number }>(
-    data.path,
+  const stored = await store.readRows<{ id: number; reference: string; cents: number }>(
     `SELECT id, reference, amount_cents AS cents FROM expenditures WHERE reference LIKE ?`,
     [`BENCH-${run}-%`],
   );
@@ -570,7 +687,7 @@ async function postExpenditures(
     return !row || row.reference !== a.reference || row.cents !== a.cents;
   }).length;
   const unacknowledged = stored.length - (acks.length - lost);
-  const [after] = await readDb<{ n: number; cents: number }>(data.path, sumSql);
+  const [after] = await store.readRows<{ n: number; cents: number }>(sumSql);
   const ackCents = acks.reduce((sum, a) => sum + a.cents, 0);
   const totalsMatch = after.n - before.n === acks.length && after.cents - before.cents === ackCents;
   if (lost > 0) failures.push(`${lost} acknowledged expenditures are missing or changed.`);
@@ -585,13 +702,14 @@ async function postExpenditures(
 }
 
 async function measureWrites(
-  client: Client,
+  { client, store }: Target,
   data: Dataset,
   seconds: number,
   failures: string[],
 ): Promise<Measure> {
   const { acks, refusals, elapsed, lost, unacknowledged, totalsMatch } = await postExpenditures(
     client,
+    store,
     data,
     10,
     seconds,
@@ -622,7 +740,7 @@ async function measureWrites(
  * behind the write lock; the writes must still lose nothing.
  */
 async function measureMixed(
-  client: Client,
+  { client, store }: Target,
   data: Dataset,
   seconds: number,
   failures: string[],
@@ -642,7 +760,7 @@ async function measureMixed(
       }
     }),
   );
-  const writes = await postExpenditures(client, data, writers, seconds, failures);
+  const writes = await postExpenditures(client, store, data, writers, seconds, failures);
   reading = false;
   await reads;
   times.sort((a, b) => a - b);
@@ -703,6 +821,127 @@ export function markdown(report: BenchReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+type Log = (line: string) => void;
+
+/** Builds the data set in the SQLite file `database`, or opens the one `--reuse` kept there. */
+async function prepareData(options: BenchOptions, database: string, log: Log): Promise<Dataset> {
+  const size = options.size;
+  const today = todayIn(TIME_ZONE);
+  log(
+    `Data set: ${size.programs} programs, ${size.programs * size.grantsPerProgram} grants, ${thousands(size.ledgerRows)} ledger rows in ${database} …`,
+  );
+  if (options.reuse && options.database && existsSync(options.database)) {
+    const data = await openDataset(options.database, size, today);
+    log(`  reusing ${thousands(data.ledgerRows)} ledger rows`);
+    return data;
+  }
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${database}${suffix}`, { force: true });
+  const data = await buildDataset(database, size, today);
+  log(`  built in ${round(data.buildSeconds)} s`);
+  return data;
+}
+
+/** The data set as the reports describe it: no file path, no list of open grants. */
+function datasetOf(data: Dataset): BenchReport['dataset'] {
+  return {
+    size: data.size,
+    grants: data.grants,
+    ledgerRows: data.ledgerRows,
+    programId: data.programId,
+    grantId: data.grantId,
+    buildSeconds: round(data.buildSeconds),
+  };
+}
+
+/**
+ * Starts `instances` app processes on `store` with one session secret, signs a client in to them
+ * and hands that to `measure`; every process that started is stopped afterwards, however it ends.
+ * They start one after another: each checks the migrations at start-up, and on two cores starting
+ * them together only makes each slower.
+ */
+async function withTarget<T>(
+  store: Store,
+  instances: number,
+  work: string,
+  profile: string | undefined,
+  measure: (target: Target) => Promise<T>,
+): Promise<T> {
+  const secret = randomBytes(32).toString('hex');
+  const servers: Server[] = [];
+  try {
+    for (let i = 1; i <= instances; i++) {
+      const logFile = join(work, `app-${store.engine}-${instances}x-${i}.log`);
+      servers.push(await Server.start(store, secret, logFile, profile));
+    }
+    const client = new Client(servers.map((server) => server.url));
+    try {
+      await client.login(BENCH_USER.email, BENCH_USER.password);
+      return await measure({ store, servers, client });
+    } finally {
+      client.close();
+    }
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+}
+
+/** What one run measured, and the ledger CSV's digest when the CSV was among its measures. */
+interface RunResult {
+  measures: Measure[];
+  csvSha256?: string;
+}
+
+/**
+ * The measures of `parts` (less what --only leaves out), in the order of PARTS: the CSV before the
+ * writes, so a run's download holds the rows the run started with.
+ */
+async function runMeasures(
+  target: Target,
+  data: Dataset,
+  work: string,
+  options: BenchOptions,
+  failures: string[],
+  log: Log,
+  parts: readonly Part[] = PARTS,
+): Promise<RunResult> {
+  const { client } = target;
+  const measures: Measure[] = [];
+  let csvSha256: string | undefined;
+  const runs = (part: Part) =>
+    parts.includes(part) && (!options.only || options.only.includes(part));
+  if (runs('pages')) {
+    log('Department-scale pages, first visit and later …');
+    measures.push(...(await measurePages(client, options.samples, failures)));
+  }
+  if (runs('csv')) {
+    log(`Ledger CSV download against the ${target.store.cli} …`);
+    const csv = await measureCsv(target, data, work, options.csvRuns, failures);
+    measures.push(csv.measure);
+    csvSha256 = csv.sha256;
+  }
+  if (runs('xlsx')) {
+    log('Ledger XLSX download and read-back …');
+    measures.push(await measureXlsx(target, data, work, failures));
+  }
+  if (runs('burndown')) {
+    log('Burn-down pages …');
+    measures.push(...(await measureBurndown(client, data, options.samples, failures)));
+  }
+  if (runs('grants')) {
+    log('Grants list under autocannon against a bare NestJS route …');
+    measures.push(await measureGrantsList(target, options.seconds, failures));
+  }
+  if (runs('writes')) {
+    log('Expenditures through the form …');
+    measures.push(await measureWrites(target, data, options.seconds, failures));
+  }
+  if (runs('mixed')) {
+    log('Grant pages read while expenditures are recorded …');
+    measures.push(await measureMixed(target, data, options.seconds, failures, options.mix));
+  }
+  return { measures, csvSha256 };
+}
+
 /**
  * Builds the data set, starts the app on it with NODE_ENV=production, logs in as a program manager
  * and runs the measures, each next to its reference. Writes latest.json and latest.md to
@@ -715,74 +954,20 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
   const work = mkdtempSync(join(tmpdir(), 'grant-bench-'));
   const database = options.database ?? join(work, 'bench.sqlite');
   const failures: string[] = [];
-  const today = todayIn(TIME_ZONE);
   try {
-    const size = options.size;
-    log(
-      `Data set: ${size.programs} programs, ${size.programs * size.grantsPerProgram} grants, ${thousands(size.ledgerRows)} ledger rows in ${database} …`,
+    const data = await prepareData(options, database, log);
+    const { measures } = await withTarget(
+      sqliteStore(database),
+      1,
+      work,
+      options.profile,
+      (target) => runMeasures(target, data, work, options, failures, log),
     );
-    let data: Dataset;
-    if (options.reuse && options.database && existsSync(options.database)) {
-      data = await openDataset(options.database, size, today);
-      log(`  reusing ${thousands(data.ledgerRows)} ledger rows`);
-    } else {
-      for (const suffix of ['', '-wal', '-shm']) rmSync(`${database}${suffix}`, { force: true });
-      data = await buildDataset(database, size, today);
-      log(`  built in ${round(data.buildSeconds)} s`);
-    }
-
-    const server = await Server.start(database, join(work, 'app.log'), options.profile);
-    const client = new Client(server.url);
-    const measures: Measure[] = [];
-    try {
-      await client.login(BENCH_USER.email, BENCH_USER.password);
-      const runs = (part: Part) => !options.only || options.only.includes(part);
-      if (runs('pages')) {
-        log('Department-scale pages, first visit and later …');
-        measures.push(...(await measurePages(client, options.samples, failures)));
-      }
-      if (runs('csv')) {
-        log('Ledger CSV download against the sqlite3 CLI …');
-        measures.push(await measureCsv(server, client, data, work, options.csvRuns, failures));
-      }
-      if (runs('xlsx')) {
-        log('Ledger XLSX download and read-back …');
-        measures.push(await measureXlsx(server, client, data, work, failures));
-      }
-      if (runs('burndown')) {
-        log('Burn-down pages …');
-        measures.push(...(await measureBurndown(client, data, options.samples, failures)));
-      }
-      if (runs('grants')) {
-        log('Grants list under autocannon against a bare NestJS route …');
-        measures.push(await measureGrantsList(server, client, options.seconds, failures));
-      }
-      if (runs('writes')) {
-        log('Expenditures through the form …');
-        measures.push(await measureWrites(client, data, options.seconds, failures));
-      }
-      if (runs('mixed')) {
-        log('Grant pages read while expenditures are recorded …');
-        measures.push(await measureMixed(client, data, options.seconds, failures, options.mix));
-      }
-    } finally {
-      client.close();
-      await server.stop();
-    }
-
-    const dataset = {
-      size: data.size,
-      grants: data.grants,
-      ledgerRows: data.ledgerRows,
-      programId: data.programId,
-      grantId: data.grantId,
-      buildSeconds: round(data.buildSeconds),
-    };
     const report: BenchReport = {
       startedAt,
       seconds: round((performance.now() - started) / 1000),
       machine: machine(),
-      dataset,
+      dataset: datasetOf(data),
       measures,
       failures,
     };
@@ -795,13 +980,234 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
   }
 }
 
-function table(report: BenchReport): string {
-  const rows = [
-    ['Measure', 'Result', 'Reference (same run)', 'Target', 'Met'],
-    ...report.measures.map((m) => [m.name, m.result, m.reference, m.target, m.met ? 'yes' : 'NO']),
+/** What the engine comparison measures on each run: the four figures of its table. */
+export const ENGINE_PARTS: readonly Part[] = ['csv', 'burndown', 'grants', 'writes'];
+
+export interface EngineOptions extends BenchOptions {
+  /** A database URL on the PostgreSQL server, used only to create and drop the bench's own. */
+  postgres: string;
+  /** A PostgreSQL run for each of these numbers of app instances. */
+  instances: number[];
+}
+
+export interface EngineRun {
+  engine: DatabaseEngine;
+  instances: number;
+  measures: Measure[];
+  /** sha256 of the ledger CSV's header and data-set rows (readLines) as this run downloaded it. */
+  csvSha256?: string;
+}
+
+export interface EnginesReport {
+  startedAt: string;
+  seconds: number;
+  machine: Record<string, string | number>;
+  dataset: BenchReport['dataset'];
+  /** The data set's copy in PostgreSQL (its database is dropped at the end of the run). */
+  copy: CopyReport & { database: string };
+  /** SQLite with one instance first, then PostgreSQL with each number of instances. */
+  runs: EngineRun[];
+  /** Expenditures per second, PostgreSQL with 2 instances over SQLite; null without that run. */
+  writesRatio: number | null;
+  /** Correctness failures, each prefixed with its run; empty on a sound run. */
+  failures: string[];
+}
+
+/** The requirement's target: PostgreSQL ×2 records this many times what one SQLite instance does. */
+export const WRITES_RATIO_TARGET = 1.5;
+
+const ENGINE_NAMES: Record<DatabaseEngine, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+const runLabel = (run: Pick<EngineRun, 'engine' | 'instances'>) =>
+  `${ENGINE_NAMES[run.engine]} ×${run.instances}`;
+
+function numbersOf(run: EngineRun, id: Measure['id']): Record<string, number> | undefined {
+  return run.measures.find((m) => m.id === id)?.numbers;
+}
+
+/**
+ * The PostgreSQL runs' ledger CSV against SQLite's: the same data set must give the same bytes on
+ * either engine (the app builds each line in the engine's own SQL). A difference is a failure.
+ */
+function compareCsv(runs: EngineRun[], failures: string[]): void {
+  const sqlite = runs.find((run) => run.engine === 'sqlite')?.csvSha256;
+  for (const run of runs) {
+    if (run.engine === 'sqlite' || !sqlite || !run.csvSha256 || run.csvSha256 === sqlite) continue;
+    failures.push(
+      `${runLabel(run)}: the ledger CSV differs from SQLite's for the same data (sha256 ${run.csvSha256.slice(0, 12)}… against ${sqlite.slice(0, 12)}…).`,
+    );
+  }
+}
+
+function writesRatio(runs: EngineRun[]): number | null {
+  const rate = (engine: DatabaseEngine, instances: number) => {
+    const run = runs.find((r) => r.engine === engine && r.instances === instances);
+    return run && numbersOf(run, 'expenditures')?.perSecond;
+  };
+  const [sqlite, postgres] = [rate('sqlite', 1), rate('postgres', 2)];
+  return sqlite && postgres !== undefined ? round(postgres / sqlite, 2) : null;
+}
+
+function psqlVersion(): string {
+  try {
+    const version = execFileSync('psql', ['--version'], { encoding: 'utf8' });
+    return /\d+(\.\d+)+/.exec(version)?.[0] ?? version.trim();
+  } catch {
+    return 'not found';
+  }
+}
+
+/**
+ * The requirement's comparison: builds the SQLite data set, copies it into a new PostgreSQL
+ * database `bench_<random>` (copyDataset), runs the ENGINE_PARTS measures on SQLite with one
+ * instance, then on PostgreSQL with each of `options.instances`, requests spread round-robin over
+ * the instances. Writes engines.json and engines.md to `options.out`; the PostgreSQL database is
+ * dropped at the end, also on error.
+ */
+export async function runEngineComparison(options: EngineOptions): Promise<EnginesReport> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
+  const work = mkdtempSync(join(tmpdir(), 'grant-bench-'));
+  const database = options.database ?? join(work, 'bench.sqlite');
+  const failures: string[] = [];
+  try {
+    const data = await prepareData(options, database, log);
+    const postgres = await createBenchDatabase(options.postgres);
+    try {
+      log(`Copying the data set into the PostgreSQL database ${postgres.name} …`);
+      const copy = await copyDataset(database, postgres.url, failures);
+      log(
+        `  ${thousands(copy.rows)} rows, ${Object.keys(copy.tables).length} tables in ${round(copy.seconds)} s`,
+      );
+      const plan = [
+        { store: sqliteStore(database), instances: 1 },
+        ...options.instances.map((instances) => ({
+          store: postgresStore(postgres.url),
+          instances,
+        })),
+      ];
+      const runs: EngineRun[] = [];
+      for (const { store, instances } of plan) {
+        const label = runLabel({ engine: store.engine, instances });
+        log(`${label}:`);
+        const own: string[] = [];
+        const result = await withTarget(store, instances, work, options.profile, (target) =>
+          runMeasures(target, data, work, options, own, (line) => log(`  ${line}`), ENGINE_PARTS),
+        );
+        failures.push(...own.map((failure) => `${label}: ${failure}`));
+        runs.push({ engine: store.engine, instances, ...result });
+      }
+      compareCsv(runs, failures);
+      const report: EnginesReport = {
+        startedAt,
+        seconds: round((performance.now() - started) / 1000),
+        machine: {
+          ...machine(),
+          psqlCli: psqlVersion(),
+          postgresServer: await postgresVersion(postgres.url),
+        },
+        dataset: datasetOf(data),
+        copy: { ...copy, seconds: round(copy.seconds), database: postgres.name },
+        runs,
+        writesRatio: writesRatio(runs),
+        failures,
+      };
+      mkdirSync(options.out, { recursive: true });
+      writeFileSync(join(options.out, 'engines.json'), `${JSON.stringify(report, null, 2)}\n`);
+      writeFileSync(join(options.out, 'engines.md'), enginesMarkdown(report));
+      return report;
+    } finally {
+      await postgres.drop();
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The comparison's rows, a run each, as both the console and engines.md show them. */
+function engineRows(report: EnginesReport): string[][] {
+  const sqliteSha = report.runs.find((run) => run.engine === 'sqlite')?.csvSha256;
+  const rows = report.runs.map((run) => {
+    const writes = numbersOf(run, 'expenditures');
+    const grants = numbersOf(run, 'grants_list');
+    const burndown = numbersOf(run, 'program_burndown');
+    const csv = numbersOf(run, 'ledger_csv');
+    const cli = run.engine === 'sqlite' ? 'sqlite3' : 'psql';
+    const sameCsv =
+      run.engine === 'sqlite' || !run.csvSha256 || !sqliteSha
+        ? '–'
+        : run.csvSha256 === sqliteSha
+          ? 'yes'
+          : 'NO';
+    return [
+      ENGINE_NAMES[run.engine],
+      String(run.instances),
+      writes ? `${thousands(writes.perSecond)}/s (${writes.lost} lost)` : '–',
+      grants ? thousands(grants.rps) : '–',
+      burndown ? ms(burndown.medianMs) : '–',
+      csv
+        ? `${round(csv.appMs / 1000, 2)} s vs ${cli} ${round(csv.cliMs / 1000, 2)} s (×${csv.ratio})`
+        : '–',
+      sameCsv,
+    ];
+  });
+  return [
+    [
+      'Engine',
+      'Instances',
+      'Expenditures/s (lost)',
+      'Grants list req/s',
+      'Program burn-down median',
+      'Ledger CSV vs CLI (ratio)',
+      'CSV bytes = SQLite',
+    ],
+    ...rows,
   ];
+}
+
+/** The target line under the table. */
+function ratioLine(report: EnginesReport): string {
+  const target = `target ≥ ${WRITES_RATIO_TARGET}×`;
+  if (report.writesRatio === null) {
+    return `PostgreSQL ×2 / SQLite expenditures: not measured (${target}; run --instances 2 with the writes).`;
+  }
+  const met = report.writesRatio >= WRITES_RATIO_TARGET ? 'met' : 'NOT met';
+  return `PostgreSQL ×2 / SQLite expenditures: ${report.writesRatio}× (${target}): ${met}`;
+}
+
+export function enginesMarkdown(report: EnginesReport): string {
+  const m = report.machine;
+  const d = report.dataset;
+  const c = report.copy;
+  const [head, ...rows] = engineRows(report);
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const lines = [
+    `Run ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, sqlite3 CLI ${m.sqlite3Cli}, PostgreSQL ${m.postgresServer} (psql ${m.psqlCli}).`,
+    `Data: ${d.size.programs} programs, ${thousands(d.grants)} grants, ${thousands(d.ledgerRows)} ledger rows (built in ${round(d.buildSeconds)} s), copied to PostgreSQL: ${thousands(c.rows)} rows in ${Object.keys(c.tables).length} tables (${c.seconds} s).`,
+    '',
+    line(head),
+    line(head.map(() => '---')),
+    ...rows.map(line),
+    '',
+    ratioLine(report),
+  ];
+  if (report.failures.length > 0) {
+    lines.push('', 'Correctness failures:', ...report.failures.map((f) => `- ${f}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Rows as columns padded to their widest cell, for the console. */
+function aligned(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ')).join('\n');
+}
+
+function table(report: BenchReport): string {
+  return aligned([
+    ['Measure', 'Result', 'Reference (same run)', 'Target', 'Met'],
+    ...report.measures.map((m) => [m.name, m.result, m.reference, m.target, m.met ? 'yes' : 'NO']),
+  ]);
 }
 
 /** `--mix 25/25`: readers/writers of the mixed-load measure. */
@@ -809,6 +1215,29 @@ function mixOf(text: string): { readers: number; writers: number } {
   const match = /^(\d+)\/(\d+)$/.exec(text);
   if (!match) throw new Error(`--mix takes READERS/WRITERS, e.g. 25/25; got ${text}.`);
   return { readers: Number(match[1]), writers: Number(match[2]) };
+}
+
+/** `--instances 1,2,4` or `--instances 2`: the PostgreSQL runs' numbers of app instances. */
+function instancesOf(text: string): number[] {
+  const counts = text.split(',').map((part) => Number(part.trim()));
+  if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(
+      `--instances takes whole numbers from 1, comma-separated (1,2,4); got ${text}.`,
+    );
+  }
+  return counts;
+}
+
+/** The server for --engine postgres: --postgres URL, else BENCH_POSTGRES_URL. */
+function postgresOf(flag: string | undefined): string {
+  const url = flag ?? process.env.BENCH_POSTGRES_URL;
+  if (!url) {
+    throw new Error(
+      '--engine postgres needs a PostgreSQL server the bench may create a database on: --postgres postgres://user@host:port/postgres, or BENCH_POSTGRES_URL.',
+    );
+  }
+  if (!isPostgresUrl(url)) throw new Error(`--postgres takes a postgres:// URL; got ${url}.`);
+  return url;
 }
 
 async function main(): Promise<void> {
@@ -826,21 +1255,42 @@ async function main(): Promise<void> {
   const unknown = only?.find((part) => !(PARTS as readonly string[]).includes(part));
   if (unknown)
     throw new Error(`--only takes ${PARTS.join(', ')} (comma-separated); got ${unknown}.`);
-  const report = await runBenchmark({
+  const engine = value('--engine');
+  if (engine !== undefined && engine !== 'postgres') {
+    throw new Error(`--engine takes postgres (SQLite runs beside it); got ${engine}.`);
+  }
+  if (!engine && (value('--instances') || value('--postgres'))) {
+    throw new Error('--instances and --postgres go with --engine postgres.');
+  }
+  const out = value('--out') ?? 'benchmarks';
+  const options: BenchOptions = {
     size,
     seconds: Number(value('--seconds') ?? (tiny ? 1 : 10)),
     samples: Number(value('--samples') ?? (tiny ? 10 : 50)),
     csvRuns: Number(value('--csv-runs') ?? (tiny ? 1 : 3)),
-    out: value('--out') ?? 'benchmarks',
+    out,
     database: value('--db') && resolve(value('--db')!),
     reuse: args.includes('--reuse'),
     profile: value('--profile') && resolve(value('--profile')!),
     only: only as Part[] | undefined,
     mix: value('--mix') ? mixOf(value('--mix')!) : undefined,
-  });
+  };
+  if (engine) {
+    const report = await runEngineComparison({
+      ...options,
+      postgres: postgresOf(value('--postgres')),
+      instances: instancesOf(value('--instances') ?? '1,2,4'),
+    });
+    console.log(`\n${aligned(engineRows(report))}\n\n${ratioLine(report)}\n`);
+    for (const failure of report.failures) console.error(`FAILED: ${failure}`);
+    console.log(`Written to ${join(out, 'engines.{json,md}')}`);
+    process.exitCode = report.failures.length > 0 ? 1 : 0;
+    return;
+  }
+  const report = await runBenchmark(options);
   console.log(`\n${table(report)}\n`);
   for (const failure of report.failures) console.error(`FAILED: ${failure}`);
-  console.log(`Written to ${join(value('--out') ?? 'benchmarks', 'latest.{json,md}')}`);
+  console.log(`Written to ${join(out, 'latest.{json,md}')}`);
   process.exitCode = report.failures.length > 0 ? 1 : 0;
 }
 

@@ -11,13 +11,20 @@ export interface Reply {
 /**
  * A logged-in browser as far as the server can tell: one keep-alive connection pool, the session
  * cookie, and the CSRF token of its session. Only what the benchmark needs; no redirects followed.
+ * Given several instances of the app, it sends its requests to each in turn (round-robin), as a
+ * load balancer would, with one session across them all.
  */
 export class Client {
   readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  readonly bases: readonly string[];
   private readonly cookies = new Map<string, string>();
+  private turn = 0;
   csrf = '';
 
-  constructor(readonly base: string) {}
+  constructor(base: string | readonly string[]) {
+    this.bases = typeof base === 'string' ? [base] : [...base];
+    if (this.bases.length === 0) throw new Error('A client needs at least one base URL.');
+  }
 
   get cookie(): string {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
@@ -37,7 +44,7 @@ export class Client {
   download(path: string, file: string): Promise<number> {
     return new Promise((resolve, reject) => {
       const req = httpRequest(
-        `${this.base}${path}`,
+        `${this.nextBase()}${path}`,
         { agent: this.agent, headers: { cookie: this.cookie } },
         (res) => {
           pipeline(res, createWriteStream(file)).then(() => resolve(res.statusCode ?? 0), reject);
@@ -48,6 +55,10 @@ export class Client {
     });
   }
 
+  /**
+   * Signs in once for every instance. With several, the form, the sign-in and the next page each
+   * reach another one: they only agree when they share the session secret and the database.
+   */
   async login(email: string, password: string): Promise<void> {
     this.csrf = tokenIn((await this.get('/login')).body);
     const reply = await this.post('/login', { email, password, next: '/' });
@@ -62,6 +73,13 @@ export class Client {
     this.agent.destroy();
   }
 
+  /** The instance the next request goes to. */
+  private nextBase(): string {
+    const base = this.bases[this.turn];
+    this.turn = (this.turn + 1) % this.bases.length;
+    return base;
+  }
+
   private send(method: string, path: string, body?: string): Promise<Reply> {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string | number> = { cookie: this.cookie };
@@ -70,7 +88,7 @@ export class Client {
         headers['content-length'] = Buffer.byteLength(body);
       }
       const req = httpRequest(
-        `${this.base}${path}`,
+        `${this.nextBase()}${path}`,
         { method, agent: this.agent, headers },
         (res) => {
           const chunks: Buffer[] = [];
