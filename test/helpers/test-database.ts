@@ -140,9 +140,11 @@ function migratedPostgresTemplate(): Promise<string> {
 
 /**
  * The statements that copy every table of the database into the schema `test_snapshot`, and the
- * ones that put them back: emptied and refilled with triggers and foreign keys off for the session
- * (session_replication_role, so the history triggers do not record the refill), sequences set back.
- * Measured: about a fifth of the time of dropping the database and copying it from a template.
+ * ones that put back what a test changed. A statement trigger on each table notes it in
+ * `test_snapshot.dirty` when written; the restore empties and refills only those, with triggers and
+ * foreign keys off for the session (session_replication_role, so neither the history triggers nor
+ * the note fire for the refill), and sets every sequence back. Measured: refilling every table
+ * before each test took a fifth of the PostgreSQL suite's time.
  */
 async function snapshotStatements(client: Client): Promise<{ take: string; restore: string }> {
   const { rows: tables } = await client.query<{ name: string }>(
@@ -166,11 +168,24 @@ async function snapshotStatements(client: Client): Promise<{ take: string; resto
         .join(' UNION ALL ') ||
       'SELECT NULL::text AS name, 0::bigint AS last_value, false AS is_called'
     }`,
+    'CREATE TABLE test_snapshot.dirty (name text PRIMARY KEY)',
+    `CREATE FUNCTION test_snapshot.note_dirty() RETURNS trigger AS $$
+       BEGIN INSERT INTO test_snapshot.dirty VALUES (TG_TABLE_NAME) ON CONFLICT DO NOTHING; RETURN NULL; END
+     $$ LANGUAGE plpgsql`,
+    ...names.map(
+      (t) => `CREATE TRIGGER test_snapshot_dirty AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+        ON public.${t} FOR EACH STATEMENT EXECUTE FUNCTION test_snapshot.note_dirty()`,
+    ),
   ].join(';\n');
   const restore = [
     'SET session_replication_role = replica',
-    `TRUNCATE ${names.map((t) => `public.${t}`).join(', ')}`,
-    ...names.map((t) => `INSERT INTO public.${t} SELECT * FROM test_snapshot.${t}`),
+    `DO $$ DECLARE t text; BEGIN
+       FOR t IN SELECT name FROM test_snapshot.dirty LOOP
+         EXECUTE format('DELETE FROM public.%I', t);
+         EXECUTE format('INSERT INTO public.%I SELECT * FROM test_snapshot.%I', t, t);
+       END LOOP;
+     END $$`,
+    'DELETE FROM test_snapshot.dirty',
     `SELECT setval(format('public.%I', name), last_value, is_called) FROM test_snapshot.sequences
       WHERE name IS NOT NULL`,
     'SET session_replication_role = origin',
