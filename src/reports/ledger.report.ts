@@ -144,7 +144,8 @@ export function ledgerReport(
 }
 
 interface LinePageRow {
-  text: Buffer | null;
+  /** SQLite's BLOB as a Buffer; PostgreSQL's text as a string. */
+  text: Buffer | string | null;
   ids: string | null;
   n: number;
   cents: number | string | null;
@@ -181,11 +182,12 @@ export function idsAscending(ids: string): boolean {
  * driver then hands over a Buffer, with no decoding into a string and encoding back for the socket.
  */
 function linePageSql(where: string, ordered: boolean, dialect: SqlDialect): string {
-  // PostgreSQL joins in the aggregate's own order at no cost worth saving, and hands over a bytea
-  // (convert_to) as a Buffer, as SQLite does a BLOB.
+  // PostgreSQL joins in the aggregate's own order at no cost worth saving, and hands over text:
+  // a bytea goes over the wire as hex, twice the size, and took about half as long again to build
+  // and read (measured on a 10,000-line page: 155–219 ms as bytea, 106–110 ms as text).
   const joinedLines =
     dialect === 'postgres'
-      ? `convert_to(string_agg(p.line, '' ORDER BY p.id), 'UTF8') AS "text", NULL AS "ids"`
+      ? `string_agg(p.line, '' ORDER BY p.id) AS "text", NULL AS "ids"`
       : `CAST(group_concat(p.line, ''${ordered ? ' ORDER BY p.id' : ''}) AS BLOB) AS "text",
           ${ordered ? 'NULL' : "group_concat(p.id, ',')"} AS "ids"`;
   // The last page's bound is above every id, and above PostgreSQL's integer type.
