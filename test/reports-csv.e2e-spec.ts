@@ -489,7 +489,7 @@ describe('CSV downloads (HTTP)', () => {
         );
         expect(sent).toHaveLength(2);
         expect(Number(sut.n)).toBe(4);
-        expect(sut.text?.equals(expected.text)).toBe(true);
+        expect(sut.text).toEqual(expected.text);
       });
     });
   });
