@@ -124,7 +124,12 @@ export class LoginThrottle {
       const index = times.lastIndexOf(startedAt);
       if (index < 0) return;
       times.splice(index, 1);
-      await this.store(manager, key, times);
+      // An address with no failure left decides nothing: its row goes, rather than wait for a sweep.
+      if (times.length === 0) {
+        await namedQuery(manager, 'DELETE FROM login_failures WHERE key = :key', { key });
+      } else {
+        await this.store(manager, key, times);
+      }
     });
   }
 
