@@ -841,6 +841,37 @@ async function prepareData(options: BenchOptions, database: string, log: Log): P
   return data;
 }
 
+/** What both kinds of run start from: the data set, in a work directory removed at the end. */
+interface BenchRun {
+  data: Dataset;
+  /** The data set's SQLite file. */
+  database: string;
+  work: string;
+  log: Log;
+  failures: string[];
+  startedAt: string;
+  /** Seconds since the run started. */
+  seconds: () => number;
+}
+
+async function withDataSet<T>(
+  options: BenchOptions,
+  body: (run: BenchRun) => Promise<T>,
+): Promise<T> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
+  const work = mkdtempSync(join(tmpdir(), 'grant-bench-'));
+  const database = options.database ?? join(work, 'bench.sqlite');
+  try {
+    const data = await prepareData(options, database, log);
+    const seconds = () => round((performance.now() - started) / 1000);
+    return await body({ data, database, work, log, failures: [], startedAt, seconds });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 /** The data set as the reports describe it: no file path, no list of open grants. */
 function datasetOf(data: Dataset): BenchReport['dataset'] {
   return {
@@ -947,37 +978,31 @@ async function runMeasures(
  * and runs the measures, each next to its reference. Writes latest.json and latest.md to
  * `options.out` and returns the report.
  */
-export async function runBenchmark(options: BenchOptions): Promise<BenchReport> {
-  const log = options.log ?? ((line: string) => console.log(line));
-  const startedAt = new Date().toISOString();
-  const started = performance.now();
-  const work = mkdtempSync(join(tmpdir(), 'grant-bench-'));
-  const database = options.database ?? join(work, 'bench.sqlite');
-  const failures: string[] = [];
-  try {
-    const data = await prepareData(options, database, log);
-    const { measures } = await withTarget(
-      sqliteStore(database),
-      1,
-      work,
-      options.profile,
-      (target) => runMeasures(target, data, work, options, failures, log),
-    );
-    const report: BenchReport = {
-      startedAt,
-      seconds: round((performance.now() - started) / 1000),
-      machine: machine(),
-      dataset: datasetOf(data),
-      measures,
-      failures,
-    };
-    mkdirSync(options.out, { recursive: true });
-    writeFileSync(join(options.out, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(join(options.out, 'latest.md'), markdown(report));
-    return report;
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+export function runBenchmark(options: BenchOptions): Promise<BenchReport> {
+  return withDataSet(
+    options,
+    async ({ data, database, work, log, failures, startedAt, seconds }) => {
+      const { measures } = await withTarget(
+        sqliteStore(database),
+        1,
+        work,
+        options.profile,
+        (target) => runMeasures(target, data, work, options, failures, log),
+      );
+      const report: BenchReport = {
+        startedAt,
+        seconds: seconds(),
+        machine: machine(),
+        dataset: datasetOf(data),
+        measures,
+        failures,
+      };
+      mkdirSync(options.out, { recursive: true });
+      writeFileSync(join(options.out, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+      writeFileSync(join(options.out, 'latest.md'), markdown(report));
+      return report;
+    },
+  );
 }
 
 /** What the engine comparison measures on each run: the four figures of its table. */
@@ -1063,65 +1088,59 @@ function psqlVersion(): string {
  * the instances. Writes engines.json and engines.md to `options.out`; the PostgreSQL database is
  * dropped at the end, also on error.
  */
-export async function runEngineComparison(options: EngineOptions): Promise<EnginesReport> {
-  const log = options.log ?? ((line: string) => console.log(line));
-  const startedAt = new Date().toISOString();
-  const started = performance.now();
-  const work = mkdtempSync(join(tmpdir(), 'grant-bench-'));
-  const database = options.database ?? join(work, 'bench.sqlite');
-  const failures: string[] = [];
-  try {
-    const data = await prepareData(options, database, log);
-    const postgres = await createBenchDatabase(options.postgres);
-    try {
-      log(`Copying the data set into the PostgreSQL database ${postgres.name} …`);
-      const copy = await copyDataset(database, postgres.url, failures);
-      log(
-        `  ${thousands(copy.rows)} rows, ${Object.keys(copy.tables).length} tables in ${round(copy.seconds)} s`,
-      );
-      const plan = [
-        { store: sqliteStore(database), instances: 1 },
-        ...options.instances.map((instances) => ({
-          store: postgresStore(postgres.url),
-          instances,
-        })),
-      ];
-      const runs: EngineRun[] = [];
-      for (const { store, instances } of plan) {
-        const label = runLabel({ engine: store.engine, instances });
-        log(`${label}:`);
-        const own: string[] = [];
-        const result = await withTarget(store, instances, work, options.profile, (target) =>
-          runMeasures(target, data, work, options, own, (line) => log(`  ${line}`), ENGINE_PARTS),
+export function runEngineComparison(options: EngineOptions): Promise<EnginesReport> {
+  return withDataSet(
+    options,
+    async ({ data, database, work, log, failures, startedAt, seconds }) => {
+      const postgres = await createBenchDatabase(options.postgres);
+      try {
+        log(`Copying the data set into the PostgreSQL database ${postgres.name} …`);
+        const copy = await copyDataset(database, postgres.url, failures);
+        log(
+          `  ${thousands(copy.rows)} rows, ${Object.keys(copy.tables).length} tables in ${round(copy.seconds)} s`,
         );
-        failures.push(...own.map((failure) => `${label}: ${failure}`));
-        runs.push({ engine: store.engine, instances, ...result });
+        const plan = [
+          { store: sqliteStore(database), instances: 1 },
+          ...options.instances.map((instances) => ({
+            store: postgresStore(postgres.url),
+            instances,
+          })),
+        ];
+        const runs: EngineRun[] = [];
+        for (const { store, instances } of plan) {
+          const label = runLabel({ engine: store.engine, instances });
+          log(`${label}:`);
+          const own: string[] = [];
+          const result = await withTarget(store, instances, work, options.profile, (target) =>
+            runMeasures(target, data, work, options, own, (line) => log(`  ${line}`), ENGINE_PARTS),
+          );
+          failures.push(...own.map((failure) => `${label}: ${failure}`));
+          runs.push({ engine: store.engine, instances, ...result });
+        }
+        compareCsv(runs, failures);
+        const report: EnginesReport = {
+          startedAt,
+          seconds: seconds(),
+          machine: {
+            ...machine(),
+            psqlCli: psqlVersion(),
+            postgresServer: await postgresVersion(postgres.url),
+          },
+          dataset: datasetOf(data),
+          copy: { ...copy, seconds: round(copy.seconds), database: postgres.name },
+          runs,
+          writesRatio: writesRatio(runs),
+          failures,
+        };
+        mkdirSync(options.out, { recursive: true });
+        writeFileSync(join(options.out, 'engines.json'), `${JSON.stringify(report, null, 2)}\n`);
+        writeFileSync(join(options.out, 'engines.md'), enginesMarkdown(report));
+        return report;
+      } finally {
+        await postgres.drop();
       }
-      compareCsv(runs, failures);
-      const report: EnginesReport = {
-        startedAt,
-        seconds: round((performance.now() - started) / 1000),
-        machine: {
-          ...machine(),
-          psqlCli: psqlVersion(),
-          postgresServer: await postgresVersion(postgres.url),
-        },
-        dataset: datasetOf(data),
-        copy: { ...copy, seconds: round(copy.seconds), database: postgres.name },
-        runs,
-        writesRatio: writesRatio(runs),
-        failures,
-      };
-      mkdirSync(options.out, { recursive: true });
-      writeFileSync(join(options.out, 'engines.json'), `${JSON.stringify(report, null, 2)}\n`);
-      writeFileSync(join(options.out, 'engines.md'), enginesMarkdown(report));
-      return report;
-    } finally {
-      await postgres.drop();
-    }
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+    },
+  );
 }
 
 /** The comparison's rows, a run each, as both the console and engines.md show them. */
