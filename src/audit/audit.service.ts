@@ -79,7 +79,6 @@ function diff(before: ObjectLiteral | null, after: ObjectLiteral | null): Change
  * in the caller's WritePath transaction, so it commits or rolls back with the change it records, and
  * is chained to the previous event by SHA-256.
  */
-
 @Injectable()
 export class AuditService {
   constructor(

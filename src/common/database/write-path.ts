@@ -37,7 +37,8 @@ interface WriteContext {
   recordedAt?: string;
 }
 
-// Tables whose rows are not business records: the audit trail itself, sessions, migrations.
+// Tables whose rows are not business records: the audit trail itself, sessions, migrations, the
+// recording clock and the sign-in throttle's counts.
 const UNAUDITED = new Set([
   'audit_events',
   'sessions',
