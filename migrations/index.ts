@@ -7,6 +7,7 @@ import { LedgerImports1764662400000 } from './1764662400000-LedgerImports';
 import { RecordHistory1764748800000 } from './1764748800000-RecordHistory';
 import { LedgerTotals1764835200000 } from './1764835200000-LedgerTotals';
 import { LoginThrottle1764921600000 } from './1764921600000-LoginThrottle';
+import { Approvals1765008000000 } from './1765008000000-Approvals';
 
 /** Every migration, in order. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   RecordHistory1764748800000,
   LedgerTotals1764835200000,
   LoginThrottle1764921600000,
+  Approvals1765008000000,
 ];

@@ -8,6 +8,7 @@ import {
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AccountsModule } from './accounts/accounts.module';
+import { ApprovalsModule } from './approvals/approvals.module';
 import { AuditModule } from './audit/audit.module';
 import { BudgetsModule } from './budgets/budgets.module';
 import { AppConfig } from './common/config';
@@ -54,6 +55,7 @@ export class AppModule implements NestModule {
         MilestonesModule,
         LedgerModule,
         ReportsModule,
+        ApprovalsModule,
         // After GrantsModule: Nest registers routes module by module, and GET /grants/:id must not
         // take /grants/new.
         GrantPageModule,

@@ -1,3 +1,4 @@
+import { ApprovalRequest, ApprovalRevision } from './approvals/approval-request.entity';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
@@ -44,6 +45,8 @@ export const ENTITIES = [
   User,
   SessionRecord,
   AuditEvent,
+  ApprovalRequest,
+  ApprovalRevision,
 ];
 
 /**

@@ -6,6 +6,7 @@ import {
   makeGrantWithProgram,
   makeMilestone,
 } from './helpers/factories';
+import { decide, JUSTIFICATION, requestApproved, requestIdOf } from './helpers/approvals';
 import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
 
 const sumObligated = async (t: TestApp) =>
@@ -24,7 +25,7 @@ describe('Amendments (HTTP)', () => {
   it('should obligate money through amendments numbered from 0', async () => {
     const { grant } = await makeGrantWithProgram(t);
     const post = (form: Record<string, string>) =>
-      t.http().post(`/grants/${grant.id}/amendments`).type('form').send(form);
+      requestApproved(t, `/grants/${grant.id}/amendments`, form);
 
     const initial = await post({
       effectiveDate: '2025-04-01',
@@ -33,7 +34,7 @@ describe('Amendments (HTTP)', () => {
       note: 'Award',
     });
     expect(initial.status).toBe(303);
-    expect(initial.headers.location).toBe(`/grants/${grant.id}#amendments`);
+    expect(initial.headers.location).toMatch(/^\/approvals\/\d+$/);
     const increment = await post({
       effectiveDate: '2026-04-01',
       kind: 'incremental_funding',
@@ -58,6 +59,7 @@ describe('Amendments (HTTP)', () => {
     await makeAmendment(t, { grantId: grant.id, federalChangeCents: 990_000_00 });
 
     const res = await t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
+      justification: JUSTIFICATION,
       effectiveDate: '2026-04-01',
       kind: 'incremental_funding',
       federalChange: '10,000.01',
@@ -71,30 +73,46 @@ describe('Amendments (HTTP)', () => {
     expect(await sumObligated(t)).toBe(990_000_00);
   });
 
-  it('should obligate exactly up to the ceiling when amendments arrive at the same moment', async () => {
+  it('should obligate exactly up to the ceiling when approvals arrive at the same moment', async () => {
     const { grant } = await makeGrantWithProgram(t, { ceilingCents: 1_000_000_00 });
     await makeAmendment(t, { grantId: grant.id, federalChangeCents: 100_000_00 });
 
-    // 12 × $100,000 requested against $900,000 of headroom: exactly 9 may succeed.
-    const responses = await Promise.all(
+    // 12 × $100,000 requested against $900,000 of headroom. A pending request holds nothing, so
+    // all 12 are filed; approved at the same moment, exactly 9 may go through.
+    const filed = await Promise.all(
       Array.from({ length: 12 }, () =>
         t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
           effectiveDate: '2026-04-01',
           kind: 'incremental_funding',
           federalChange: '100000',
+          justification: JUSTIFICATION,
         }),
       ),
     );
+    expect(filed.map((r) => r.status)).toEqual(Array(12).fill(303));
+    expect(await sumObligated(t)).toBe(100_000_00);
 
-    const statuses = responses.map((r) => r.status).sort();
+    const decisions = await Promise.all(filed.map((r) => decide(t, requestIdOf(r))));
+    const statuses = decisions.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 303)).toHaveLength(9);
     expect(statuses.filter((s) => s === 422)).toHaveLength(3);
+    const refused = decisions.find((r) => r.status === 422);
+    expect(refused?.text).toContain('It cannot be approved now');
+    expect(refused?.text).toContain('Headroom left: $0.00');
     expect(await sumObligated(t)).toBe(1_000_000_00);
     const numbers = await rows<{ number: number }>(
       t,
       'SELECT number FROM amendments ORDER BY number',
     );
     expect(numbers.map((a) => a.number)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const outcomes = await rows<{ status: string; n: number }>(
+      t,
+      'SELECT status, COUNT(*) AS n FROM approval_requests GROUP BY status ORDER BY status',
+    );
+    expect(outcomes.map((o) => [o.status, Number(o.n)])).toEqual([
+      ['approved', 9],
+      ['pending', 3],
+    ]);
   });
 
   it.each([
@@ -110,7 +128,7 @@ describe('Amendments (HTTP)', () => {
       .http()
       .post(`/grants/${grant.id}/amendments`)
       .type('form')
-      .send({ effectiveDate: '2025-04-01', ...form });
+      .send({ effectiveDate: '2025-04-01', justification: JUSTIFICATION, ...form });
     expect(res.status).toBe(422);
     expect(res.text).toContain(message);
     expect(await rows(t, 'SELECT * FROM amendments')).toHaveLength(0);
@@ -128,7 +146,11 @@ describe('Amendments (HTTP)', () => {
   ])('should refuse %j on a funded grant, leaving its obligations alone', async (form, message) => {
     const { grant } = await makeGrantWithProgram(t);
     await makeAmendment(t, { grantId: grant.id, federalChangeCents: 50_000_00 });
-    const res = await t.http().post(`/grants/${grant.id}/amendments`).type('form').send(form);
+    const res = await t
+      .http()
+      .post(`/grants/${grant.id}/amendments`)
+      .type('form')
+      .send({ justification: JUSTIFICATION, ...form });
     expect(res.status).toBe(422);
     expect(res.text).toContain(message);
     expect(await sumObligated(t)).toBe(50_000_00);
@@ -140,7 +162,7 @@ describe('Amendments (HTTP)', () => {
     await makeExpenditure(t, { grantId: grant.id, amountCents: 60_000_00 });
     await makeExpenditure(t, { grantId: grant.id, amountCents: 5_000_00, share: 'cost_share' });
     const deobligate = (federalChange: string) =>
-      t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
+      requestApproved(t, `/grants/${grant.id}/amendments`, {
         effectiveDate: '2025-09-01',
         kind: 'deobligation',
         federalChange,
@@ -165,7 +187,7 @@ describe('Amendments (HTTP)', () => {
       ]);
       await makeAmendment(t, { grantId: grant.id, federalChangeCents: 500_000_00 });
       const fund = (effectiveDate: string) =>
-        t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
+        requestApproved(t, `/grants/${grant.id}/amendments`, {
           effectiveDate,
           kind: 'incremental_funding',
           federalChange: '250,000.00',
@@ -240,7 +262,7 @@ describe('Amendments (HTTP)', () => {
       expect(res.status).toBe(422);
       expect(res.text).toContain('decided no-go on Sep 30, 2026');
 
-      const deobligate = await t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
+      const deobligate = await requestApproved(t, `/grants/${grant.id}/amendments`, {
         effectiveDate: '2026-10-15',
         kind: 'deobligation',
         federalChange: '-100,000.00',
@@ -261,6 +283,7 @@ describe('Amendments (HTTP)', () => {
     await makeBudget(t, grant.id, [[2, 'personnel', 18_000_00, 0]]);
 
     const early = await t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
+      justification: JUSTIFICATION,
       effectiveDate: '2027-12-01',
       kind: 'no_cost_extension',
       federalChange: '0',
@@ -270,6 +293,7 @@ describe('Amendments (HTTP)', () => {
     expect(early.text).toContain('must be after the current end date, Mar 31, 2028');
 
     const endless = await t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
+      justification: JUSTIFICATION,
       effectiveDate: '2027-12-01',
       kind: 'no_cost_extension',
       federalChange: '0',
@@ -279,7 +303,7 @@ describe('Amendments (HTTP)', () => {
     expect(endless.text).toContain('may run at most 10 years');
     expect(endless.text).toContain('Mar 31, 2035 at the latest');
 
-    const res = await t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
+    const res = await requestApproved(t, `/grants/${grant.id}/amendments`, {
       effectiveDate: '2027-12-01',
       kind: 'no_cost_extension',
       federalChange: '0',

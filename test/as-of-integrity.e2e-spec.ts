@@ -13,6 +13,7 @@ import {
   makeGrantWithProgram,
   spend,
 } from './helpers/factories';
+import { requestApproved } from './helpers/approvals';
 import { freshAppPerTest, TestApp } from './helpers/test-app';
 
 /**
@@ -121,9 +122,17 @@ describe('As-of integrity (HTTP)', () => {
         text: '',
       });
     };
+    const filedAndApproved = async (path: string, body: Record<string, string>) => {
+      const res = await requestApproved(app, path, body);
+      expect({ path, status: res.status, text: res.status === 303 ? '' : res.text }).toEqual({
+        path,
+        status: 303,
+        text: '',
+      });
+    };
     const id = f.grant.id;
     // A deobligation typed today, effective two weeks ago.
-    await post(`/grants/${id}/amendments`, {
+    await filedAndApproved(`/grants/${id}/amendments`, {
       effectiveDate: addDays(f.today, -14),
       kind: 'deobligation',
       federalChange: '-50,000.00',
@@ -170,7 +179,7 @@ describe('As-of integrity (HTTP)', () => {
       memo: 'Found in a drawer',
     });
     // A no-cost extension of six months.
-    await post(`/grants/${id}/amendments`, {
+    await filedAndApproved(`/grants/${id}/amendments`, {
       effectiveDate: f.today,
       kind: 'no_cost_extension',
       federalChange: '0',

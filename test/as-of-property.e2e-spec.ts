@@ -19,6 +19,7 @@ import {
   spend,
   TWO_BUDGET_PERIODS,
 } from './helpers/factories';
+import { approveFiled, JUSTIFICATION } from './helpers/approvals';
 import { download } from './helpers/downloads';
 import { formFields, reverseEntry, submitPageForm } from './helpers/forms';
 import { Agent, freshAppPerTest } from './helpers/test-app';
@@ -159,7 +160,8 @@ const fingerprint = (files: Files) =>
 type Operation = {
   kind: string;
   name: string;
-  run: (agent: Agent, office: Office, d: string) => Promise<number>;
+  /** `approver` approves what the manager's forms file as requests. */
+  run: (agent: Agent, office: Office, d: string, approver: Agent) => Promise<number>;
 };
 
 const grantIndex = fc.integer({ min: 0, max: 1 });
@@ -174,18 +176,20 @@ const operations: fc.Arbitrary<Operation> = fc
       .map(({ g, back, c, up }): Operation => ({
         kind: 'amendment',
         name: `${up ? 'increment' : 'deobligation'} of ${c} on grant ${g}, effective D-${back}`,
-        run: async (agent, office, d) =>
-          (
+        run: async (agent, office, d, approver) =>
+          approveFiled(
+            approver,
             await agent
               .post(`/grants/${office.grantIds[g]}/amendments`)
               .type('form')
               .send({
+                justification: JUSTIFICATION,
                 kind: up ? 'incremental_funding' : 'deobligation',
                 effectiveDate: addDays(d, -back),
                 federalChange: up ? dollars(c) : `-${dollars(c)}`,
                 note: 'Entered late',
-              })
-          ).status,
+              }),
+          ),
       })),
     fc
       .record({ g: grantIndex, c: cents, rename: fc.boolean() })
@@ -267,24 +271,26 @@ const operations: fc.Arbitrary<Operation> = fc
       .map(({ g, months }): Operation => ({
         kind: 'no-cost extension',
         name: `no-cost extension of grant ${g} by ${months} months`,
-        run: async (agent, office, d) =>
-          (
+        run: async (agent, office, d, approver) =>
+          approveFiled(
+            approver,
             await agent
               .post(`/grants/${office.grantIds[g]}/amendments`)
               .type('form')
               .send({
+                justification: JUSTIFICATION,
                 kind: 'no_cost_extension',
                 effectiveDate: d,
                 federalChange: '0.00',
                 newEndDate: addDays('2028-03-31', months * 30),
                 note: 'Extension',
-              })
-          ).status,
+              }),
+          ),
       })),
     fc.record({ c: cents, back: daysBefore }).map(({ c, back }): Operation => ({
       kind: 'new grant',
       name: `new grant with an award back-dated to D-${back}`,
-      run: async (agent, office, d) => {
+      run: async (agent, office, d, approver) => {
         const created = await agent
           .post('/grants')
           .type('form')
@@ -302,17 +308,19 @@ const operations: fc.Arbitrary<Operation> = fc
           });
         const id = /\/grants\/(\d+)/.exec(created.headers.location ?? '')?.[1];
         if (!id) return created.status;
-        return (
+        return approveFiled(
+          approver,
           await agent
             .post(`/grants/${id}/amendments`)
             .type('form')
             .send({
+              justification: JUSTIFICATION,
               kind: 'initial',
               effectiveDate: addDays(d, -back),
               federalChange: dollars(c),
               note: '',
-            })
-        ).status;
+            }),
+        );
       },
     })),
     fc.record({ m: fc.integer({ min: 0, max: 3 }), c: cents }).map(({ m, c }): Operation => ({
@@ -487,7 +495,7 @@ describe('As-of integrity: a past date’s reports never change (property)', () 
         await t.reset();
         let accepted = 0;
         for (const op of ops) {
-          const status = await op.run(t.http(), office, d);
+          const status = await op.run(t.http(), office, d, t.approver());
           if (status === 303) accepted += 1;
         }
         const after = await downloadAll(auditor, office, d);
@@ -509,7 +517,7 @@ describe('As-of integrity: a past date’s reports never change (property)', () 
       kinds.add(op.kind);
       if (accepted.has(op.kind)) continue;
       await t.reset();
-      if ((await op.run(t.http(), office, d)) === 303) accepted.add(op.kind);
+      if ((await op.run(t.http(), office, d, t.approver())) === 303) accepted.add(op.kind);
     }
     expect([...kinds].filter((kind) => !accepted.has(kind))).toEqual([]);
     expect(kinds.size).toBe(16);

@@ -69,7 +69,7 @@ describe(`Migrations (${TEST_ENGINE})`, () => {
     try {
       const applied = await dataSource.query<{ name: string }[]>('SELECT name FROM migrations');
       expect(applied.map((m) => m.name).sort()).toEqual(MIGRATIONS.map((m) => m.name).sort());
-      expect(await tables(dataSource)).toHaveLength(22 + HISTORY_TABLES.length);
+      expect(await tables(dataSource)).toHaveLength(24 + HISTORY_TABLES.length);
     } finally {
       await Promise.all(opened.map((ds) => ds.destroy()));
     }
@@ -90,6 +90,8 @@ describe(`Migrations (${TEST_ENGINE})`, () => {
     expect(await tables(dataSource)).toEqual(
       [
         'amendments',
+        'approval_requests',
+        'approval_revisions',
         'audit_events',
         'budget_lines',
         'budget_periods',
@@ -119,7 +121,7 @@ describe(`Migrations (${TEST_ENGINE})`, () => {
     expect(await tables(dataSource)).toEqual([]);
 
     await dataSource.runMigrations();
-    expect(await tables(dataSource)).toHaveLength(22 + HISTORY_TABLES.length);
+    expect(await tables(dataSource)).toHaveLength(24 + HISTORY_TABLES.length);
   });
 
   it('should leave nothing for migration:generate to find (entities and migrations agree)', async () => {

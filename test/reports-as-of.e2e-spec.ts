@@ -15,6 +15,7 @@ import {
   makeMilestone,
   makeTechnology,
 } from './helpers/factories';
+import { requestApproved } from './helpers/approvals';
 import { Agent, freshAppPerTest, rows, TestApp } from './helpers/test-app';
 import { download } from './helpers/downloads';
 
@@ -170,16 +171,13 @@ async function editToday(t: TestApp, f: Awaited<ReturnType<typeof fixture>>, yes
   // An amendment typed today, effective two weeks ago.
   expectSaved(
     'amendment',
-    await http
-      .post(`/grants/${f.grant.id}/amendments`)
-      .type('form')
-      .send({
-        effectiveDate: addDays(yesterday, -13),
-        kind: 'deobligation',
-        federalChange: '-10,000.00',
-        newEndDate: '',
-        note: 'Typed late',
-      }),
+    await requestApproved(t, `/grants/${f.grant.id}/amendments`, {
+      effectiveDate: addDays(yesterday, -13),
+      kind: 'deobligation',
+      federalChange: '-10,000.00',
+      newEndDate: '',
+      note: 'Typed late',
+    }),
   );
   // The budget edited.
   const [{ version }] = await rows<{ version: number }>(

@@ -32,6 +32,7 @@ import {
   makeGrant,
   makeGrantWithProgram,
 } from './helpers/factories';
+import { requestApproved } from './helpers/approvals';
 import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
 import { download } from './helpers/downloads';
 
@@ -138,14 +139,14 @@ async function laterActivity(t: TestApp, f: Awaited<ReturnType<typeof fixture>>)
   const http = t.http();
   const saved = [
     // One effective before the date but typed today, and one effective after it.
-    await http.post(`/grants/${f.grant.id}/amendments`).type('form').send({
+    await requestApproved(t, `/grants/${f.grant.id}/amendments`, {
       effectiveDate: '2026-06-01',
       kind: 'deobligation',
       federalChange: '-1,000.00',
       newEndDate: '',
       note: 'Typed late',
     }),
-    await http.post(`/grants/${f.grant.id}/amendments`).type('form').send({
+    await requestApproved(t, `/grants/${f.grant.id}/amendments`, {
       effectiveDate: '2026-07-01',
       kind: 'incremental_funding',
       federalChange: '10,000.00',

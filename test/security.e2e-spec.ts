@@ -17,8 +17,9 @@ import {
   TestApp,
 } from './helpers/test-app';
 import { makeUser } from './helpers/users';
+import { JUSTIFICATION, requestIdOf } from './helpers/approvals';
 
-type Access = 'public' | 'read' | 'manager' | 'admin';
+type Access = 'public' | 'read' | 'manager' | 'approver' | 'admin';
 
 /** Who may use each route. A route missing here fails the build: every new route needs a rule. */
 const MATRIX: Record<string, Access> = {
@@ -158,12 +159,18 @@ const MATRIX: Record<string, Access> = {
   'POST /admin/users/:id/role': 'admin',
   'POST /admin/users/:id/deactivate': 'admin',
   'POST /admin/users/:id/activate': 'admin',
+  'GET /approvals': 'read',
+  'GET /approvals/:id': 'read',
+  'POST /approvals/:id/approve': 'approver',
+  'POST /approvals/:id/reject': 'approver',
+  'POST /approvals/:id/withdraw': 'manager',
 };
 
 const ROLES_ALLOWED: Record<Access, Role[]> = {
-  public: ['admin', 'program_manager', 'auditor'],
-  read: ['admin', 'program_manager', 'auditor'],
+  public: ['admin', 'program_manager', 'approving_official', 'auditor'],
+  read: ['admin', 'program_manager', 'approving_official', 'auditor'],
   manager: ['program_manager'],
+  approver: ['approving_official'],
   admin: ['admin'],
 };
 
@@ -196,7 +203,18 @@ describe('Access rules, CSRF and headers (HTTP)', () => {
     const technology = await makeTechnology(t);
     const milestone = await makeMilestone(t, { grantId: grant.id });
     const expenditure = await makeExpenditure(t, { grantId: grant.id, amountCents: 10_00 });
+    // A session of its own: earlier tests here sign the shared one out.
+    const manager = await t.as('program_manager');
+    const request = requestIdOf(
+      await manager.post(`/grants/${grant.id}/amendments`).type('form').send({
+        effectiveDate: '2025-06-01',
+        kind: 'incremental_funding',
+        federalChange: '10.00',
+        justification: JUSTIFICATION,
+      }),
+    );
     const ids: [string, number][] = [
+      ['/approvals', request],
       ['/programs', program.id],
       ['/recipients', recipient.id],
       ['/admin', target.id],
@@ -226,6 +244,7 @@ describe('Access rules, CSRF and headers (HTTP)', () => {
     const sessions: Record<Role, Agent> = {
       admin: await t.as('admin'),
       program_manager: t.http(),
+      approving_official: await t.as('approving_official'),
       auditor: await t.as('auditor'),
     };
     for (const [route, access] of Object.entries(MATRIX)) {

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ACCESS_KEY, AccessRule } from '../common/http/access.decorators';
 import { LoginRequiredException } from '../common/http/login-required.exception';
-import type { User } from './user.entity';
+import { rolesOf, type User } from './user.entity';
 
 /** Registered as APP_GUARD: a route without a rule is refused, so nothing is open by accident. */
 @Injectable()
@@ -20,9 +20,10 @@ export class AccessGuard implements CanActivate {
     if (!req.user)
       throw new LoginRequiredException(req.method === 'GET' ? req.originalUrl : undefined);
     if (!rule) throw new ForbiddenException('This page has no access rule, so it is closed.');
-    if (!rule.includes(req.user.role)) {
+    const roles = rolesOf(req.user);
+    if (!rule.some((role) => roles.includes(role))) {
       throw new ForbiddenException(
-        `Your role (${req.user.role.replace('_', ' ')}) may not do this. Nothing was changed.`,
+        `Your role (${req.user.role.replaceAll('_', ' ')}) may not do this. Nothing was changed.`,
       );
     }
     return true;

@@ -40,7 +40,7 @@ export class AdminUsersController {
       model: () => ({ pageTitle: 'New user', roles: ROLES }),
       save: (form) => this.users.create(form),
       redirectTo: (user) => `/admin/users/${user.id}`,
-      flash: (user) => `Account ${user.email} created as ${user.role.replace('_', ' ')}.`,
+      flash: (user) => `Account ${user.email} created as ${user.role.replaceAll('_', ' ')}.`,
     });
   }
 
@@ -60,9 +60,11 @@ export class AdminUsersController {
       body,
       view: 'admin/users/show',
       model: () => this.showModel(id),
-      save: (form) => this.users.changeRole(id, expectedVersion(body), form.role),
+      save: (form) =>
+        this.users.changeRole(id, expectedVersion(body), form.role, form.alsoApproves === 'true'),
       redirectTo: () => `/admin/users/${id}`,
-      flash: (user) => `${user.email} is now ${user.role.replace('_', ' ')}.`,
+      flash: (user) =>
+        `${user.email} is now ${user.role.replaceAll('_', ' ')}${user.alsoApproves ? ' and also approves other people’s requests' : ''}.`,
     });
   }
 

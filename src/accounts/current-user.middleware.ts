@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { AppConfig } from '../common/config';
 import { promised } from '../common/promised';
 import { runAs } from '../common/request-context';
-import type { User } from './user.entity';
+import { rolesOf, type User } from './user.entity';
 import { actorOf, UsersService } from './users.service';
 
 export interface SessionFields {
@@ -40,6 +40,7 @@ export class CurrentUserMiddleware implements NestMiddleware {
       res.locals.currentUser = user;
       res.locals.canEdit = user.role === 'program_manager';
       res.locals.isAdmin = user.role === 'admin';
+      res.locals.canApprove = rolesOf(user).includes('approving_official');
       runAs(actorOf(user), next);
     } catch (error) {
       next(error);

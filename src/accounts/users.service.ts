@@ -86,17 +86,23 @@ export class UsersService {
     );
   }
 
-  changeRole(id: number, version: number, role: Role): Promise<User> {
+  changeRole(id: number, version: number, role: Role, alsoApproves = false): Promise<User> {
     return this.writes.transaction(async (manager) => {
+      if (alsoApproves && role !== 'program_manager') {
+        throw new FormError({
+          alsoApproves:
+            'Only a program manager may also approve: an auditor changes nothing, an admin creates the accounts, and an approving official already approves.',
+        });
+      }
       const user = await this.findOne(id);
-      if (user.role === role) return user;
-      await this.keepAnAdmin(manager, user);
+      if (user.role === role && user.alsoApproves === alsoApproves) return user;
+      if (user.role !== role) await this.keepAnAdmin(manager, user);
       return this.audit.update(
         manager,
         User,
         'user',
         id,
-        { role },
+        { role, alsoApproves },
         { action: 'role_change', expectedVersion: version },
       );
     });

@@ -69,7 +69,7 @@ const codes = (values: readonly string[], labels: Record<string, string> = {}): 
 });
 const ref = (to: RecordType): Kind => ({ kind: 'ref', to });
 
-const ROLES = ['admin', 'program_manager', 'auditor', 'system', 'anonymous'];
+const ROLES = ['admin', 'program_manager', 'approving_official', 'auditor', 'system', 'anonymous'];
 
 /** Fields named alike in several record types. */
 const COMMON: Record<string, FieldSpec> = {

@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { ApprovalsService } from '../approvals/approvals.service';
 import { AsOfQuery } from '../common/as-of-query.dto';
 import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { setFlash } from '../common/flash';
@@ -20,6 +21,7 @@ export class GrantPageController {
   constructor(
     private readonly page: GrantPageService,
     private readonly grants: GrantsService,
+    private readonly approvals: ApprovalsService,
   ) {}
 
   /** The grant as it is now, or with `?asOf=` as the records stood at the end of that day. */
@@ -29,7 +31,16 @@ export class GrantPageController {
     @Query() query: AsOfQuery,
     @Res() res: Response,
   ) {
-    res.render('grants/show', grantPage(await this.page.figures(id, query.asOf)));
+    const page = grantPage(await this.page.figures(id, query.asOf));
+    // What waits for approval is today's news: a page as of a past date shows the records alone.
+    const pendingRequests = query.asOf ? [] : await this.approvals.pendingFor(id);
+    res.render('grants/show', {
+      ...page,
+      pendingRequests: pendingRequests.map((r) => ({
+        ...r,
+        kindLabel: this.approvals.kindLabel(r.kind),
+      })),
+    });
   }
 
   @Post(':id/delete')

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApprovalsModule } from '../approvals/approvals.module';
 import { AuditModule } from '../audit/audit.module';
 import { BudgetsModule } from '../budgets/budgets.module';
 import { GrantLookupModule } from '../grants/grant-lookup.module';
@@ -19,6 +20,7 @@ import { GrantPageService } from './grant-page.service';
     TechnologiesModule,
     MilestonesModule,
     AuditModule,
+    ApprovalsModule,
   ],
   controllers: [GrantPageController],
   providers: [GrantPageService],

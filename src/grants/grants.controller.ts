@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import { FilterQuery } from '../common/http/filter-query';
 import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import type { Response } from 'express';
@@ -8,9 +8,11 @@ import { centsToDecimal } from '../common/money';
 import { pageLinks } from '../common/pagination';
 import { ProgramsService } from '../programs/programs.service';
 import { AMENDMENT_KINDS } from './amendment.entity';
-import { AmendmentsService } from './amendments.service';
+import { AmendmentRequests } from './amendment-requests';
 import { BudgetPeriodsService, scheduleVersion } from './budget-periods.service';
 import { AmendmentFormDto } from './dto/amendment-form.dto';
+import { requestedFlash, requestForm, ReviseQueryDto } from '../approvals/request-form';
+import { ApprovalsService } from '../approvals/approvals.service';
 import { BudgetPeriodsFormDto } from './dto/budget-periods-form.dto';
 import { GrantFormDto } from './dto/grant-form.dto';
 import { GRANT_SORTS, GrantListQueryDto } from './dto/grant-list-query.dto';
@@ -19,12 +21,15 @@ import { GrantLookup } from './grant-lookup';
 import { GrantsService } from './grants.service';
 import { RecipientsService } from './recipients.service';
 
+const AmendmentRequestDto = requestForm(AmendmentFormDto);
+
 @ReadAccess()
 @Controller('grants')
 export class GrantsController {
   constructor(
     private readonly grants: GrantsService,
-    private readonly amendments: AmendmentsService,
+    private readonly amendmentRequests: AmendmentRequests,
+    private readonly approvals: ApprovalsService,
     private readonly budgetPeriods: BudgetPeriodsService,
     private readonly recipients: RecipientsService,
     private readonly programs: ProgramsService,
@@ -117,8 +122,13 @@ export class GrantsController {
   @Get(':id/amendments/new')
   @ManagerAccess()
   @Render('grants/amendment-new')
-  async newAmendment(@Param('id', ParseIdPipe) id: number) {
+  async newAmendment(@Param('id', ParseIdPipe) id: number, @Query() query: ReviseQueryDto) {
     const model = await this.amendmentModel(id);
+    if (query.revise)
+      return {
+        ...model,
+        values: await this.approvals.revisionValues(query.revise, 'amendment', id),
+      };
     return {
       ...model,
       values: { kind: model.amendments.length === 0 ? 'initial' : 'incremental_funding' },
@@ -134,13 +144,13 @@ export class GrantsController {
   ) {
     await this.grants.findOne(id);
     return submitForm(res, {
-      dto: AmendmentFormDto,
+      dto: AmendmentRequestDto,
       body,
       view: 'grants/amendment-new',
       model: () => this.amendmentModel(id),
-      save: (form) => this.amendments.add(id, form),
-      redirectTo: () => `/grants/${id}#amendments`,
-      flash: (amendment) => `Amendment ${amendment.number} recorded.`,
+      save: (form) => this.amendmentRequests.submit(id, form),
+      redirectTo: (request) => `/approvals/${request.id}`,
+      flash: requestedFlash,
     });
   }
 
@@ -209,6 +219,7 @@ export class GrantsController {
       obligatedCents,
       obligatedDecimal: centsToDecimal(obligatedCents),
       kinds: AMENDMENT_KINDS,
+      requestForm: true,
     };
   }
 

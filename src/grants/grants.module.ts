@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApprovalsModule } from '../approvals/approvals.module';
 import { AuditModule } from '../audit/audit.module';
 import { BudgetsModule } from '../budgets/budgets.module';
 import { MilestonesModule } from '../milestones/milestones.module';
 import { ProgramsModule } from '../programs/programs.module';
+import { AmendmentRequests } from './amendment-requests';
 import { Amendment } from './amendment.entity';
 import { AmendmentsService } from './amendments.service';
 import { BudgetPeriod } from './budget-period.entity';
@@ -29,9 +31,16 @@ import { RecipientsService } from './recipients.service';
     MilestonesModule,
     BudgetsModule,
     GrantLookupModule,
+    ApprovalsModule,
   ],
   controllers: [GrantsController, RecipientsController],
-  providers: [GrantsService, RecipientsService, AmendmentsService, BudgetPeriodsService],
+  providers: [
+    GrantsService,
+    RecipientsService,
+    AmendmentsService,
+    BudgetPeriodsService,
+    AmendmentRequests,
+  ],
   exports: [GrantsService, RecipientsService, AmendmentsService, BudgetPeriodsService],
 })
 export class GrantsModule {}

@@ -18,6 +18,7 @@ export type Agent = ReturnType<typeof request.agent>;
 export const TEST_EMAILS: Record<Role, string> = {
   admin: 'admin@example.gov',
   program_manager: 'manager@example.gov',
+  approving_official: 'approver@example.gov',
   auditor: 'auditor@example.gov',
 };
 
@@ -37,6 +38,8 @@ export interface TestApp extends TestDatabase {
   app: NestExpressApplication;
   /** A program manager's signed-in session, sending its CSRF token with every request. */
   http: () => Agent;
+  /** An approving official's signed-in session, kept like the manager's. */
+  approver: () => Agent;
   /** A signed-in session for another role (or a fresh one for the same role). */
   as: (role: Role) => Promise<Agent>;
   /** No session at all. */
@@ -158,12 +161,19 @@ async function createResettableApp(overrides: Partial<AppConfig>): Promise<TestA
   const tested = await databaseOf(app, database);
   // Over plain HTTP a Secure cookie never comes back, so such an app starts without a manager session.
   const manager = config.COOKIE_SECURE ? undefined : await signIn(app, TEST_EMAILS.program_manager);
+  const approver = config.COOKIE_SECURE
+    ? undefined
+    : await signIn(app, TEST_EMAILS.approving_official);
   return {
     ...tested,
     app,
     http: () => {
       if (!manager) throw new Error('No manager session: this test app uses Secure cookies');
       return manager;
+    },
+    approver: () => {
+      if (!approver) throw new Error('No approver session: this test app uses Secure cookies');
+      return approver;
     },
     as: (role) => signIn(app, TEST_EMAILS[role]),
     anonymous: () => request(app.getHttpServer()),

@@ -17,7 +17,7 @@ const testHash = () =>
 
 export async function makeUser(
   t: { writes: WritePath; audit: AuditService },
-  overrides: { role: Role; email: string; name?: string; active?: boolean },
+  overrides: { role: Role; email: string; name?: string; active?: boolean; alsoApproves?: boolean },
 ): Promise<User> {
   const passwordHash = await testHash();
   return t.writes.transaction((m) =>

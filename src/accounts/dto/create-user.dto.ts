@@ -1,4 +1,4 @@
-import { IsEmail, IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Trim } from '../../common/validation';
 import { Role, ROLES } from '../user.entity';
 
@@ -25,4 +25,9 @@ export class CreateUserDto {
 export class ChangeRoleDto {
   @IsIn(ROLES, { message: 'Choose a role.' })
   role: Role;
+
+  /** The checkbox: present ("true") when ticked. */
+  @IsOptional()
+  @IsIn(['true'], { message: 'Tick the box or leave it empty.' })
+  alsoApproves?: 'true';
 }

@@ -364,7 +364,7 @@ const sqlState = (error: unknown): string | undefined => {
  */
 export async function lockRows(
   manager: EntityManager,
-  table: 'programs' | 'grants' | 'budgets' | 'milestones',
+  table: 'programs' | 'grants' | 'budgets' | 'milestones' | 'approval_requests',
   ids: readonly number[],
 ): Promise<void> {
   if (manager.connection.options.type !== 'postgres') return;

@@ -11,11 +11,20 @@ export const Public = () => SetMetadata(ACCESS_KEY, 'public' satisfies AccessRul
 
 /** Any signed-in user: auditors read everything. */
 export const ReadAccess = () =>
-  SetMetadata(ACCESS_KEY, ['admin', 'program_manager', 'auditor'] satisfies AccessRule);
+  SetMetadata(ACCESS_KEY, [
+    'admin',
+    'program_manager',
+    'approving_official',
+    'auditor',
+  ] satisfies AccessRule);
 
 /** Changes to program data. */
 export const ManagerAccess = () =>
   SetMetadata(ACCESS_KEY, ['program_manager'] satisfies AccessRule);
+
+/** Deciding what program managers request (approvals). */
+export const ApproverAccess = () =>
+  SetMetadata(ACCESS_KEY, ['approving_official'] satisfies AccessRule);
 
 /** User accounts and roles. */
 export const AdminAccess = () => SetMetadata(ACCESS_KEY, ['admin'] satisfies AccessRule);
