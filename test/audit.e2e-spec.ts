@@ -296,9 +296,11 @@ describe('Audit trail (HTTP)', () => {
         "SELECT id FROM audit_events WHERE action = 'login' ORDER BY id DESC",
       )
     ).map((e) => e.id);
-    expect(loginIds).toHaveLength(2);
+    // The test app's manager and approver sessions, and this auditor's.
+    expect(loginIds).toHaveLength(3);
     expect(listedEventIds(logins.text)).toEqual(loginIds);
     expect(logins.text).toContain('manager@example.gov');
+    expect(logins.text).toContain('approver@example.gov');
     expect(logins.text).toContain('auditor@example.gov');
 
     const badDate = await auditor.get('/audit?from=2025-13-01');
