@@ -1,4 +1,3 @@
-import { ApprovalRequest, ApprovalRevision } from './approvals/approval-request.entity';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
@@ -6,6 +5,7 @@ import * as sqlite3 from 'sqlite3';
 import { types as pgTypes } from 'pg';
 import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
 import { MIGRATIONS } from '../migrations';
+import { ApprovalRequest, ApprovalRevision } from './approvals/approval-request.entity';
 import { ADVISORY_LOCKS } from './common/database/write-path';
 import { SessionRecord } from './accounts/session.entity';
 import { User } from './accounts/user.entity';

@@ -65,7 +65,6 @@ export class ApprovalsController {
       kinds: REQUEST_KINDS.map((kind) => ({ value: kind, label: this.approvals.kindLabel(kind) })),
       statuses: REQUEST_STATUSES,
       grants: await this.lookup.choices(),
-      threshold: this.approvals.thresholdCents,
       pager: pageLinks('/approvals', filters, page),
     });
   }
@@ -77,42 +76,24 @@ export class ApprovalsController {
 
   @Post(':id/approve')
   @ApproverAccess()
-  async approve(
+  approve(
     @Param('id', ParseIdPipe) id: number,
     @Body() body: unknown,
     @Req() req: SignedIn,
     @Res() res: Response,
   ) {
-    await this.approvals.findOne(id);
-    return submitForm(res, {
-      dto: RequestDecisionDto,
-      body,
-      view: 'approvals/show',
-      model: () => this.showModel(id, req.user),
-      save: (form) => this.approvals.approve(id, expectedVersion(body), form.note),
-      redirectTo: () => `/approvals/${id}`,
-      flash: (request) => `Request #${request.id} approved: ${request.summary}`,
-    });
+    return this.decide(id, body, req.user, res, 'approve');
   }
 
   @Post(':id/reject')
   @ApproverAccess()
-  async reject(
+  reject(
     @Param('id', ParseIdPipe) id: number,
     @Body() body: unknown,
     @Req() req: SignedIn,
     @Res() res: Response,
   ) {
-    await this.approvals.findOne(id);
-    return submitForm(res, {
-      dto: RequestDecisionDto,
-      body,
-      view: 'approvals/show',
-      model: () => this.showModel(id, req.user),
-      save: (form) => this.approvals.reject(id, expectedVersion(body), form.note),
-      redirectTo: () => `/approvals/${id}`,
-      flash: (request) => `Request #${request.id} rejected; the requester can revise it.`,
-    });
+    return this.decide(id, body, req.user, res, 'reject');
   }
 
   @Post(':id/withdraw')
@@ -135,6 +116,29 @@ export class ApprovalsController {
     });
   }
 
+  /** Approve and reject share their form (the note) and their page. */
+  private async decide(
+    id: number,
+    body: unknown,
+    user: User,
+    res: Response,
+    decision: 'approve' | 'reject',
+  ) {
+    await this.approvals.findOne(id);
+    return submitForm(res, {
+      dto: RequestDecisionDto,
+      body,
+      view: 'approvals/show',
+      model: () => this.showModel(id, user),
+      save: (form) => this.approvals[decision](id, expectedVersion(body), form.note),
+      redirectTo: () => `/approvals/${id}`,
+      flash: (request) =>
+        decision === 'approve'
+          ? `Request #${request.id} approved: ${request.summary}`
+          : `Request #${request.id} rejected; the requester can revise it.`,
+    });
+  }
+
   private async showModel(id: number, user: User) {
     const request = await this.approvals.findOne(id);
     const revisions = await this.approvals.revisionsOf(id);
@@ -145,8 +149,11 @@ export class ApprovalsController {
       ...revisions.map((r) => r.decidedBy),
     ]);
     const pending = request.status === 'pending';
-    const mine = request.requestedBy === user.id;
-    const approves = rolesOf(user).includes('approving_official');
+    const allowed = this.approvals.permissions(
+      request,
+      user.id,
+      rolesOf(user).includes('approving_official'),
+    );
     return {
       pageTitle: `Request #${request.id} — ${grant.awardNumber}`,
       request,
@@ -160,24 +167,11 @@ export class ApprovalsController {
       changes: pending ? await this.approvals.changes(request) : [],
       verdict: pending ? await this.approvals.verdict(request) : undefined,
       pending,
-      mine,
-      canDecide: pending && approves && !mine,
-      ownRequest: pending && approves && mine,
-      canWithdraw: mine && (pending || request.status === 'rejected'),
-      revisePath:
-        mine && request.status === 'rejected' ? this.approvals.revisePath(request) : undefined,
-      resultPath: this.resultPath(request.resultType, request.resultId, request.grantId),
+      ...allowed,
+      revisePath: allowed.canRevise ? this.approvals.revisePath(request) : undefined,
+      resultPath: this.approvals.resultPath(request),
       history: await this.audit.describedHistory('approval_request', id),
       values: { version: request.version },
     };
-  }
-
-  private resultPath(type: string | null, id: number | null, grantId: number): string | undefined {
-    if (!type || id === null) return undefined;
-    if (type === 'amendment') return `/grants/${grantId}#amendments`;
-    if (type === 'budget') return `/grants/${grantId}/budget`;
-    if (type === 'milestone') return `/milestones/${id}`;
-    if (type === 'expenditure') return `/ledger/${id}`;
-    return `/grants/${grantId}`;
   }
 }

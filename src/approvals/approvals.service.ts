@@ -3,13 +3,11 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { User } from '../accounts/user.entity';
 import { AuditService } from '../audit/audit.service';
-import { AppConfig } from '../common/config';
 import { nowIso } from '../common/database/columns';
 import { ReadCache } from '../common/database/read-cache';
 import { lockRows, WritePath } from '../common/database/write-path';
 import { formatTimestamp } from '../common/dates';
 import { EditConflictError, FormError } from '../common/forms';
-import { toCents } from '../common/money';
 import { Page, PAGE_SIZE, toPage } from '../common/pagination';
 import { currentActor } from '../common/request-context';
 import { Grant } from '../grants/grant.entity';
@@ -34,6 +32,15 @@ export interface Submission {
   justification: string;
   /** The rejected request this submission revises (a new revision of it), if any. */
   revises?: number;
+}
+
+export interface RequestPermissions {
+  /** An approving official, not its requester, while it is pending. */
+  canDecide: boolean;
+  /** An approving official looking at a pending request of their own. */
+  ownRequest: boolean;
+  canWithdraw: boolean;
+  canRevise: boolean;
 }
 
 /** The rules' verdict on a pending request if it were approved now. */
@@ -98,14 +105,8 @@ export class ApprovalsService {
     private readonly writes: WritePath,
     private readonly audit: AuditService,
     private readonly kinds: RequestKinds,
-    private readonly config: AppConfig,
     private readonly cache: ReadCache,
   ) {}
-
-  /** Expenditures and imports above this wait for approval (APPROVAL_THRESHOLD). */
-  get thresholdCents(): number {
-    return toCents(this.config.APPROVAL_THRESHOLD);
-  }
 
   /**
    * Files a request, or a new revision of a rejected one. The rules are asked first, as if it were
@@ -203,6 +204,27 @@ export class ApprovalsService {
     return this.kinds.get(request.kind).revisePath({ ...this.actionOf(request), id: request.id });
   }
 
+  /** Where what approving it created or changed is shown, once approved. */
+  resultPath(request: ApprovalRequest): string | undefined {
+    if (request.resultType === null || request.resultId === null) return undefined;
+    return this.kinds.get(request.kind).resultPath(this.actionOf(request), {
+      type: request.resultType,
+      id: request.resultId,
+    });
+  }
+
+  /** What `userId` may do with the request now: the rules the decision and withdraw forms obey. */
+  permissions(request: ApprovalRequest, userId: number, approves: boolean): RequestPermissions {
+    const pending = request.status === 'pending';
+    const mine = request.requestedBy === userId;
+    return {
+      canDecide: pending && approves && !mine,
+      ownRequest: pending && approves && mine,
+      canWithdraw: this.withdrawProblem(request, userId) === null,
+      canRevise: this.revisionProblem(request, userId) === null,
+    };
+  }
+
   /**
    * Approves the request and does what it asks, in one transaction: every rule is checked again
    * (the ceiling may have moved since it was made), and a refusal changes nothing.
@@ -249,12 +271,8 @@ export class ApprovalsService {
     return this.writes.transaction(async (manager) => {
       await lockRows(manager, 'approval_requests', [id]);
       const request = await this.findIn(manager, id);
-      if (request.requestedBy !== currentActor().id) {
-        throw new FormError({ withdraw: 'Only the person who made a request can withdraw it.' });
-      }
-      if (request.status !== 'pending' && request.status !== 'rejected') {
-        throw new FormError({ withdraw: `This request is already ${request.status}.` });
-      }
+      const problem = this.withdrawProblem(request, currentActor().id);
+      if (problem) throw new FormError({ withdraw: problem });
       return this.close(manager, request, 'withdrawn', null, '', undefined, version);
     });
   }
@@ -317,12 +335,13 @@ export class ApprovalsService {
     return Object.fromEntries(users.map((u) => [u.id, { name: u.name, email: u.email }]));
   }
 
-  /** Pending requests on a grant, oldest first: the grant page says what is waiting. */
-  pendingFor(grantId: number): Promise<ApprovalRequest[]> {
-    return this.requests.find({
+  /** Pending requests on a grant, oldest first, with their kind's label: what the grant page lists. */
+  async pendingFor(grantId: number): Promise<Array<ApprovalRequest & { kindLabel: string }>> {
+    const pending = await this.requests.find({
       where: { grantId, status: 'pending' },
       order: { requestedAt: 'ASC', id: 'ASC' },
     });
+    return pending.map((r) => Object.assign(r, { kindLabel: this.kinds.label(r.kind) }));
   }
 
   /** For the header: requests awaiting this user's decision, and this user's own pending ones. */
@@ -410,6 +429,16 @@ export class ApprovalsService {
     if (request.requestedBy !== userId) return 'Only the person who made a request can revise it.';
     if (request.status !== 'rejected') {
       return `Request #${request.id} is ${request.status}: only a rejected request can be revised.`;
+    }
+    return null;
+  }
+
+  /** Why the user may not withdraw the request, or null: only its requester, while it is open. */
+  private withdrawProblem(request: ApprovalRequest, userId: number | null): string | null {
+    if (request.requestedBy !== userId)
+      return 'Only the person who made a request can withdraw it.';
+    if (request.status !== 'pending' && request.status !== 'rejected') {
+      return `This request is already ${request.status}.`;
     }
     return null;
   }

@@ -13,11 +13,8 @@ export interface RequestFields {
 
 type FormClass = new (...args: any[]) => object; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/**
- * The feature's form DTO with a justification (required unless `optional`, when the service decides,
- * as for expenditures below the approval threshold) and the hidden `revises` field.
- */
-export function requestForm<T extends FormClass>(Form: T, { optional = false } = {}) {
+/** The feature's form DTO with a (required) justification and the hidden `revises` field. */
+export function requestForm<T extends FormClass>(Form: T) {
   const required = 'Say why this is needed: the approving official reads it before deciding.';
   class Requested extends Form {
     @Trim()
@@ -31,7 +28,6 @@ export function requestForm<T extends FormClass>(Form: T, { optional = false } =
     @Matches(/^\d{1,9}$/, { message: 'The request to revise is not a request number.' })
     revises?: string;
   }
-  if (optional) IsOptional()(Requested.prototype, 'justification');
   return Requested as unknown as new () => InstanceType<T> & RequestFields;
 }
 

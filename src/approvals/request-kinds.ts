@@ -38,6 +38,8 @@ export interface RequestKind {
   changes(action: RequestedAction): Promise<RequestChange[]>;
   /** The feature's form, filled with the request, to revise and resubmit it. */
   revisePath(action: RequestedAction & { id: number }): string;
+  /** The page that shows what approving it created or changed. */
+  resultPath(action: RequestedAction, effect: RequestEffect): string;
 }
 
 /** The kinds of request, each registered by its feature when the app starts (onModuleInit). */

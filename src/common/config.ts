@@ -113,15 +113,6 @@ export class AppConfig {
   @Min(1, { message: 'LOGIN_WINDOW_MINUTES must be a whole number of minutes (1 or more)' })
   LOGIN_WINDOW_MINUTES = 15;
 
-  /**
-   * Expenditures and imports above this many dollars wait for an approving official (requests);
-   * smaller ones post at once. Amendments, budget revisions and go/no-go decisions always wait.
-   */
-  @Matches(/^\$?\d{1,3}(,?\d{3})*(\.\d{1,2})?$/, {
-    message: 'APPROVAL_THRESHOLD must be an amount in dollars, such as 25000.00',
-  })
-  APPROVAL_THRESHOLD = '25000.00';
-
   /** First start only: creates this admin when there are no users. */
   @IsOptional()
   @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address' })

@@ -31,15 +31,10 @@ export class GrantPageController {
     @Query() query: AsOfQuery,
     @Res() res: Response,
   ) {
-    const page = grantPage(await this.page.figures(id, query.asOf));
-    // What waits for approval is today's news: a page as of a past date shows the records alone.
-    const pendingRequests = query.asOf ? [] : await this.approvals.pendingFor(id);
     res.render('grants/show', {
-      ...page,
-      pendingRequests: pendingRequests.map((r) => ({
-        ...r,
-        kindLabel: this.approvals.kindLabel(r.kind),
-      })),
+      ...grantPage(await this.page.figures(id, query.asOf)),
+      // What waits for approval is today's news: a page as of a past date shows the records alone.
+      pendingRequests: query.asOf ? [] : await this.approvals.pendingFor(id),
     });
   }
 

@@ -101,6 +101,10 @@ export class AmendmentRequests implements RequestKind, OnModuleInit {
     return `/grants/${action.grantId}/amendments/new?revise=${action.id}`;
   }
 
+  resultPath(action: RequestedAction): string {
+    return `/grants/${action.grantId}#amendments`;
+  }
+
   private summary(form: AmendmentFormDto): string {
     const parsed = parseMoney(form.federalChange);
     const money = parsed.ok && parsed.cents !== 0 ? ` of ${formatMoney(parsed.cents)}` : '';
