@@ -2,6 +2,7 @@ import { COST_CATEGORIES, SHARES } from '../budgets/budget.constants';
 import { formatDate, formatTimestamp, isIsoDate } from '../common/dates';
 import { formatMoney, parseMoney } from '../common/money';
 import { humanize } from '../common/views';
+import { REQUEST_KINDS, REQUEST_STATUSES } from '../approvals/approval-request.entity';
 import { AMENDMENT_KINDS } from '../grants/amendment.entity';
 import { GRANT_STATUSES } from '../grants/grant.entity';
 import { RECIPIENT_TYPES } from '../grants/recipient.entity';
@@ -38,7 +39,8 @@ type RecordType =
   | 'milestone'
   | 'expenditure'
   | 'user'
-  | 'budget';
+  | 'budget'
+  | 'approval_request';
 
 type Kind =
   | { kind: 'text' }
@@ -105,6 +107,20 @@ const BY_TYPE: Record<string, Record<string, FieldSpec>> = {
   recipient: { type: { as: codes(RECIPIENT_TYPES) } },
   budget_period: { number: { label: 'Budget period' } },
   ledger_import: { rows: { label: 'Rows' } },
+  approval_request: {
+    kind: { as: codes(REQUEST_KINDS, { go_no_go: 'Go/no-go decision' }) },
+    status: { as: codes(REQUEST_STATUSES) },
+    requestedBy: { as: ref('user') },
+    decidedBy: { as: ref('user') },
+    payload: { label: 'Form as typed' },
+  },
+  approval_revision: {
+    requestId: { label: 'Request', as: ref('approval_request') },
+    outcome: { as: codes(REQUEST_STATUSES) },
+    submittedBy: { as: ref('user') },
+    decidedBy: { as: ref('user') },
+    payload: { label: 'Form as typed' },
+  },
 };
 
 /** `costShareCommittedCents` → `Cost share committed`. */
@@ -153,6 +169,8 @@ export function recordHref(type: string, id: number, names: RecordNames = {}): s
       return `/ledger/${id}`;
     case 'user':
       return `/admin/users/${id}`;
+    case 'approval_request':
+      return `/approvals/${id}`;
     case 'budget': {
       const grantId = names.budgetGrants?.get(id);
       return grantId === undefined ? null : `/grants/${grantId}/budget`;

@@ -107,7 +107,9 @@ export class AmendmentRequests implements RequestKind, OnModuleInit {
 
   private summary(form: AmendmentFormDto): string {
     const parsed = parseMoney(form.federalChange);
-    const money = parsed.ok && parsed.cents !== 0 ? ` of ${formatMoney(parsed.cents)}` : '';
+    // "Deobligation of $150,000.00": the kind says which way the money goes.
+    const money =
+      parsed.ok && parsed.cents !== 0 ? ` of ${formatMoney(Math.abs(parsed.cents))}` : '';
     const end =
       form.kind === 'no_cost_extension' && form.newEndDate
         ? `, to ${formatDate(form.newEndDate)}`
