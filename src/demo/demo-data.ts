@@ -10,10 +10,12 @@ import { DemoMilestone, milestonesFor, TECHNOLOGIES } from './demo-portfolio';
  * are relative to the day the demo is loaded so the program is always mid-flight.
  */
 
-export const DEMO_USERS: [Role, string][] = [
-  ['admin', 'Demo Administrator'],
-  ['program_manager', 'Demo Program Manager'],
-  ['auditor', 'Demo Auditor'],
+/** One demo account per role: role, name, e-mail address. */
+export const DEMO_USERS: [Role, string, string][] = [
+  ['admin', 'Demo Administrator', 'admin@demo.local'],
+  ['program_manager', 'Demo Program Manager', 'manager@demo.local'],
+  ['approving_official', 'Demo Approving Official', 'approver@demo.local'],
+  ['auditor', 'Demo Auditor', 'auditor@demo.local'],
 ];
 
 export const PROGRAM = {

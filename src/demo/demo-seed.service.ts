@@ -166,10 +166,10 @@ export class DemoSeedService {
   /** One demo account per role; the password is DEMO_PASSWORD, or a random one shown once. */
   private async seedUsers(): Promise<void> {
     const password = this.config.DEMO_PASSWORD ?? randomBytes(12).toString('base64url');
-    for (const [role, name] of DEMO_USERS) {
+    for (const [role, name, email] of DEMO_USERS) {
       await this.users.create(
         Object.assign(new CreateUserDto(), {
-          email: `${role.split('_').pop()}@demo.local`,
+          email,
           name,
           role,
           password,
@@ -179,7 +179,7 @@ export class DemoSeedService {
     if (!this.config.DEMO_PASSWORD) {
       // Printed once, straight to the console: it is never stored in clear or logged again.
       console.log(
-        `\nDemo accounts admin@demo.local, manager@demo.local and auditor@demo.local have the password: ${password}\n` +
+        `\nDemo accounts ${DEMO_USERS.map((u) => u[2]).join(', ')} have the password: ${password}\n` +
           'It is shown only now. Set DEMO_PASSWORD before the first start to choose it.\n',
       );
     }
