@@ -57,6 +57,7 @@ if (TEST_ENGINE === 'postgres') {
     let t: TestApp;
     let instances: Instance[];
     let manager: Session;
+    let approver: Session;
     /** The instance for the i-th of a burst of requests: round robin, as a load balancer sends them. */
     const on = (i: number) => instances[i % instances.length];
 
@@ -68,6 +69,7 @@ if (TEST_ENGINE === 'postgres') {
       for (const name of ['A', 'B', 'C']) instances.push(await startInstance(name, env));
       const signedIn = await signInOn(instances[0], TEST_EMAILS.program_manager);
       manager = signedIn.session!;
+      approver = (await signInOn(instances[1], TEST_EMAILS.approving_official)).session!;
     }, 240_000);
 
     afterAll(async () => {
@@ -85,17 +87,33 @@ if (TEST_ENGINE === 'postgres') {
       expect(anonymous.status).toBe(303);
     });
 
-    it('should never obligate beyond the ceiling when amendments arrive at all three at once', async () => {
+    it('should never obligate beyond the ceiling when approvals arrive at all three at once', async () => {
       const { grant } = await makeGrantWithProgram(t, { ceilingCents: 1_000_000_00 });
       await makeAmendment(t, { grantId: grant.id, federalChangeCents: 100_000_00 });
 
-      // 12 × $100,000 against $900,000 of headroom, four to each instance: exactly 9 may succeed.
-      const answers = await Promise.all(
+      // 12 × $100,000 requested against $900,000 of headroom, four to each instance; a pending
+      // request holds nothing, so all are filed. Approved at once on all three: exactly 9 may pass.
+      const filed = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
           post(on(i), `/grants/${grant.id}/amendments`, manager, {
             effectiveDate: '2026-04-01',
             kind: 'incremental_funding',
             federalChange: '100000',
+            justification: 'Year 2',
+          }),
+        ),
+      );
+      expect(filed.map((a) => a.status)).toEqual(Array(12).fill(303));
+      const requests = await rows<{ id: number; version: number }>(
+        t,
+        'SELECT id, version FROM approval_requests WHERE grant_id = ? ORDER BY id',
+        [grant.id],
+      );
+      const answers = await Promise.all(
+        requests.map((request, i) =>
+          post(on(i), `/approvals/${request.id}/approve`, approver, {
+            note: '',
+            version: String(request.version),
           }),
         ),
       );
