@@ -17,17 +17,19 @@ import { createTestApp, rows, TestApp } from './helpers/test-app';
 
 /**
  * A program manager records a TRL assessment and a go/no-go decision through the real forms, and the
- * decision opens budget period 2 to incremental funding (rule 7). Runs with `npm run test:browser`.
+ * decision opens budget period 2 to incremental funding (rule 7), which the manager requests and an
+ * approving official approves in the queue. Runs with `npm run test:browser`.
  */
 describe('Technologies and go/no-go decisions in a real browser', () => {
   let t: TestApp | undefined;
   let browser: Browser | undefined;
   let page: Page;
+  let baseUrl: string;
 
   beforeAll(async () => {
     requireChromium();
     t = await createTestApp();
-    const baseUrl = await listen(t);
+    baseUrl = await listen(t);
     browser = await launchChromium();
     page = await newPage(browser, baseUrl);
     await page.goto('/login');
@@ -40,14 +42,14 @@ describe('Technologies and go/no-go decisions in a real browser', () => {
   });
 
   /** Clicks a submit button and returns the form POST's response once the next page has loaded. */
-  async function submit(button: string, action: string): Promise<Response> {
+  async function submit(button: string, action: string, on = page): Promise<Response> {
     const [response] = await Promise.all([
-      page.waitForResponse(
+      on.waitForResponse(
         (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === action,
       ),
-      page.getByRole('button', { name: button }).click(),
+      on.getByRole('button', { name: button }).click(),
     ]);
-    await page.waitForLoadState('domcontentloaded');
+    await on.waitForLoadState('domcontentloaded');
     return response;
   }
 
@@ -81,7 +83,7 @@ describe('Technologies and go/no-go decisions in a real browser', () => {
     expect(stored.map((a) => a.trl)).toEqual([3, 4]);
   });
 
-  it('should record a go decision that lets budget period 2 be funded', async () => {
+  it('should record a go decision that lets budget period 2 be funded once an approving official approves it', async () => {
     const { grant } = await makeGrantWithProgram(t!);
     await makeBudgetPeriods(t!, grant.id, [
       { startDate: '2025-04-01', endDate: '2026-09-30' },
@@ -99,7 +101,8 @@ describe('Technologies and go/no-go decisions in a real browser', () => {
       await page.fill('#f-effectiveDate', '2026-10-20');
       await page.selectOption('#f-kind', 'incremental_funding');
       await page.fill('#f-federalChange', '250,000.00');
-      return submit('Record amendment', `/grants/${grant.id}/amendments`);
+      await page.fill('#f-justification', 'The go decision opens budget period 2.');
+      return submit('Request approval', `/grants/${grant.id}/amendments`);
     };
 
     const refused = await fundBp2();
@@ -124,8 +127,43 @@ describe('Technologies and go/no-go decisions in a real browser', () => {
     );
     expect(event).toEqual({ action: 'decision', actor_email: 'manager@example.gov' });
 
-    const funded = await fundBp2();
-    expect(funded.status()).toBe(303);
+    // The manager's request changes nothing until the approving official approves it in the queue.
+    const requested = await fundBp2();
+    expect(requested.status()).toBe(303);
+    expect(new URL(page.url()).pathname).toMatch(/^\/approvals\/\d+$/);
+    await page.goto(`/grants/${grant.id}`);
+    expect(await page.getByTestId('obligated').innerText()).toBe('$500,000.00');
+    expect(await page.locator('#pending-requests').innerText()).toContain(
+      'Incremental funding of $250,000.00',
+    );
+
+    const official = await newPage(browser!, baseUrl);
+    try {
+      await official.goto('/login');
+      expect(await signInThroughForm(official, 'approver@example.gov')).toBe(303);
+      await official.goto('/approvals');
+      await official
+        .getByRole('link', { name: /Amendment/ })
+        .first()
+        .click();
+      await official.waitForLoadState('domcontentloaded');
+      expect(await official.locator('#verdict + .usa-alert').innerText()).toContain(
+        'Every rule passes today',
+      );
+      const approved = await submit(
+        'Approve',
+        new URL(official.url()).pathname + '/approve',
+        official,
+      );
+      expect(approved.status()).toBe(303);
+    } finally {
+      await official.close();
+    }
+
+    await page.goto(`/grants/${grant.id}`);
+    expect(await page.getByTestId('obligated').innerText()).toBe('$750,000.00');
+    expect(await page.locator('#pending-requests').count()).toBe(0);
+    await page.goto(`/grants/${grant.id}/burndown`);
     expect(await page.getByTestId('obligated').innerText()).toBe('$750,000.00');
   });
 });
