@@ -17,6 +17,7 @@ import {
   spend,
   TWO_BUDGET_PERIODS,
 } from './helpers/factories';
+import { JUSTIFICATION, requestIdOf } from './helpers/approvals';
 import { createTestApp, rows, TestApp } from './helpers/test-app';
 
 const TODAY = '2026-06-15';
@@ -100,6 +101,15 @@ describe('Accessibility of every page (axe-core, WCAG 2 A and AA)', () => {
     const technology = await makeTechnology(t);
     const milestone = await makeMilestone(t, { grantId: grant.id, kind: 'go_no_go' });
     const [entry] = await rows<{ id: number }>(t, 'SELECT id FROM expenditures LIMIT 1');
+    // A pending request, for the approvals pages.
+    const request = requestIdOf(
+      await t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
+        effectiveDate: '2025-06-01',
+        kind: 'deobligation',
+        federalChange: '-10.00',
+        justification: JUSTIFICATION,
+      }),
+    );
     readPages.push(
       ['dashboard', '/'],
       ['grants', '/grants'],
@@ -134,6 +144,8 @@ describe('Accessibility of every page (axe-core, WCAG 2 A and AA)', () => {
       ['program', `/programs/${program.id}`],
       ['audit', '/audit'],
       ['budget', `/grants/${grant.id}/budget`],
+      ['approvals', '/approvals'],
+      ['request', `/approvals/${request}`],
       ['bad ledger filter', '/ledger?from=2025-13-45'],
       ['bad report filter', '/reports/ledger?from=not-a-date'],
     );

@@ -18,6 +18,7 @@ import {
   spend,
   TWO_BUDGET_PERIODS,
 } from './helpers/factories';
+import { JUSTIFICATION, requestIdOf } from './helpers/approvals';
 import { createTestApp, rows, TestApp } from './helpers/test-app';
 
 const TODAY = '2026-06-15';
@@ -147,6 +148,15 @@ describe('The layout at every width in a real browser', () => {
       ['dashboard', '/'],
     );
     const [entry] = await rows<{ id: number }>(t, 'SELECT id FROM expenditures LIMIT 1');
+    // A pending request, for the approvals pages.
+    const request = requestIdOf(
+      await t.http().post(`/grants/${grant.id}/amendments`).type('form').send({
+        effectiveDate: '2026-06-01',
+        kind: 'deobligation',
+        federalChange: '-10.00',
+        justification: JUSTIFICATION,
+      }),
+    );
     others.push(
       ...['/grants', '/grants/new', '/ledger/new', '/ledger/import', `/ledger/${entry.id}`],
       ...['edit', 'amendments/new', 'budget-periods/edit', 'budget/edit', 'milestones'].map(
@@ -158,6 +168,7 @@ describe('The layout at every width in a real browser', () => {
         (name) => `/reports/${name}`,
       ),
       ...['/reports', '/reports/cost-share', '/reports/audit'],
+      ...['/approvals', `/approvals/${request}`],
     );
     const baseUrl = await listen(t);
     browser = await launchChromium();

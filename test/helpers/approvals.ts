@@ -9,7 +9,10 @@ export const JUSTIFICATION = 'Needed to keep the work plan on schedule.';
 export function requestIdOf(filed: Response): number {
   const match = /^\/approvals\/(\d+)$/.exec(String(filed.headers.location ?? ''));
   if (filed.status !== 303 || !match) {
-    throw new Error(`Expected a request to be filed (303 to /approvals/:id), got ${filed.status}`);
+    const errors = [...String(filed.text ?? '').matchAll(/usa-error-message[^>]*>([^<]*)</g)];
+    throw new Error(
+      `Expected a request to be filed (303 to /approvals/:id), got ${filed.status}: ${errors.map((m) => m[1]).join(' ')}`,
+    );
   }
   return Number(match[1]);
 }
