@@ -219,16 +219,12 @@ describe('Amendments (HTTP)', () => {
       // Budget period 1 money is not gated.
       expect((await fund('2026-06-01')).status).toBe(303);
 
-      const decided = await t
-        .http()
-        .post(`/milestones/${gate.id}/decision`)
-        .type('form')
-        .send({
-          decision: 'go',
-          decidedOn: '2026-10-05',
-          rationale: 'Recovery of 83 % shown in three bench runs.',
-          version: String(gate.version),
-        });
+      const decided = await requestApproved(t, `/milestones/${gate.id}/decision`, {
+        decision: 'go',
+        decidedOn: '2026-10-05',
+        rationale: 'Recovery of 83 % shown in three bench runs.',
+        version: String(gate.version),
+      });
       expect(decided.status).toBe(303);
 
       const beforeDecision = await fund('2026-10-01');
@@ -247,16 +243,12 @@ describe('Amendments (HTTP)', () => {
         title: 'BP1 go/no-go review',
         dueDate: '2026-09-30',
       });
-      await t
-        .http()
-        .post(`/milestones/${gate.id}/decision`)
-        .type('form')
-        .send({
-          decision: 'no_go',
-          decidedOn: '2026-09-30',
-          rationale: 'Recovery stalled at 40 %.',
-          version: String(gate.version),
-        });
+      await requestApproved(t, `/milestones/${gate.id}/decision`, {
+        decision: 'no_go',
+        decidedOn: '2026-09-30',
+        rationale: 'Recovery stalled at 40 %.',
+        version: String(gate.version),
+      });
 
       const res = await fund('2026-10-15');
       expect(res.status).toBe(422);

@@ -122,7 +122,7 @@ describe('As-of integrity (HTTP)', () => {
         text: '',
       });
     };
-    const filedAndApproved = async (path: string, body: Record<string, string>) => {
+    const filedAndApproved = async (path: string, body: Record<string, string> | string) => {
       const res = await requestApproved(app, path, body);
       expect({ path, status: res.status, text: res.status === 303 ? '' : res.text }).toEqual({
         path,
@@ -138,7 +138,7 @@ describe('As-of integrity (HTTP)', () => {
       federalChange: '-50,000.00',
     });
     // A budget edit keeping the total: 10,000 moved from BP1 to BP2.
-    await post(
+    await filedAndApproved(
       `/grants/${id}/budget`,
       gridForm(
         2,

@@ -236,16 +236,18 @@ const operations: fc.Arbitrary<Operation> = fc
     fc.record({ g: grantIndex, c: cents }).map(({ g, c }): Operation => ({
       kind: 'budget revision',
       name: `budget of grant ${g} revised`,
-      run: async (agent, office) => {
+      run: async (agent, office, _d, approver) => {
         const id = office.grantIds[g];
         // Moves money between BP1's two lines: the budget's total stays the same.
         const moved = c % 2_000_001;
-        return (
+        return approveFiled(
+          approver,
           await submitPageForm(agent, `/grants/${id}/budget/edit`, `/grants/${id}/budget`, {
             'lines[1][personnel][federal]': dollars(30_000_000 + moved),
             'lines[1][travel][federal]': dollars(2_000_001 - moved),
-          })
-        ).status;
+            justification: JUSTIFICATION,
+          }),
+        );
       },
     })),
     fc
@@ -398,7 +400,7 @@ const operations: fc.Arbitrary<Operation> = fc
       .map(({ g, back, c }): Operation => ({
         kind: 'go/no-go decision',
         name: `a BP2 go/no-go on grant ${g} added and decided, dated D-${back}`,
-        run: async (agent, office, d) => {
+        run: async (agent, office, d, approver) => {
           const id = office.grantIds[g];
           const created = await agent
             .post(`/grants/${id}/milestones`)
@@ -413,17 +415,20 @@ const operations: fc.Arbitrary<Operation> = fc
             });
           const milestone = /\/milestones\/(\d+)/.exec(created.headers.location ?? '')?.[1];
           if (!milestone) return created.status;
-          const decided = await submitPageForm(
-            agent,
-            `/milestones/${milestone}`,
-            `/milestones/${milestone}/decision`,
-            {
-              decision: c % 2 ? 'go' : 'no_go',
-              decidedOn: addDays(d, -back),
-              rationale: 'Decided late',
-            },
+          return approveFiled(
+            approver,
+            await submitPageForm(
+              agent,
+              `/milestones/${milestone}`,
+              `/milestones/${milestone}/decision`,
+              {
+                decision: c % 2 ? 'go' : 'no_go',
+                decidedOn: addDays(d, -back),
+                rationale: 'Decided late',
+                justification: JUSTIFICATION,
+              },
+            ),
           );
-          return decided.status;
         },
       })),
     fc

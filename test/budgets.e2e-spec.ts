@@ -6,6 +6,7 @@ import {
   makeExpenditure,
   makeGrantWithProgram,
 } from './helpers/factories';
+import { decide, JUSTIFICATION, requestIdOf } from './helpers/approvals';
 import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
 
 type Cells = Record<string, string>;
@@ -63,8 +64,19 @@ describe('Budgets (HTTP)', () => {
     return { program, grant };
   }
 
-  const post = (grantId: number, body: string) =>
-    t.http().post(`/grants/${grantId}/budget`).type('form').send(body);
+  /** Sends the grid for approval, as the program manager does. */
+  const file = (grantId: number, body: string) =>
+    t
+      .http()
+      .post(`/grants/${grantId}/budget`)
+      .type('form')
+      .send(`${body}&justification=${encodeURIComponent(JUSTIFICATION)}`);
+
+  /** Files the grid and, once filed, has the approving official approve it (the refusal else). */
+  const post = async (grantId: number, body: string) => {
+    const filed = await file(grantId, body);
+    return filed.status === 303 ? decide(t, requestIdOf(filed)) : filed;
+  };
 
   const firstBudget: Cells = {
     '1.personnel.federal': '$120,000.00',
@@ -81,7 +93,7 @@ describe('Budgets (HTTP)', () => {
       const res = await post(grant.id, gridForm(2, firstBudget, 0));
 
       expect(res.status).toBe(303);
-      expect(res.headers.location).toBe(`/grants/${grant.id}/budget`);
+      expect(res.headers.location).toMatch(/^\/approvals\/\d+$/);
       expect(await linesOf(t, grant.id)).toEqual([
         {
           budget_period: 1,
@@ -124,7 +136,9 @@ describe('Budgets (HTTP)', () => {
       expect(Object.keys(changes).filter((k) => k.startsWith('BP'))).toHaveLength(6);
 
       const page = await t.http().get(res.headers.location);
-      expect(page.text).toContain('Budget saved (version 1): 6 amounts changed.');
+      expect(page.text).toContain(
+        'Budget revision: 6 amounts changed, federal total up $290,000.50',
+      );
     });
 
     it('should show the grid with direct, indirect and grand totals per budget period and overall', async () => {
@@ -277,7 +291,7 @@ describe('Budgets (HTTP)', () => {
       );
 
       expect(res.status).toBe(409);
-      expect(res.text).toContain('This budget was changed by manager@example.gov');
+      expect(res.text).toContain('This budget was changed by approver@example.gov');
       expect(res.text).toContain('(now version 2)');
       expect(res.text).toContain('value="777"');
       expect(res.text).toContain('name="version" value="2"');
@@ -601,6 +615,123 @@ describe('Budgets (HTTP)', () => {
         '$15,000.00',
         '$10,000.00',
       ]);
+    });
+  });
+
+  describe('a budget revision is a request', () => {
+    it('should change nothing until approved, show the cells it changes, then save them when approved', async () => {
+      const { grant } = await grantWithPeriods();
+      await makeAmendment(t, { grantId: grant.id, federalChangeCents: 300_000_00 });
+      await makeBudget(t, grant.id, [[1, 'personnel', 100_000_00, 0]]);
+      const events = await count(t, 'audit_events');
+
+      const filed = await file(
+        grant.id,
+        gridForm(2, { '1.personnel.federal': '120,000', '2.travel.federal': '5,000' }, 1),
+      );
+      const id = requestIdOf(filed);
+      expect(await linesOf(t, grant.id)).toEqual([
+        { budget_period: 1, category: 'personnel', federal_cents: 100_000_00, cost_share_cents: 0 },
+      ]);
+      expect(await versionOf(t, grant.id)).toBe(1);
+      // Only the request and its first revision were recorded.
+      expect(await count(t, 'audit_events')).toBe(events + 2);
+
+      const budgetPage = await t.http().get(`/grants/${grant.id}/budget`);
+      expect(budgetPage.text).toContain(`href="/approvals/${id}"`);
+      const request = await t.approver().get(`/approvals/${id}`);
+      expect(request.text).toContain(
+        'Budget revision: 2 amounts changed, federal total up $25,000.00',
+      );
+      expect(request.text).toContain('BP1 Personnel, federal');
+      expect(request.text).toContain('$100,000.00');
+      expect(request.text).toContain('$120,000.00');
+      expect(request.text).toContain('BP2 Travel, federal');
+      expect(request.text).toContain('$200,000.00 below');
+      expect(request.text).toContain('$175,000.00 below');
+
+      expect((await decide(t, id)).status).toBe(303);
+      expect(await linesOf(t, grant.id)).toEqual([
+        { budget_period: 1, category: 'personnel', federal_cents: 120_000_00, cost_share_cents: 0 },
+        { budget_period: 2, category: 'travel', federal_cents: 5_000_00, cost_share_cents: 0 },
+      ]);
+      expect(await versionOf(t, grant.id)).toBe(2);
+      const [row] = await rows<{ result_type: string; result_id: number }>(
+        t,
+        'SELECT result_type, result_id FROM approval_requests WHERE id = ?',
+        [id],
+      );
+      expect(row.result_type).toBe('budget');
+    });
+
+    it('should refuse a revision without a justification next to its field, filing nothing', async () => {
+      const { grant } = await grantWithPeriods();
+      const res = await t
+        .http()
+        .post(`/grants/${grant.id}/budget`)
+        .type('form')
+        .send(gridForm(2, { '1.personnel.federal': '10' }, 0));
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('id="f-justification-error"');
+      expect(res.text).toContain('value="10"');
+      expect(await count(t, 'approval_requests')).toBe(0);
+    });
+
+    it('should change nothing when rejected, and fill the form with the rejected grid to revise it', async () => {
+      const { grant } = await grantWithPeriods();
+      const id = requestIdOf(await file(grant.id, gridForm(2, { '1.travel.federal': '777' }, 0)));
+      expect((await decide(t, id, 'reject', 'Travel needs a quote.')).status).toBe(303);
+      expect(await linesOf(t, grant.id)).toEqual([]);
+      expect(await versionOf(t, grant.id)).toBeUndefined();
+
+      const form = await t.http().get(`/grants/${grant.id}/budget/edit?revise=${id}`);
+      expect(form.status).toBe(200);
+      expect(form.text).toContain('value="777"');
+      expect(form.text).toContain(`name="revises" value="${id}"`);
+      expect(form.text).toContain(JUSTIFICATION);
+      const again = await file(
+        grant.id,
+        `${gridForm(2, { '1.travel.federal': '700' }, 0)}&revises=${id}`,
+      );
+      expect(requestIdOf(again)).toBe(id);
+      expect((await decide(t, id)).status).toBe(303);
+      expect(await linesOf(t, grant.id)).toEqual([
+        { budget_period: 1, category: 'travel', federal_cents: 700_00, cost_share_cents: 0 },
+      ]);
+      const revisions = await rows<{ revision: number; outcome: string }>(
+        t,
+        'SELECT revision, outcome FROM approval_revisions WHERE request_id = ? ORDER BY revision',
+        [id],
+      );
+      expect(revisions).toEqual([
+        { revision: 1, outcome: 'rejected' },
+        { revision: 2, outcome: 'approved' },
+      ]);
+    });
+
+    it('should refuse to approve a revision made at a budget version another approval has since replaced', async () => {
+      const { grant } = await grantWithPeriods();
+      await makeBudget(t, grant.id, [[1, 'personnel', 1_000_00, 0]]);
+      const first = requestIdOf(
+        await file(grant.id, gridForm(2, { '1.personnel.federal': '2,000' }, 1)),
+      );
+      const second = requestIdOf(
+        await file(grant.id, gridForm(2, { '1.travel.federal': '3,000' }, 1)),
+      );
+      expect((await decide(t, first)).status).toBe(303);
+
+      const refused = await decide(t, second);
+      expect(refused.status).toBe(422);
+      expect(refused.text).toContain('edited since the request was made');
+      expect(await linesOf(t, grant.id)).toEqual([
+        { budget_period: 1, category: 'personnel', federal_cents: 2_000_00, cost_share_cents: 0 },
+      ]);
+      const [row] = await rows<{ status: string }>(
+        t,
+        'SELECT status FROM approval_requests WHERE id = ?',
+        [second],
+      );
+      expect(row.status).toBe('pending');
     });
   });
 

@@ -9,6 +9,7 @@ import {
   TWO_BUDGET_PERIODS as PERIODS,
 } from './helpers/factories';
 import { submitPageForm } from './helpers/forms';
+import { decide, JUSTIFICATION, requestApproved, requestIdOf } from './helpers/approvals';
 import { freshAppPerTest, rows, TestApp } from './helpers/test-app';
 
 const milestoneForm = (overrides: Record<string, string> = {}) => ({
@@ -26,6 +27,7 @@ const decisionForm = (version: number, overrides: Record<string, string> = {}) =
   decision: 'go',
   decidedOn: '2026-03-20',
   rationale: 'Bench-scale yield above 80 %.',
+  justification: JUSTIFICATION,
   version: String(version),
   ...overrides,
 });
@@ -383,20 +385,28 @@ describe('Milestones (HTTP)', () => {
       expect(auditor.text).not.toContain('/decision"');
     });
 
-    it('should record the decision as its own audited action and complete the milestone', async () => {
+    it('should record nothing when the decision is requested, then record it as its own audited action when approved', async () => {
       const gate = await pendingGate();
-      const res = await t
+      const filed = await t
         .http()
         .post(`/milestones/${gate.id}/decision`)
         .type('form')
         .send(decisionForm(1, { decision: 'no_go' }));
-      expect(res.status).toBe(303);
-      expect(res.headers.location).toBe(`/milestones/${gate.id}#decision`);
+      const id = requestIdOf(filed);
+      expect(await milestoneRows(t)).toMatchObject([{ decision: 'pending', version: 1 }]);
+      const pendingPage = await t.http().get(`/milestones/${gate.id}`);
+      expect(pendingPage.text).toContain(`href="/approvals/${id}"`);
+      expect(pendingPage.text).toContain('No-go on “Bench gate” (BP1), decided Mar 20, 2026');
+      const request = await t.approver().get(`/approvals/${id}`);
+      expect(request.text).toContain('Not funded (no-go)');
+
+      const approved = await decide(t, id);
+      expect(approved.status).toBe(303);
       expect(await milestoneRows(t)).toMatchObject([
         {
           decision: 'no_go',
           decided_on: '2026-03-20',
-          decided_by: 'manager@example.gov',
+          decided_by: 'approver@example.gov',
           rationale: 'Bench-scale yield above 80 %.',
           status: 'complete',
           completed_on: '2026-03-20',
@@ -407,13 +417,19 @@ describe('Milestones (HTTP)', () => {
         t,
         "SELECT action, actor_email, changes FROM audit_events WHERE entity_type = 'milestone' ORDER BY id DESC LIMIT 1",
       );
-      expect(event).toMatchObject({ action: 'decision', actor_email: 'manager@example.gov' });
+      expect(event).toMatchObject({ action: 'decision', actor_email: 'approver@example.gov' });
       expect(JSON.parse(event.changes)).toMatchObject({
         decision: { before: 'pending', after: 'no_go' },
       });
+      const [row] = await rows<{ requested_by: number; decided_by: number; result_id: number }>(
+        t,
+        'SELECT requested_by, decided_by, result_id FROM approval_requests WHERE id = ?',
+        [id],
+      );
+      expect(row.result_id).toBe(gate.id);
+      expect(row.decided_by).not.toBe(row.requested_by);
 
-      const page = await t.http().get(res.headers.location);
-      expect(page.text).toContain('Decision recorded: no-go on Mar 20, 2026.');
+      const page = await t.http().get(`/milestones/${gate.id}`);
       expect(page.text).toContain('Bench-scale yield above 80 %.');
       expect(page.text).not.toContain('/decision"');
       expect(page.text).toMatch(
@@ -421,9 +437,51 @@ describe('Milestones (HTTP)', () => {
       );
     });
 
-    it('should refuse a second decision, naming the first, its date and who made it', async () => {
+    it('should refuse a decision without a justification, filing nothing', async () => {
       const gate = await pendingGate();
-      await t.http().post(`/milestones/${gate.id}/decision`).type('form').send(decisionForm(1));
+      const res = await t
+        .http()
+        .post(`/milestones/${gate.id}/decision`)
+        .type('form')
+        .send(decisionForm(1, { justification: '' }));
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('id="f-justification-error"');
+      expect(res.text).toContain('Bench-scale yield above 80 %.');
+      expect(await rows(t, 'SELECT id FROM approval_requests')).toEqual([]);
+    });
+
+    it('should let two decisions of one gate be pending, and refuse the second approval once one is recorded', async () => {
+      const gate = await pendingGate();
+      const post = (form: Record<string, string>) =>
+        t.http().post(`/milestones/${gate.id}/decision`).type('form').send(form);
+      const go = requestIdOf(await post(decisionForm(1)));
+      const noGo = requestIdOf(await post(decisionForm(1, { decision: 'no_go' })));
+      expect((await decide(t, noGo)).status).toBe(303);
+      const refused = await decide(t, go);
+      expect(refused.status).toBe(422);
+      expect(refused.text).toContain('This milestone was already decided no-go on Mar 20, 2026');
+      expect(await milestoneRows(t)).toMatchObject([{ decision: 'no_go', version: 2 }]);
+    });
+
+    it('should change nothing when a decision is rejected, and fill the form with it to revise', async () => {
+      const gate = await pendingGate();
+      const id = requestIdOf(
+        await t
+          .http()
+          .post(`/milestones/${gate.id}/decision`)
+          .type('form')
+          .send(decisionForm(1, { rationale: 'Yield 79 %.' })),
+      );
+      expect((await decide(t, id, 'reject', 'Attach the test report.')).status).toBe(303);
+      expect(await milestoneRows(t)).toMatchObject([{ decision: 'pending', version: 1 }]);
+      const form = await t.http().get(`/milestones/${gate.id}?revise=${id}`);
+      expect(form.text).toContain('Yield 79 %.');
+      expect(form.text).toContain(`name="revises" value="${id}"`);
+    });
+
+    it('should refuse a second decision, naming the first, its date and who recorded it', async () => {
+      const gate = await pendingGate();
+      await requestApproved(t, `/milestones/${gate.id}/decision`, decisionForm(1));
       const before = await milestoneRows(t);
       const res = await t
         .http()
@@ -432,7 +490,7 @@ describe('Milestones (HTTP)', () => {
         .send(decisionForm(2, { decision: 'no_go', decidedOn: '2026-03-25' }));
       expect(res.status).toBe(422);
       expect(res.text).toContain(
-        'This milestone was already decided go on Mar 20, 2026 by manager@example.gov. A recorded decision is final: correcting one is out of scope for this tracker',
+        'This milestone was already decided go on Mar 20, 2026 by approver@example.gov. A recorded decision is final: correcting one is out of scope for this tracker',
       );
       expect(await milestoneRows(t)).toEqual(before);
     });

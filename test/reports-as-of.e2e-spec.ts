@@ -187,21 +187,20 @@ async function editToday(t: TestApp, f: Awaited<ReturnType<typeof fixture>>, yes
   );
   expectSaved(
     'budget',
-    await http
-      .post(`/grants/${f.grant.id}/budget`)
-      .type('form')
-      .send(
-        gridForm(
-          2,
-          {
-            '1.personnel.federal': '310,000.00',
-            '1.personnel.costShare': '50,000.00',
-            '2.equipment.federal': '190,000.00',
-            '2.equipment.costShare': '50,000.00',
-          },
-          version,
-        ),
+    await requestApproved(
+      t,
+      `/grants/${f.grant.id}/budget`,
+      gridForm(
+        2,
+        {
+          '1.personnel.federal': '310,000.00',
+          '1.personnel.costShare': '50,000.00',
+          '2.equipment.federal': '190,000.00',
+          '2.equipment.costShare': '50,000.00',
+        },
+        version,
       ),
+    ),
   );
   // A milestone edited, and completed on a date up to yesterday (typed today).
   expectSaved(
@@ -220,7 +219,7 @@ async function editToday(t: TestApp, f: Awaited<ReturnType<typeof fixture>>, yes
   // A go/no-go decided today, dated yesterday.
   expectSaved(
     'decision',
-    await http.post(`/milestones/${f.gate.id}/decision`).type('form').send({
+    await requestApproved(t, `/milestones/${f.gate.id}/decision`, {
       decision: 'go',
       decidedOn: yesterday,
       rationale: 'Bench-scale yield above 80 %.',

@@ -111,51 +111,63 @@ describe('Technologies and go/no-go decisions in a real browser', () => {
       '“BP1 go/no-go: 90 % Dy recovery at bench scale” (due Sep 30, 2026), still pending',
     );
 
-    await page.goto(`/milestones/${gate.id}`);
-    // USWDS hides the radio input itself and styles its label, which is what a user clicks.
-    await page.click('label[for="f-decision-go"]');
-    expect(await page.isChecked('#f-decision-go')).toBe(true);
-    await page.fill('#f-decidedOn', '2026-10-02');
-    await page.fill('#f-rationale', 'Three bench runs above 90 % recovery; reviewed by the panel.');
-    const decided = await submit('Record decision', `/milestones/${gate.id}/decision`);
-    expect(decided.status()).toBe(303);
-    // textContent, not innerText: the tag's CSS upper-cases what is shown.
-    expect((await page.getByTestId('decision').textContent())?.trim()).toBe('Go');
-    const [event] = await rows<{ action: string; actor_email: string }>(
-      t!,
-      `SELECT action, actor_email FROM audit_events WHERE entity_type = 'milestone' AND entity_id = ${gate.id} ORDER BY id DESC LIMIT 1`,
-    );
-    expect(event).toEqual({ action: 'decision', actor_email: 'manager@example.gov' });
-
-    // The manager's request changes nothing until the approving official approves it in the queue.
-    const requested = await fundBp2();
-    expect(requested.status()).toBe(303);
-    expect(new URL(page.url()).pathname).toMatch(/^\/approvals\/\d+$/);
-    await page.goto(`/grants/${grant.id}`);
-    expect(await page.getByTestId('obligated').innerText()).toBe('$500,000.00');
-    expect(await page.locator('#pending-requests').innerText()).toContain(
-      'Incremental funding of $250,000.00',
-    );
-
     const official = await newPage(browser!, baseUrl);
     try {
       await official.goto('/login');
       expect(await signInThroughForm(official, 'approver@example.gov')).toBe(303);
+      /** The official opens the request the manager's page landed on and approves it. */
+      const approve = async (requestPath: string) => {
+        await official.goto(requestPath);
+        expect(await official.locator('#verdict + .usa-alert').innerText()).toContain(
+          'Every rule passes today',
+        );
+        return submit('Approve', `${requestPath}/approve`, official);
+      };
+
+      // The decision is a request too: the gate stays pending until the official approves it.
+      await page.goto(`/milestones/${gate.id}`);
+      // USWDS hides the radio input itself and styles its label, which is what a user clicks.
+      await page.click('label[for="f-decision-go"]');
+      expect(await page.isChecked('#f-decision-go')).toBe(true);
+      await page.fill('#f-decidedOn', '2026-10-02');
+      await page.fill(
+        '#f-rationale',
+        'Three bench runs above 90 % recovery; reviewed by the panel.',
+      );
+      await page.fill('#f-justification', 'The panel reviewed the bench runs on Oct 2.');
+      const decided = await submit('Request approval', `/milestones/${gate.id}/decision`);
+      expect(decided.status()).toBe(303);
+      const decisionRequest = new URL(page.url()).pathname;
+      expect(decisionRequest).toMatch(/^\/approvals\/\d+$/);
+      await page.goto(`/milestones/${gate.id}`);
+      expect(await page.locator('#pending-requests').innerText()).toContain('Go on “BP1 go/no-go');
+      expect((await approve(decisionRequest)).status()).toBe(303);
+      await page.goto(`/milestones/${gate.id}`);
+      // textContent, not innerText: the tag's CSS upper-cases what is shown.
+      expect((await page.getByTestId('decision').textContent())?.trim()).toBe('Go');
+      const [event] = await rows<{ action: string; actor_email: string }>(
+        t!,
+        `SELECT action, actor_email FROM audit_events WHERE entity_type = 'milestone' AND entity_id = ${gate.id} ORDER BY id DESC LIMIT 1`,
+      );
+      expect(event).toEqual({ action: 'decision', actor_email: 'approver@example.gov' });
+
+      // The manager's request changes nothing until the approving official approves it in the queue.
+      const requested = await fundBp2();
+      expect(requested.status()).toBe(303);
+      expect(new URL(page.url()).pathname).toMatch(/^\/approvals\/\d+$/);
+      await page.goto(`/grants/${grant.id}`);
+      expect(await page.getByTestId('obligated').innerText()).toBe('$500,000.00');
+      expect(await page.locator('#pending-requests').innerText()).toContain(
+        'Incremental funding of $250,000.00',
+      );
+
       await official.goto('/approvals');
       await official
         .getByRole('link', { name: /Amendment/ })
         .first()
         .click();
       await official.waitForLoadState('domcontentloaded');
-      expect(await official.locator('#verdict + .usa-alert').innerText()).toContain(
-        'Every rule passes today',
-      );
-      const approved = await submit(
-        'Approve',
-        new URL(official.url()).pathname + '/approve',
-        official,
-      );
-      expect(approved.status()).toBe(303);
+      expect((await approve(new URL(official.url()).pathname)).status()).toBe(303);
     } finally {
       await official.close();
     }

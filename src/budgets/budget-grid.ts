@@ -1,4 +1,4 @@
-import { FieldErrors } from '../common/forms';
+import { expectedVersion, FieldErrors } from '../common/forms';
 import { centsToDecimal, formatMoney, parseMoney } from '../common/money';
 import { humanize } from '../common/views';
 import { COST_CATEGORIES, CostCategory } from './budget.constants';
@@ -162,4 +162,11 @@ export function readGrid(
     cents.set(bp, row);
   }
   return { cents, errors };
+}
+
+/** The version the grid form was opened at: 0 (or absent) before the grant has a Budget record. */
+export function formVersion(body: unknown): number {
+  const raw =
+    body && typeof body === 'object' ? (body as Record<string, unknown>).version : undefined;
+  return raw === undefined || raw === '' ? 0 : expectedVersion(body);
 }

@@ -1,12 +1,14 @@
 import { formatDate } from '../common/dates';
-import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import { FilterQuery } from '../common/http/filter-query';
 import type { Response } from 'express';
 import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { AuditService } from '../audit/audit.service';
 import { AsOfQuery } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
-import { expectedVersion, fieldId, submitForm } from '../common/forms';
+import { fieldId, submitForm } from '../common/forms';
+import { ApprovalsService } from '../approvals/approvals.service';
+import { requestedFlash, requestForm, ReviseQueryDto } from '../approvals/request-form';
 import { formatMoney, parseMoney } from '../common/money';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { BudgetPeriod } from '../grants/budget-period.entity';
@@ -18,20 +20,17 @@ import {
   cellKey,
   cellLabel,
   categoryLabel,
+  formVersion,
   GridValues,
   savedValues,
   typedValues,
 } from './budget-grid';
+import { BudgetRequests } from './budget-requests';
 import { BudgetsService } from './budgets.service';
 import { RebudgetService } from './rebudget.service';
 import { BudgetFormDto } from './dto/budget-form.dto';
 
-/** The version the grid form was opened at: 0 (or absent) before the grant has a Budget record. */
-export function formVersion(body: unknown): number {
-  const raw =
-    body && typeof body === 'object' ? (body as Record<string, unknown>).version : undefined;
-  return raw === undefined || raw === '' ? 0 : expectedVersion(body);
-}
+const BudgetRequestDto = requestForm(BudgetFormDto);
 
 /** The cents a cell's text stands for (blank is zero), or null when it is not an amount. */
 function textCents(text: string): number | null {
@@ -96,6 +95,8 @@ export class BudgetsController {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly lookup: GrantLookup,
+    private readonly requests: BudgetRequests,
+    private readonly approvals: ApprovalsService,
   ) {}
 
   @Get()
@@ -110,27 +111,36 @@ export class BudgetsController {
       asOf,
       grid: await this.budgets.grid(id, query.asOf),
       summary: await this.budgets.summaryFor(id, query.asOf),
+      pendingRequests: query.asOf
+        ? []
+        : (await this.approvals.pendingFor(id)).filter((r) => r.kind === 'budget_revision'),
       history: budget ? await this.audit.describedHistory('budget', budget.id) : [],
     };
   }
 
+  /** The grid as saved, or (`?revise=`) as typed in the rejected request being revised. */
   @Get('edit')
   @ManagerAccess()
   @Render('budgets/edit')
-  async editForm(@Param('id', ParseIdPipe) id: number) {
+  async editForm(@Param('id', ParseIdPipe) id: number, @Query() query: ReviseQueryDto) {
     const periods = await this.lookup.budgetPeriods(id);
-    const lines = await this.budgets.linesOf(id);
-    const values = savedValues(
-      lines,
-      periods.map((p) => p.number),
-    );
+    const numbers = periods.map((p) => p.number);
+    if (query.revise) {
+      const revising = await this.approvals.revisionValues(query.revise, 'budget_revision', id);
+      return {
+        ...(await this.formModel(id, typedValues(revising.lines, numbers))),
+        values: revising,
+      };
+    }
+    const values = savedValues(await this.budgets.linesOf(id), numbers);
     const budget = await this.budgets.budgetOf(id);
     return { ...(await this.formModel(id, values)), values: { version: budget?.version ?? 0 } };
   }
 
+  /** Sends the whole grid for approval: nothing in the budget changes until it is approved. */
   @Post()
   @ManagerAccess()
-  async save(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
+  async request(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
     await this.lookup.grant(id);
     const periods = await this.lookup.budgetPeriods(id);
     const version = formVersion(body);
@@ -140,16 +150,16 @@ export class BudgetsController {
       lines,
       periods.map((p) => p.number),
     );
+    const { justification, revises } = (body ?? {}) as Record<string, unknown>;
     return submitForm(res, {
-      dto: BudgetFormDto,
+      dto: BudgetRequestDto,
       body,
-      values: { version },
+      values: { version, justification, revises },
       view: 'budgets/edit',
       model: () => this.formModel(id, typed),
-      save: (form) => this.budgets.save(id, version, form.lines),
-      redirectTo: () => `/grants/${id}/budget`,
-      flash: ({ budget, changedCells }) =>
-        `Budget saved (version ${budget.version}): ${changedCells} ${changedCells === 1 ? 'amount' : 'amounts'} changed.`,
+      save: (form) => this.requests.submit(id, form),
+      redirectTo: (request) => `/approvals/${request.id}`,
+      flash: requestedFlash,
     });
   }
 

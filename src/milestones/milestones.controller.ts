@@ -1,5 +1,5 @@
 import { formatDate } from '../common/dates';
-import { Body, Controller, Get, Param, Post, Render, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import { FilterQuery } from '../common/http/filter-query';
 import { AsOfQuery } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
@@ -10,6 +10,9 @@ import { expectedVersion, submitForm } from '../common/forms';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
 import { pageLinks } from '../common/pagination';
 import { GrantLookup } from '../grants/grant-lookup';
+import { ApprovalsService } from '../approvals/approvals.service';
+import { requestedFlash, requestForm, ReviseQueryDto } from '../approvals/request-form';
+import { DecisionRequests } from './decision-requests';
 import { DecisionFormDto } from './dto/decision-form.dto';
 import { MilestoneFormDto } from './dto/milestone-form.dto';
 import { MilestoneListQueryDto, SHOWN_STATUS_FILTERS } from './dto/milestone-list-query.dto';
@@ -17,6 +20,8 @@ import { MilestoneDashboardService } from './milestone-dashboard.service';
 import { MILESTONE_KINDS, MILESTONE_STATUSES } from './milestone.entity';
 import { canMarkComplete, MilestonesService } from './milestones.service';
 import { CompletionFormDto } from './dto/completion-form.dto';
+
+const DecisionRequestDto = requestForm(DecisionFormDto);
 
 /** Query parameters that have a value, for links that keep the current filters. */
 function queryString(params: Record<string, string | number | undefined>): string {
@@ -36,6 +41,8 @@ export class MilestonesController {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly lookup: GrantLookup,
+    private readonly decisions: DecisionRequests,
+    private readonly approvals: ApprovalsService,
   ) {}
 
   @Get()
@@ -78,12 +85,20 @@ export class MilestonesController {
     };
   }
 
+  /** The milestone; `?revise=` fills the decision form with a rejected request to resubmit it. */
   @Get(':id')
-  async show(@Param('id', ParseIdPipe) id: number, @Res() res: Response) {
+  async show(
+    @Param('id', ParseIdPipe) id: number,
+    @Query() query: ReviseQueryDto,
+    @Res() res: Response,
+  ) {
     const model = await this.showModel(id);
+    const revising = query.revise
+      ? await this.approvals.revisionValues(query.revise, 'go_no_go', model.milestone.grantId)
+      : {};
     res.render('milestones/show', {
       ...model,
-      values: { version: model.milestone.version, completedOn: model.today },
+      values: { version: model.milestone.version, completedOn: model.today, ...revising },
     });
   }
 
@@ -111,19 +126,19 @@ export class MilestonesController {
     });
   }
 
+  /** Sends a go/no-go decision for approval: it is recorded only when an approving official approves it. */
   @Post(':id/decision')
   @ManagerAccess()
   async decide(@Param('id', ParseIdPipe) id: number, @Body() body: unknown, @Res() res: Response) {
     await this.milestones.findOne(id);
     return submitForm(res, {
-      dto: DecisionFormDto,
+      dto: DecisionRequestDto,
       body,
       view: 'milestones/show',
       model: () => this.showModel(id),
-      save: (form) => this.milestones.decide(id, expectedVersion(body), form),
-      redirectTo: () => `/milestones/${id}#decision`,
-      flash: (saved) =>
-        `Decision recorded: ${saved.decision === 'go' ? 'go' : 'no-go'} on ${formatDate(saved.decidedOn)}.`,
+      save: (form) => this.decisions.submit(id, expectedVersion(body), form),
+      redirectTo: (request) => `/approvals/${request.id}`,
+      flash: requestedFlash,
     });
   }
 
@@ -158,6 +173,9 @@ export class MilestonesController {
       period: periods.find((p) => p.number === milestone.budgetPeriod) ?? null,
       isGate: milestone.kind === 'go_no_go',
       canDecide: milestone.kind === 'go_no_go' && milestone.decision === 'pending',
+      pendingRequests: (await this.approvals.pendingFor(milestone.grantId)).filter(
+        (r) => r.kind === 'go_no_go' && r.targetId === milestone.id,
+      ),
       canComplete: canMarkComplete(milestone),
       today: asOf,
       history: await this.audit.describedHistory('milestone', id),

@@ -37,20 +37,24 @@ export async function decide(
 }
 
 /**
- * Files a request form as the program manager (with a justification) and, once filed, has the
+ * Files a request form (fields, or an encoded body) as the program manager (with a justification) and, once filed, has the
  * approving official approve it: the two-person path that every amendment, budget revision and
  * go/no-go decision takes. Returns the filing when it was refused, else the approval.
  */
 export async function requestApproved(
   t: TestApp,
   path: string,
-  form: Record<string, string>,
+  form: Record<string, string> | string,
 ): Promise<Response> {
   const filed = await t
     .http()
     .post(path)
     .type('form')
-    .send({ justification: JUSTIFICATION, ...form });
+    .send(
+      typeof form === 'string'
+        ? `${form}&justification=${encodeURIComponent(JUSTIFICATION)}`
+        : { justification: JUSTIFICATION, ...form },
+    );
   if (filed.status !== 303) return filed;
   return decide(t, requestIdOf(filed));
 }
