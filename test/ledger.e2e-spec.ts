@@ -12,6 +12,7 @@ import {
   TWO_BUDGET_PERIODS as PERIODS,
 } from './helpers/factories';
 import { reverseEntry } from './helpers/forms';
+import { decide, JUSTIFICATION, requestIdOf } from './helpers/approvals';
 import { freshAppPerTest, rows, signIn, TestApp } from './helpers/test-app';
 import { makeUser } from './helpers/users';
 
@@ -211,7 +212,8 @@ describe('Expenditure ledger (HTTP)', () => {
       ['an unknown share', { share: 'state' }, 'Choose the share: Federal or Cost share.'],
       [
         'more than is obligated',
-        { amount: '100,000.01' },
+        // Above APPROVAL_THRESHOLD, so the form files a request: the rules still answer at once.
+        { amount: '100,000.01', justification: JUSTIFICATION },
         'above the $100,000.00 obligated as of Jun 15, 2026. Left to spend: $100,000.00.',
       ],
     ])(
@@ -1133,6 +1135,71 @@ describe('Expenditure ledger (HTTP)', () => {
       expect(res.status).toBe(422);
       expect(res.text).toContain('The file has 5,001 rows; import at most 5,000 at a time.');
     });
+
+    describe('above APPROVAL_THRESHOLD ($25,000.00)', () => {
+      const big = (grant: Grant, reference = 'DD-9') =>
+        csv(
+          `${grant.awardNumber},1,personnel,2025-10-31,20000.00,federal,${reference}-A,`,
+          `${grant.awardNumber},1,travel,2025-11-30,5000.01,federal,${reference}-B,`,
+        );
+      const requestFor = async (text: string, justification = JUSTIFICATION) => {
+        const preview = await upload(text);
+        expect(preview.text).toContain('data-testid="import-needs-approval"');
+        return t
+          .http()
+          .post('/ledger/import/commit')
+          .field('fileName', hiddenField(preview.text, 'fileName'))
+          .field('sha256', hiddenField(preview.text, 'sha256'))
+          .field('csv', hiddenField(preview.text, 'csv'))
+          .field('token', hiddenField(preview.text, 'token'))
+          .field('justification', justification);
+      };
+
+      it('should file a file totalling more as a request, writing nothing until it is approved', async () => {
+        const grant = await fundedGrant();
+        const refused = await requestFor(big(grant), '');
+        expect(refused.status).toBe(422);
+        expect(refused.text).toContain('id="f-justification-error"');
+        expect(await count(t, 'approval_requests')).toBe(0);
+        const id = requestIdOf(await requestFor(big(grant)));
+        expect(await count(t, 'expenditures')).toBe(0);
+        const page = await t.approver().get(`/approvals/${id}`);
+        expect(page.text).toContain('Import of 2 entries from expenditures.csv, $25,000.01 in all');
+        expect((await decide(t, id)).status).toBe(303);
+        expect(
+          await rows(t, 'SELECT reference, amount_cents FROM expenditures ORDER BY id'),
+        ).toEqual([
+          { reference: 'DD-9-A', amount_cents: 20_000_00 },
+          { reference: 'DD-9-B', amount_cents: 5_000_01 },
+        ]);
+        expect(await count(t, 'ledger_imports')).toBe(1);
+      });
+
+      it('should refuse the second approval of one file filed twice, writing it once', async () => {
+        const grant = await fundedGrant();
+        const first = requestIdOf(await requestFor(big(grant)));
+        const second = requestIdOf(await requestFor(big(grant)));
+        expect((await decide(t, first)).status).toBe(303);
+        const refused = await decide(t, second);
+        expect(refused.status).toBe(422);
+        expect(refused.text).toContain('was already imported');
+        expect(await count(t, 'expenditures')).toBe(2);
+      });
+
+      it('should ask for a file naming several grants to be split by grant', async () => {
+        const one = await fundedGrant();
+        const other = await fundedGrant({ awardNumber: 'DE-SC0099999' });
+        const res = await requestFor(
+          csv(
+            `${one.awardNumber},1,personnel,2025-10-31,20000.00,federal,X-1,`,
+            `${other.awardNumber},1,personnel,2025-10-31,20000.00,federal,X-2,`,
+          ),
+        );
+        expect(res.status).toBe(422);
+        expect(res.text).toContain('split it into one file per award number');
+        expect(await count(t, 'approval_requests')).toBe(0);
+      });
+    });
   });
 
   describe('auditors', () => {
@@ -1163,6 +1230,81 @@ describe('Expenditure ledger (HTTP)', () => {
       for (const post of posts) expect((await post).status).toBe(403);
       expect(await count(t, 'expenditures')).toBe(1);
       expect(await count(t, 'audit_events')).toBe(events);
+    });
+  });
+
+  describe('an expenditure above APPROVAL_THRESHOLD ($25,000.00)', () => {
+    it('should record $25,000.00 at once, and file $25,000.01 as a request recorded only when approved', async () => {
+      const grant = await fundedGrant();
+      const atThreshold = await t
+        .http()
+        .post('/ledger')
+        .type('form')
+        .send(entryForm(grant, { amount: '25,000.00' }));
+      expect(atThreshold.status).toBe(303);
+      expect(atThreshold.headers.location).toMatch(/^\/ledger\/\d+$/);
+
+      const noReason = await t
+        .http()
+        .post('/ledger')
+        .type('form')
+        .send(entryForm(grant, { amount: '25,000.01' }));
+      expect(noReason.status).toBe(422);
+      expect(noReason.text).toContain('id="f-justification-error"');
+      expect(noReason.text).toContain('value="25,000.01"');
+
+      const id = requestIdOf(
+        await t
+          .http()
+          .post('/ledger')
+          .type('form')
+          .send(entryForm(grant, { amount: '25,000.01', justification: JUSTIFICATION })),
+      );
+      expect(await count(t, 'expenditures')).toBe(1);
+      const page = await t.approver().get(`/approvals/${id}`);
+      expect(page.text).toContain('$25,000.01 federal, Supplies, BP1');
+      expect((await decide(t, id)).status).toBe(303);
+      const entries = await rows<{ amount_cents: number; id: number }>(
+        t,
+        'SELECT id, amount_cents FROM expenditures ORDER BY id',
+      );
+      expect(entries.map((e) => e.amount_cents)).toEqual([25_000_00, 25_000_01]);
+      const [request] = await rows<{
+        result_type: string;
+        result_id: number;
+        amount_cents: number;
+      }>(t, 'SELECT result_type, result_id, amount_cents FROM approval_requests WHERE id = ?', [
+        id,
+      ]);
+      expect(request).toEqual({
+        result_type: 'expenditure',
+        result_id: entries[1].id,
+        amount_cents: 25_000_01,
+      });
+    });
+
+    it('should change nothing when rejected, and refuse the approval once the obligation is spent', async () => {
+      const grant = await fundedGrant();
+      const file = (amount: string) =>
+        t
+          .http()
+          .post('/ledger')
+          .type('form')
+          .send(entryForm(grant, { amount, justification: JUSTIFICATION }));
+      const rejected = requestIdOf(await file('30,000.00'));
+      expect((await decide(t, rejected, 'reject', 'No invoice attached.')).status).toBe(303);
+      expect(await count(t, 'expenditures')).toBe(0);
+
+      // Two pending requests that together exceed the $100,000.00 obligated: the second is refused.
+      const first = requestIdOf(await file('60,000.00'));
+      const second = requestIdOf(await file('50,000.00'));
+      expect((await decide(t, first)).status).toBe(303);
+      const refused = await decide(t, second);
+      expect(refused.status).toBe(422);
+      expect(refused.text).toContain('It cannot be approved now');
+      expect(await rows(t, 'SELECT amount_cents FROM expenditures')).toEqual([
+        { amount_cents: 60_000_00 },
+      ]);
     });
   });
 });

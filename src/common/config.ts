@@ -122,10 +122,25 @@ export class AppConfig {
   @IsString()
   ADMIN_PASSWORD?: string = undefined;
 
+  /**
+   * An expenditure, or an import whose rows total, above this many dollars is a request that an
+   * approving official must approve before it is in the ledger; at or below it, it posts at once.
+   */
+  @Matches(/^\d{1,12}(\.\d{2})?$/, {
+    message: 'APPROVAL_THRESHOLD must be an amount in dollars such as 25000.00',
+  })
+  APPROVAL_THRESHOLD = '25000.00';
+
   /** Password of the demo accounts; when unset, a random one is printed once at seeding. */
   @IsOptional()
   @IsString()
   DEMO_PASSWORD?: string = undefined;
+}
+
+/** APPROVAL_THRESHOLD in cents. */
+export function approvalThresholdCents(config: Pick<AppConfig, 'APPROVAL_THRESHOLD'>): number {
+  const [dollars, cents = '00'] = config.APPROVAL_THRESHOLD.split('.');
+  return Number(dollars) * 100 + Number(cents);
 }
 
 export class ConfigError extends Error {}

@@ -211,13 +211,71 @@ export class LedgerImportService {
    * event; or, when any row fails, throws ImportRejectedError and writes nothing.
    */
   commit(file: ImportFile, expectedSha256: string, token: string): Promise<ImportResult> {
+    const { sha256, nonce } = this.verified(file, expectedSha256, token);
+    return this.write(file, sha256, nonce, false);
+  }
+
+  /**
+   * The file's SHA-256 (it must be the one the preview showed) and the commit token's nonce, or null
+   * when the token is not this user's, for this file, from the last 24 hours.
+   */
+  verified(
+    file: ImportFile,
+    expectedSha256: string,
+    token: string,
+  ): { sha256: string; nonce: string | null } {
     const sha256 = sha256Of(file.bytes);
     if (sha256 !== expectedSha256.trim().toLowerCase()) {
       throw new ImportFileError(
         'The file sent for commit is not the file that was previewed (its SHA-256 differs). Nothing was written: upload the file again and check the new preview.',
       );
     }
-    const nonce = this.nonceOf(token, sha256);
+    return { sha256, nonce: this.nonceOf(token, sha256) };
+  }
+
+  /**
+   * Whether committing the file waits for an approving official: its rows total more than
+   * APPROVAL_THRESHOLD (federal and cost share together). Also the grants it names, since such a
+   * request belongs to one grant.
+   */
+  async approvalNeeded(file: ImportFile): Promise<{ needed: boolean; grantIds: number[] }> {
+    const rows = parseImportFile(file);
+    const preview = this.summarise(file, await this.check(this.entries.manager, rows));
+    return {
+      // A file with failing rows is never filed: committing it shows the rows, whatever its total.
+      needed:
+        preview.ok && this.ledger.needsApproval(preview.federalCents + preview.costShareCents),
+      grantIds: await this.grantIdsNamed(this.entries.manager, rows),
+    };
+  }
+
+  /** Writes the file of an approved import request, under the nonce of the requester's preview. */
+  commitApproved(file: ImportFile, sha256: string, nonce: string): Promise<ImportResult> {
+    if (sha256Of(file.bytes) !== sha256) {
+      throw new ImportFileError('The requested file is damaged (its SHA-256 differs).');
+    }
+    return this.write(file, sha256, nonce, true);
+  }
+
+  /** A preview's nonce not yet used, for a file not yet imported: else AlreadyImportedError. */
+  async unused(sha256: string, nonce: string): Promise<void> {
+    const manager = this.entries.manager;
+    const sameToken = await manager.findOneBy(LedgerImport, { token: nonce });
+    if (sameToken) throw new AlreadyImportedError(importedBefore(sameToken, 'preview'));
+    const sameFile = await manager.findOneBy(LedgerImport, { sha256 });
+    if (sameFile) throw new AlreadyImportedError(importedBefore(sameFile, 'file'));
+  }
+
+  /**
+   * Re-checks every row inside one write transaction and writes them all, or nothing. Above
+   * APPROVAL_THRESHOLD only when `approved` (the import's request was approved).
+   */
+  private write(
+    file: ImportFile,
+    sha256: string,
+    nonce: string | null,
+    approved: boolean,
+  ): Promise<ImportResult> {
     const rows = parseImportFile(file);
     return this.writes.transaction(async (manager) => {
       // Every grant the file names, so no entry recorded meanwhile slips past its obligations.
@@ -235,6 +293,11 @@ export class LedgerImportService {
       if (!nonce) {
         throw new ImportFileError(
           'This commit does not come from a preview of this file made by you in the last 24 hours. Nothing was written: upload the file again and commit from its preview.',
+        );
+      }
+      if (!approved && this.ledger.needsApproval(preview.federalCents + preview.costShareCents)) {
+        throw new ImportFileError(
+          'This file totals more than the approval threshold: it is imported once an approving official approves it. Nothing was written: send it for approval from its preview.',
         );
       }
       let firstId: number | null = null;

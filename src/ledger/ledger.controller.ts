@@ -17,6 +17,9 @@ import { AuditService } from '../audit/audit.service';
 import { COST_CATEGORIES, SHARES } from '../budgets/budget.constants';
 import { Clock } from '../common/clock';
 import { setFlash } from '../common/flash';
+import { AppConfig, approvalThresholdCents } from '../common/config';
+import { ApprovalsService } from '../approvals/approvals.service';
+import { requestedFlash, requestForm } from '../approvals/request-form';
 import { errorPage, FieldErrors, FormError, submitForm, validateForm } from '../common/forms';
 import { FilterQuery } from '../common/http/filter-query';
 import { ParseIdPipe } from '../common/http/parse-id.pipe';
@@ -47,8 +50,12 @@ import {
   MAX_IMPORT_ROWS,
 } from './ledger-import.service';
 import { LedgerService } from './ledger.service';
+import { ExpenditureRequests } from './expenditure-requests';
+import { ImportRequests } from './import-requests';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+const ExpenditureRequestDto = requestForm(ExpenditureFormDto);
 
 /** The expenditure ledger: list, record, reverse and import. No edit and no delete, by design. */
 @ReadAccess()
@@ -61,6 +68,10 @@ export class LedgerController {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly lookup: GrantLookup,
+    private readonly requests: ExpenditureRequests,
+    private readonly importRequests: ImportRequests,
+    private readonly approvals: ApprovalsService,
+    private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -105,16 +116,29 @@ export class LedgerController {
   @Render('ledger/new')
   async newForm(@Query() query: NewEntryQueryDto) {
     if (query.grantId) await this.lookup.grant(query.grantId);
-    return {
-      ...(await this.formModel(query.grantId)),
-      values: { grantId: query.grantId, share: 'federal', incurredOn: this.clock.today() },
-    };
+    const values = query.revise
+      ? await this.approvals.revisionValues(query.revise, 'expenditure', query.grantId ?? 0)
+      : { grantId: query.grantId, share: 'federal', incurredOn: this.clock.today() };
+    return { ...(await this.formModel(query.grantId)), values };
   }
 
+  /** Records the entry, or, above APPROVAL_THRESHOLD, files it as a request for approval. */
   @Post()
   @ManagerAccess()
   create(@Body() body: unknown, @Res() res: Response) {
     const chosen = Number((body as Record<string, unknown> | undefined)?.grantId);
+    if (this.requests.needsApproval(body)) {
+      return submitForm(res, {
+        dto: ExpenditureRequestDto,
+        body,
+        view: 'ledger/new',
+        model: () =>
+          this.formModel(Number.isSafeInteger(chosen) && chosen > 0 ? chosen : undefined),
+        save: (form) => this.requests.submit(form),
+        redirectTo: (request) => `/approvals/${request.id}`,
+        flash: requestedFlash,
+      });
+    }
     return submitForm(res, {
       dto: ExpenditureFormDto,
       body,
@@ -180,8 +204,33 @@ export class LedgerController {
           'The previewed file came back damaged. Nothing was written: upload the file again.',
         );
       }
+      const file = { name: fileName, bytes: Buffer.from(encoded, 'base64') };
+      const approval = await this.imports.approvalNeeded(file);
+      if (approval.needed) {
+        const justification = typeof body.justification === 'string' ? body.justification : '';
+        try {
+          const request = await this.importRequests.submit(
+            file,
+            sha256,
+            typeof token === 'string' ? token : '',
+            justification,
+            approval.grantIds,
+          );
+          setFlash(res, requestedFlash(request));
+          res.redirect(303, `/approvals/${request.id}`);
+        } catch (error) {
+          if (!(error instanceof FormError)) throw error;
+          const preview = await this.imports.preview(file);
+          res.status(422).render('ledger/preview', {
+            ...this.previewModel(preview),
+            ...errorPage(`Import preview — ${fileName}`, error.errors),
+            values: { justification },
+          });
+        }
+        return;
+      }
       const result = await this.imports.commit(
-        { name: fileName, bytes: Buffer.from(encoded, 'base64') },
+        file,
         sha256,
         typeof token === 'string' ? token : '',
       );
@@ -304,6 +353,7 @@ export class LedgerController {
       categories: COST_CATEGORIES,
       shares: SHARES,
       today: this.clock.today(),
+      thresholdCents: approvalThresholdCents(this.config),
     };
   }
 
@@ -340,11 +390,15 @@ export class LedgerController {
   }
 
   private previewModel(preview: ImportPreview) {
+    const totalCents = preview.federalCents + preview.costShareCents;
     return {
       pageTitle: `Import preview — ${preview.fileName}`,
       preview,
       columns: Object.keys(IMPORT_COLUMNS),
-      totalCents: preview.federalCents + preview.costShareCents,
+      totalCents,
+      // Above APPROVAL_THRESHOLD the commit form files a request instead (ImportRequests).
+      needsApproval: this.ledger.needsApproval(totalCents),
+      thresholdCents: approvalThresholdCents(this.config),
     };
   }
 }

@@ -274,10 +274,17 @@ describe(LedgerService.name, () => {
     it('should throw every refusal as a FormError and write nothing', async () => {
       const grant = await fundedGrant();
       const before = await rows(t, 'SELECT COUNT(*) AS n FROM expenditures');
-      const refusal = sut.record(form(grant, { amount: '100,000.01', incurredOn: '2030-01-01' }));
+      // Above APPROVAL_THRESHOLD ($25,000.00) an entry is recorded only once its request is approved.
+      await expect(sut.record(form(grant, { amount: '25,000.01' }))).rejects.toMatchObject({
+        errors: { justification: expect.stringContaining('above $25,000.00 needs an approving') },
+      });
+      const refusal = sut.record(
+        form(grant, { amount: '100,000.01', incurredOn: '2030-01-01' }),
+        true,
+      );
       await expect(refusal).rejects.toBeInstanceOf(FormError);
       await expect(
-        sut.record(form(grant, { amount: '100,000.01', incurredOn: '2030-01-01' })),
+        sut.record(form(grant, { amount: '100,000.01', incurredOn: '2030-01-01' }), true),
       ).rejects.toMatchObject({
         errors: {
           amount: expect.stringContaining('above the $100,000.00 obligated'),

@@ -5,6 +5,7 @@ import { EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CostCategory, Share } from '../budgets/budget.constants';
 import { Clock } from '../common/clock';
+import { AppConfig, approvalThresholdCents } from '../common/config';
 import { nowIso } from '../common/database/columns';
 import { ReadCache } from '../common/database/read-cache';
 import { lockRows, WritePath } from '../common/database/write-path';
@@ -75,7 +76,13 @@ export class LedgerService {
     private readonly clock: Clock,
     private readonly cache: ReadCache,
     private readonly lookup: GrantLookup,
+    private readonly config: AppConfig,
   ) {}
+
+  /** Whether an entry of this amount waits for an approving official (above APPROVAL_THRESHOLD). */
+  needsApproval(amountCents: number): boolean {
+    return Math.abs(amountCents) > approvalThresholdCents(this.config);
+  }
 
   /** A batch for `checkEntry`: one per form submission, one per import. */
   batch(manager: EntityManager): LedgerBatch {
@@ -142,8 +149,17 @@ export class LedgerService {
     return errors;
   }
 
-  /** Records one entry from the form: checked and written, with its audit event, in one transaction. */
-  record(form: ExpenditureFormDto): Promise<Expenditure> {
+  /**
+   * Records one entry from the form: checked and written, with its audit event, in one transaction.
+   * An amount above APPROVAL_THRESHOLD is refused unless `approved` (ExpenditureRequests, when an
+   * approving official approves its request).
+   */
+  async record(form: ExpenditureFormDto, approved = false): Promise<Expenditure> {
+    if (!approved && this.needsApproval(toCents(form.amount))) {
+      throw new FormError({
+        justification: `An expenditure above ${formatMoney(approvalThresholdCents(this.config))} needs an approving official: say why it is needed, and it is recorded once approved.`,
+      });
+    }
     return this.writes.transaction(async (manager) => {
       // The grant's spending and obligations decide: another entry for it waits for this one.
       await lockRows(manager, 'grants', [form.grantId]);
