@@ -2,7 +2,15 @@ import { AppConfig } from '../src/common/config';
 import { Clock } from '../src/common/clock';
 import { addDays, addMonths, todayIn } from '../src/common/dates';
 import { endOfDayUtc } from '../src/common/office-day';
-import { AWARD_MONTHS_AGO, PROGRAM_LEAD_MONTHS, REALLOCATION } from '../src/demo/demo-data';
+import {
+  AWARD_MONTHS_AGO,
+  DEMO_PENDING,
+  PROGRAM_LEAD_MONTHS,
+  REALLOCATION,
+  REVISED_INCREMENT,
+} from '../src/demo/demo-data';
+import { ApprovalsService } from '../src/approvals/approvals.service';
+import { runAs } from '../src/common/request-context';
 import { DemoSeedService } from '../src/demo/demo-seed.service';
 import { ReconciliationService } from '../src/reports/reconciliation.service';
 import { createServiceContext, rows, TestDatabase } from './helpers/test-app';
@@ -83,6 +91,69 @@ describe('The demo program’s history', () => {
     expect(events.latest <= now).toBe(true);
     // The triggers' clock is left as it was: later changes are recorded at the real time.
     expect(await rows(t, 'SELECT * FROM recording_clock')).toEqual([]);
+  });
+
+  it('should have every amendment requested by the manager and approved, on its recorded day, by the approving official', async () => {
+    const amendments = await rows<{ id: number; created_at: string }>(
+      t,
+      'SELECT id, created_at FROM amendments ORDER BY id',
+    );
+    const approved = await rows<{
+      result_id: number;
+      requester: string;
+      decider: string;
+      requested_at: string;
+      decided_at: string;
+    }>(
+      t,
+      `SELECT r.result_id, u.email AS requester, d.email AS decider, r.requested_at, r.decided_at
+         FROM approval_requests r JOIN users u ON u.id = r.requested_by
+         JOIN users d ON d.id = r.decided_by
+        WHERE r.kind = 'amendment' AND r.status = 'approved' ORDER BY r.result_id`,
+    );
+    expect(amendments.length).toBeGreaterThan(13);
+    expect(approved.map((r) => Number(r.result_id))).toEqual(amendments.map((a) => Number(a.id)));
+    for (const [i, request] of approved.entries()) {
+      expect({ requester: request.requester, decider: request.decider }).toEqual({
+        requester: 'manager@demo.local',
+        decider: 'approver@demo.local',
+      });
+      // Approved when the amendment was recorded, never after.
+      expect(dayOf(request.decided_at)).toBe(dayOf(amendments[i].created_at));
+      expect(request.requested_at <= request.decided_at).toBe(true);
+    }
+  });
+
+  it('should have one request rejected and resubmitted, and three pending today that cannot all be approved', async () => {
+    const revisions = await rows<{
+      request_id: number;
+      revision: number;
+      outcome: string;
+      note: string;
+    }>(
+      t,
+      `SELECT request_id, revision, outcome, note FROM approval_revisions
+        WHERE request_id IN (SELECT request_id FROM approval_revisions WHERE revision = 2)
+        ORDER BY request_id, revision`,
+    );
+    expect(revisions.map(({ revision, outcome, note }) => ({ revision, outcome, note }))).toEqual([
+      { revision: 1, outcome: 'rejected', note: REVISED_INCREMENT.rejection },
+      { revision: 2, outcome: 'approved', note: '' },
+    ]);
+
+    const pending = await rows<{ kind: string; amount_cents: number; requested_at: string }>(
+      t,
+      "SELECT kind, amount_cents, requested_at FROM approval_requests WHERE status = 'pending' ORDER BY id",
+    );
+    expect(pending.map((p) => Number(p.amount_cents))).toEqual([
+      -DEMO_PENDING.deobligation.cents,
+      DEMO_PENDING.increment.cents,
+      DEMO_PENDING.increment.cents,
+    ]);
+    expect(pending.every((p) => dayOf(p.requested_at) === today)).toBe(true);
+    // The two increments together need more than the deobligation frees.
+    expect(2 * DEMO_PENDING.increment.cents).toBeGreaterThan(DEMO_PENDING.deobligation.cents);
+    expect(DEMO_PENDING.increment.cents).toBeLessThanOrEqual(DEMO_PENDING.deobligation.cents);
   });
 
   it('should record the program before its awards and each award on its start date', async () => {
@@ -217,5 +288,32 @@ describe('The demo program’s history', () => {
     const program = report.rows.find((r) => r.scope === 'program')!;
     expect(program.ledgerFederalCents).toBeGreaterThan(0);
     expect(program.registerSpentCents).toBe(program.ledgerFederalCents);
+  });
+
+  // Last: it approves the demo's pending requests.
+  it('should let the official approve the deobligation and one increment, and refuse the other with the headroom left', async () => {
+    const [official] = await rows<{ id: number; email: string; name: string; role: string }>(
+      t,
+      "SELECT id, email, name, role FROM users WHERE email = 'approver@demo.local'",
+    );
+    const approvals = t.app.get(ApprovalsService);
+    const pending = await rows<{ id: number; version: number }>(
+      t,
+      "SELECT id, version FROM approval_requests WHERE status = 'pending' ORDER BY id",
+    );
+    const approve = (r: { id: number; version: number }) =>
+      runAs({ ...official, id: Number(official.id) }, () =>
+        approvals.approve(Number(r.id), Number(r.version), 'Approved in the test.'),
+      );
+    for (const request of pending.slice(0, 2)) await approve(request);
+    await expect(approve(pending[2])).rejects.toMatchObject({
+      errors: { note: expect.stringContaining('It cannot be approved now') },
+    });
+    const [left] = await rows<{ status: string }>(
+      t,
+      'SELECT status FROM approval_requests WHERE id = ?',
+      [pending[2].id],
+    );
+    expect(left.status).toBe('pending');
   });
 });

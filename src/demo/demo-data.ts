@@ -106,6 +106,36 @@ export const REALLOCATION = {
     'Supplement for a pilot magnet-to-magnet recycling run, funded from the balance returned by DE-SC0031988.',
 };
 
+/**
+ * The one request the approving official sends back: the first increment of the second grant is
+ * requested without the recipient's spend plan, rejected for it, and resubmitted with it.
+ */
+export const REVISED_INCREMENT = {
+  index: 1,
+  rejection: 'Attach the recipient’s updated spend plan for the tranche before I approve it.',
+  resubmission:
+    'Next tranche as scheduled; the recipient’s updated spend plan (received this week) is in the award file.',
+};
+
+/**
+ * What is still pending today: the program is at its ceiling, so a deobligation would free
+ * $120,000.00, and two increments of $80,000.00 each wait for it; after it, either fits, not both.
+ */
+export const DEMO_PENDING = {
+  deobligation: {
+    cents: 120_000_00,
+    note: 'Return of funds the recipient will not spend: the pilot-plant lease ended early.',
+    justification:
+      'The recipient confirmed in writing that $120,000.00 of the obligation will not be spent.',
+  },
+  increment: {
+    cents: 80_000_00,
+    note: 'Supplemental funding for a scale-up run',
+    justification:
+      'Scale-up run proposed at the last review; funded from the returned balance once its deobligation is approved. Only one of the two proposals fits.',
+  },
+};
+
 /** The program obligates its ceiling in three equal fiscal-year tranches (DOE funded $10M of it in FY2021). */
 const TRANCHES = 3;
 export const AWARD_MONTHS_AGO = 20;

@@ -3,7 +3,9 @@ import { EntityManager } from 'typeorm';
 import { ClassConstructor } from 'class-transformer';
 import { randomBytes } from 'node:crypto';
 import { CreateUserDto } from '../accounts/dto/create-user.dto';
+import { User } from '../accounts/user.entity';
 import { UsersService } from '../accounts/users.service';
+import { ApprovalsService } from '../approvals/approvals.service';
 import { AuditService } from '../audit/audit.service';
 import { Budget } from '../budgets/budget.entity';
 import { BudgetsService } from '../budgets/budgets.service';
@@ -13,8 +15,9 @@ import { ADVISORY_LOCKS, oneAtATime, WritePath } from '../common/database/write-
 import { addDays, addMonths, todayIn } from '../common/dates';
 import { validateForm } from '../common/forms';
 import { centsToDecimal } from '../common/money';
+import { Actor, runAs } from '../common/request-context';
 import { AmendmentKind } from '../grants/amendment.entity';
-import { AmendmentsService } from '../grants/amendments.service';
+import { AmendmentRequests } from '../grants/amendment-requests';
 import { BudgetPeriodsService, scheduleVersion } from '../grants/budget-periods.service';
 import { AmendmentFormDto } from '../grants/dto/amendment-form.dto';
 import { GrantFormDto } from '../grants/dto/grant-form.dto';
@@ -45,6 +48,8 @@ import {
   PROGRAM_LEAD_MONTHS,
   PROGRAM_TAIL_MONTHS,
   REALLOCATION,
+  REVISED_INCREMENT,
+  DEMO_PENDING,
   Schedule,
   scheduleFor,
   trancheCents,
@@ -126,6 +131,8 @@ const reallocationEntered = (awardDate: string) =>
 @Injectable()
 export class DemoSeedService {
   private readonly logger = new Logger(DemoSeedService.name);
+  /** Who files the story's requests, and who approves them (two people, as for every user). */
+  private people: { manager: Actor; approver: Actor } | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -134,7 +141,8 @@ export class DemoSeedService {
     private readonly recipients: RecipientsService,
     private readonly grants: GrantsService,
     private readonly budgetPeriods: BudgetPeriodsService,
-    private readonly amendments: AmendmentsService,
+    private readonly amendments: AmendmentRequests,
+    private readonly approvals: ApprovalsService,
     private readonly technologies: TechnologiesService,
     private readonly links: GrantTechnologiesService,
     private readonly assessments: TrlAssessmentsService,
@@ -156,15 +164,17 @@ export class DemoSeedService {
       await oneAtATime(manager, ADVISORY_LOCKS.demoSeed);
       if ((await manager.count(Program)) > 0) return false;
       await this.seed(manager, todayIn(this.config.APP_TIME_ZONE), new Date().toISOString());
-      await this.seedUsers();
       return true;
     });
     if (seeded) this.logger.log(`Loaded the illustrative demo program: ${GRANTS.length} grants.`);
     return seeded;
   }
 
-  /** One demo account per role; the password is DEMO_PASSWORD, or a random one shown once. */
-  private async seedUsers(): Promise<void> {
+  /**
+   * One demo account per role, the story's first step (its program manager files every request and
+   * its approving official approves them); the password is DEMO_PASSWORD, or a random one shown once.
+   */
+  private async seedUsers(manager: EntityManager): Promise<void> {
     const password = this.config.DEMO_PASSWORD ?? randomBytes(12).toString('base64url');
     for (const [role, name, email] of DEMO_USERS) {
       await this.users.create(
@@ -176,6 +186,14 @@ export class DemoSeedService {
         }),
       );
     }
+    const actor = async (email: string): Promise<Actor> => {
+      const user = await manager.findOneByOrFail(User, { email });
+      return { id: user.id, email: user.email, name: user.name, role: user.role };
+    };
+    this.people = {
+      manager: await actor('manager@demo.local'),
+      approver: await actor('approver@demo.local'),
+    };
     if (!this.config.DEMO_PASSWORD) {
       // Printed once, straight to the console: it is never stored in clear or logged again.
       console.log(
@@ -208,6 +226,7 @@ export class DemoSeedService {
       steps.push({ day, order, what, run: async () => void (await run()) });
 
     const programStart = addMonths(awardDate, -PROGRAM_LEAD_MONTHS);
+    step(programStart, STEP_ORDER.setup, 'demo accounts', () => this.seedUsers(manager));
     let programId = 0;
     step(programStart, STEP_ORDER.setup, 'program', async () => {
       programId = (await this.createProgram(awardDate)).id;
@@ -246,17 +265,17 @@ export class DemoSeedService {
           milestones.set(milestone, await this.createMilestone(grant.id, milestone));
         }
       });
-      increments.forEach((date, i) =>
-        step(date, STEP_ORDER.amendment, `increment ${i + 1} of ${demo.awardNumber}`, () =>
-          this.amend(
-            grantId(),
-            date,
-            'incremental_funding',
-            amounts[index][i + 1],
-            trancheNote(i + 1, date),
-          ),
-        ),
-      );
+      increments.forEach((date, i) => {
+        const args = [date, 'incremental_funding', amounts[index][i + 1]] as const;
+        const what = `increment ${i + 1} of ${demo.awardNumber}`;
+        if (index === REVISED_INCREMENT.index && i === 0) {
+          this.revisedIncrement(step, what, grantId, ...args, trancheNote(i + 1, date));
+        } else {
+          step(date, STEP_ORDER.amendment, what, () =>
+            this.amend(grantId(), ...args, trancheNote(i + 1, date)),
+          );
+        }
+      });
       for (const milestone of schedule.milestones) {
         const outcome = outcomeOf(milestone);
         if (!outcome) continue;
@@ -321,6 +340,9 @@ export class DemoSeedService {
       }
     }
     this.ledgerSteps(step, entries, today);
+    step(today, STEP_ORDER.correction, 'requests pending today', () =>
+      this.pendingRequests(manager, programId, today),
+    );
 
     // Each step's services join the seed's one transaction, recording at the step's own time.
     for (const timed of scheduleStory(steps, { today, now, timeZone: this.config.APP_TIME_ZONE })) {
@@ -496,22 +518,151 @@ export class DemoSeedService {
     );
   }
 
+  /**
+   * An amendment as every user makes one: the program manager files the request with a
+   * justification, and the approving official approves it (every rule checked then).
+   */
   private async amend(
     grantId: number,
     effectiveDate: string,
     kind: AmendmentKind,
     cents: number,
     note: string,
+    justification = `As scheduled in the award: ${note}`,
   ): Promise<void> {
-    await this.amendments.add(
+    const request = await this.requestAmendment(
       grantId,
-      await form(AmendmentFormDto, {
-        effectiveDate,
-        kind,
-        federalChange: centsToDecimal(cents),
-        newEndDate: null,
-        note,
-      }),
+      effectiveDate,
+      kind,
+      cents,
+      note,
+      justification,
     );
+    await runAs(this.person('approver'), () =>
+      this.approvals.approve(request.id, request.version, ''),
+    );
+  }
+
+  private async requestAmendment(
+    grantId: number,
+    effectiveDate: string,
+    kind: AmendmentKind,
+    cents: number,
+    note: string,
+    justification: string,
+    revises?: number,
+  ) {
+    const value = await form(AmendmentFormDto, {
+      effectiveDate,
+      kind,
+      federalChange: centsToDecimal(cents),
+      newEndDate: null,
+      note,
+    });
+    return runAs(this.person('manager'), () =>
+      this.amendments.submit(
+        grantId,
+        Object.assign(value, { justification, revises: revises ? String(revises) : undefined }),
+        false,
+      ),
+    );
+  }
+
+  /**
+   * One increment the approving official first sends back: requested three days early, rejected the
+   * next day for want of the spend plan, resubmitted with it, and approved on the day it takes effect.
+   */
+  private revisedIncrement(
+    step: Step,
+    what: string,
+    grantId: () => number,
+    date: string,
+    kind: AmendmentKind,
+    cents: number,
+    note: string,
+  ): void {
+    let requestId = 0;
+    step(addDays(date, -3), STEP_ORDER.amendment, `${what} requested`, async () => {
+      requestId = (await this.requestAmendment(grantId(), date, kind, cents, note, 'Next tranche.'))
+        .id;
+    });
+    step(addDays(date, -2), STEP_ORDER.amendment, `${what} rejected`, async () => {
+      const request = await this.approvals.findOne(requestId);
+      await runAs(this.person('approver'), () =>
+        this.approvals.reject(request.id, request.version, REVISED_INCREMENT.rejection),
+      );
+    });
+    step(addDays(date, -1), STEP_ORDER.amendment, `${what} resubmitted`, () =>
+      this.requestAmendment(
+        grantId(),
+        date,
+        kind,
+        cents,
+        note,
+        REVISED_INCREMENT.resubmission,
+        requestId,
+      ),
+    );
+    step(date, STEP_ORDER.amendment, `${what} approved`, async () => {
+      const request = await this.approvals.findOne(requestId);
+      await runAs(this.person('approver'), () =>
+        this.approvals.approve(request.id, request.version, ''),
+      );
+    });
+  }
+
+  /**
+   * Requests still pending today. The program is at its ceiling, so the office asks to take back
+   * $120,000.00 a grant will not spend (DEMO_PENDING) and to give two other grants $80,000.00 each:
+   * either increment fits once the deobligation is approved, not both; approving the second is
+   * refused with the headroom left.
+   */
+  private async pendingRequests(
+    manager: EntityManager,
+    programId: number,
+    today: string,
+  ): Promise<void> {
+    const gates = await manager.find(Milestone, {
+      where: { kind: 'go_no_go', decision: 'go', budgetPeriod: 1 },
+      order: { grantId: 'ASC' },
+    });
+    const funded = [...new Set(gates.map((g) => g.grantId))];
+    // The grant with the most obligated and not yet spent, among those not getting an increment.
+    const [unspent] = await manager.query<{ grant_id: number }[]>(
+      `SELECT a.grant_id FROM (SELECT grant_id, SUM(federal_change_cents) AS obligated
+          FROM amendments GROUP BY grant_id) a
+        LEFT JOIN (SELECT grant_id, SUM(amount_cents) AS spent FROM expenditures
+                    WHERE share = 'federal' GROUP BY grant_id) e ON e.grant_id = a.grant_id
+        JOIN grants g ON g.id = a.grant_id
+       WHERE g.program_id = ${Number(programId)}
+         AND a.grant_id NOT IN (${funded.slice(0, 2).map(Number).join(', ') || '0'})
+       ORDER BY a.obligated - COALESCE(e.spent, 0) DESC, a.grant_id LIMIT 1`,
+    );
+    if (funded.length < 2 || !unspent)
+      throw new Error('The demo has no grants for its pending requests');
+    const { deobligation, increment } = DEMO_PENDING;
+    await this.requestAmendment(
+      Number(unspent.grant_id),
+      today,
+      'deobligation',
+      -deobligation.cents,
+      deobligation.note,
+      deobligation.justification,
+    );
+    for (const grantId of funded.slice(0, 2)) {
+      await this.requestAmendment(
+        grantId,
+        today,
+        'incremental_funding',
+        increment.cents,
+        increment.note,
+        increment.justification,
+      );
+    }
+  }
+
+  private person(who: 'manager' | 'approver'): Actor {
+    if (!this.people) throw new Error('The demo accounts are the story’s first step');
+    return this.people[who];
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
+import { ApprovalsModule } from '../approvals/approvals.module';
 import { AuditModule } from '../audit/audit.module';
 import { BudgetsModule } from '../budgets/budgets.module';
 import { GrantsModule } from '../grants/grants.module';
@@ -19,6 +20,7 @@ import { DemoSeedService } from './demo-seed.service';
     LedgerModule,
     AuditModule,
     AccountsModule,
+    ApprovalsModule,
   ],
   providers: [DemoSeedService],
   exports: [DemoSeedService],

@@ -40,20 +40,30 @@ export class AmendmentRequests implements RequestKind, OnModuleInit {
     this.kinds.register(this);
   }
 
-  /** Files the typed amendment form as a request (or a revision of a rejected one). */
-  submit(grantId: number, value: AmendmentFormDto & RequestFields): Promise<ApprovalRequest> {
+  /**
+   * Files the typed amendment form as a request (or a revision of a rejected one); `check: false`
+   * only for the demo's story (see ApprovalsService.submit).
+   */
+  submit(
+    grantId: number,
+    value: AmendmentFormDto & RequestFields,
+    check = true,
+  ): Promise<ApprovalRequest> {
     const { form, justification, revises } = splitRequest(value);
     const change = parseMoney(value.federalChange);
-    return this.approvals.submit({
-      kind: this.name,
-      grantId,
-      payload: form,
-      summary: this.summary(value),
-      amountCents: change.ok ? change.cents : 0,
-      effectiveDate: value.effectiveDate,
-      justification,
-      revises,
-    });
+    return this.approvals.submit(
+      {
+        kind: this.name,
+        grantId,
+        payload: form,
+        summary: this.summary(value),
+        amountCents: change.ok ? change.cents : 0,
+        effectiveDate: value.effectiveDate,
+        justification,
+        revises,
+      },
+      check,
+    );
   }
 
   async apply(action: RequestedAction) {

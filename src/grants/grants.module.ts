@@ -41,6 +41,12 @@ import { RecipientsService } from './recipients.service';
     BudgetPeriodsService,
     AmendmentRequests,
   ],
-  exports: [GrantsService, RecipientsService, AmendmentsService, BudgetPeriodsService],
+  exports: [
+    GrantsService,
+    RecipientsService,
+    AmendmentsService,
+    BudgetPeriodsService,
+    AmendmentRequests,
+  ],
 })
 export class GrantsModule {}
