@@ -95,6 +95,30 @@ export const REPORT_CATALOG: CatalogEntry[] = [
     parameters: ['from', 'to', 'entityType', 'entityId', 'actor'],
   },
   {
+    name: 'approvals',
+    title: 'Approvals register',
+    path: '/reports/approvals',
+    description:
+      'Every revision of every approval request submitted by the end of the date, by request number and revision: kind, award number (as recorded then), summary, amount, effective date, requester, when it was submitted, and its outcome as of the date — pending when it was decided later — with who decided it, when and the note. A decision made later does not change a past date’s register.',
+    parameters: [],
+  },
+  {
+    name: 'segregation-of-duties',
+    title: 'Segregation of duties',
+    path: '/reports/segregation-of-duties',
+    description:
+      'Every revision approved by the end of the date, with its requester and approver (name and e-mail), when each acted, the amount and whether the approver was the requester (the database refuses that, so none should). The page also counts and lists the amendments recorded by then that no approved request made, such as those recorded before approvals existed or written by a script.',
+    parameters: [],
+  },
+  {
+    name: 'unapproved-amendments',
+    title: 'Amendments without an approved request',
+    path: '/reports/unapproved-amendments',
+    description:
+      'Every amendment recorded by the end of the date, whatever its effective date, that no approved request made: award number (as recorded then), amendment number, kind, effective date, federal change, when it was recorded, who recorded it (from the audit trail; system for scripts) and note.',
+    parameters: [],
+  },
+  {
     name: 'reconciliation',
     title: 'Reconciliation',
     path: '/reports/reconciliation',

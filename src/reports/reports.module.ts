@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApprovalsModule } from '../approvals/approvals.module';
 import { AuditModule } from '../audit/audit.module';
 import { PlannedSpend } from '../budgets/planned-spend.entity';
 import { Amendment } from '../grants/amendment.entity';
@@ -7,6 +8,8 @@ import { Grant } from '../grants/grant.entity';
 import { GrantLookupModule } from '../grants/grant-lookup.module';
 import { Expenditure } from '../ledger/expenditure.entity';
 import { Program } from '../programs/program.entity';
+import { ApprovalRegistersController } from './approval-registers.controller';
+import { ApprovalRegistersService } from './approval-registers.service';
 import { BurndownService } from './burndown.service';
 import { DownloadsController } from './downloads.controller';
 import { DownloadsService } from './downloads.service';
@@ -21,8 +24,8 @@ import { Sf425Service } from './sf425.service';
 
 /**
  * Reports read the features' tables through their own SQL (amendments, planned_spend, expenditures)
- * and depend on no feature module but GrantLookupModule (a grant by id, the grant pickers) and
- * AuditModule (the trail's readable form); no
+ * and depend on no feature module but GrantLookupModule (a grant by id, the grant pickers),
+ * AuditModule (the trail's readable form) and ApprovalsModule (request kinds' labels); no
  * feature module may import this one (the dashboard may).
  */
 @Module({
@@ -30,6 +33,7 @@ import { Sf425Service } from './sf425.service';
     TypeOrmModule.forFeature([Grant, Program, Amendment, PlannedSpend, Expenditure]),
     GrantLookupModule,
     AuditModule,
+    ApprovalsModule,
   ],
   controllers: [
     DownloadsController,
@@ -38,6 +42,7 @@ import { Sf425Service } from './sf425.service';
     ProgramBurndownController,
     GrantBurndownController,
     ProgramRegistersController,
+    ApprovalRegistersController,
   ],
   providers: [
     DownloadsService,
@@ -45,6 +50,7 @@ import { Sf425Service } from './sf425.service';
     Sf425Service,
     BurndownService,
     ProgramRegistersService,
+    ApprovalRegistersService,
   ],
   exports: [BurndownService],
 })
