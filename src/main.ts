@@ -39,6 +39,8 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(Logger));
   configureApp(app);
   app.enableShutdownHooks();
+  // Modules initialise first: the features register their kinds of request, which the demo files.
+  await app.init();
   try {
     if (config.SEED_DEMO) await app.get(DemoSeedService).seedIfEmpty();
     if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
