@@ -34,6 +34,14 @@ const ACTIONS = [
   'login_failed',
   'login_throttled',
   'logout',
+  'approve',
+  'reject',
+  'withdraw',
+  'resubmit',
+  'import',
+  'calendar_feed_create',
+  'calendar_feed_replace',
+  'calendar_feed_revoke',
 ];
 
 @Controller('audit')
