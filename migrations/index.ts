@@ -8,6 +8,7 @@ import { RecordHistory1764748800000 } from './1764748800000-RecordHistory';
 import { LedgerTotals1764835200000 } from './1764835200000-LedgerTotals';
 import { LoginThrottle1764921600000 } from './1764921600000-LoginThrottle';
 import { Approvals1765008000000 } from './1765008000000-Approvals';
+import { Notifications1765094400000 } from './1765094400000-Notifications';
 
 /** Every migration, in order. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   LedgerTotals1764835200000,
   LoginThrottle1764921600000,
   Approvals1765008000000,
+  Notifications1765094400000,
 ];

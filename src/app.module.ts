@@ -11,13 +11,16 @@ import { AccountsModule } from './accounts/accounts.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { AuditModule } from './audit/audit.module';
 import { BudgetsModule } from './budgets/budgets.module';
+import { CalendarModule } from './calendar/calendar.module';
 import { AppConfig } from './common/config';
 import { ConfigModule } from './common/config.module';
 import { DatabaseModule } from './common/database/database.module';
 import { validationException } from './common/http/filter-query';
 import { HtmlExceptionFilter } from './common/http/html-exception.filter';
 import { DashboardModule } from './dashboard/dashboard.module';
+import { DeadlinesModule } from './deadlines/deadlines.module';
 import { DemoModule } from './demo/demo.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { GrantPageModule } from './grant-page/grant-page.module';
 import { GrantsModule } from './grants/grants.module';
 import { LedgerModule } from './ledger/ledger.module';
@@ -56,6 +59,9 @@ export class AppModule implements NestModule {
         LedgerModule,
         ReportsModule,
         ApprovalsModule,
+        DeadlinesModule,
+        NotificationsModule,
+        CalendarModule,
         // After GrantsModule: Nest registers routes module by module, and GET /grants/:id must not
         // take /grants/new.
         GrantPageModule,

@@ -6,6 +6,7 @@ import { types as pgTypes } from 'pg';
 import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
 import { MIGRATIONS } from '../migrations';
 import { ApprovalRequest, ApprovalRevision } from './approvals/approval-request.entity';
+import { Notification, ScheduledRun } from './notifications/notification.entity';
 import { ADVISORY_LOCKS } from './common/database/write-path';
 import { SessionRecord } from './accounts/session.entity';
 import { User } from './accounts/user.entity';
@@ -47,6 +48,8 @@ export const ENTITIES = [
   AuditEvent,
   ApprovalRequest,
   ApprovalRevision,
+  Notification,
+  ScheduledRun,
 ];
 
 /**

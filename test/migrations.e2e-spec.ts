@@ -69,7 +69,7 @@ describe(`Migrations (${TEST_ENGINE})`, () => {
     try {
       const applied = await dataSource.query<{ name: string }[]>('SELECT name FROM migrations');
       expect(applied.map((m) => m.name).sort()).toEqual(MIGRATIONS.map((m) => m.name).sort());
-      expect(await tables(dataSource)).toHaveLength(24 + HISTORY_TABLES.length);
+      expect(await tables(dataSource)).toHaveLength(26 + HISTORY_TABLES.length);
     } finally {
       await Promise.all(opened.map((ds) => ds.destroy()));
     }
@@ -104,10 +104,12 @@ describe(`Migrations (${TEST_ENGINE})`, () => {
         'login_failures',
         'login_refusals',
         'milestones',
+        'notifications',
         'planned_spend',
         'programs',
         'recipients',
         'recording_clock',
+        'scheduled_runs',
         'sessions',
         'technologies',
         'technology_elements',
@@ -121,7 +123,7 @@ describe(`Migrations (${TEST_ENGINE})`, () => {
     expect(await tables(dataSource)).toEqual([]);
 
     await dataSource.runMigrations();
-    expect(await tables(dataSource)).toHaveLength(24 + HISTORY_TABLES.length);
+    expect(await tables(dataSource)).toHaveLength(26 + HISTORY_TABLES.length);
   });
 
   it('should leave nothing for migration:generate to find (entities and migrations agree)', async () => {

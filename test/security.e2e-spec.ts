@@ -179,6 +179,15 @@ const MATRIX: Record<string, Access> = {
   'POST /approvals/:id/approve': 'approver',
   'POST /approvals/:id/reject': 'approver',
   'POST /approvals/:id/withdraw': 'manager',
+  'GET /calendar': 'read',
+  'GET /deadlines': 'read',
+  'GET /inbox': 'read',
+  'POST /inbox/read': 'read',
+  'POST /inbox/digest': 'read',
+  'POST /calendar/token': 'read',
+  'POST /calendar/token/revoke': 'read',
+  // The feed is read by calendar apps with the token in its address, never with a session.
+  'GET /calendar/:token.ics': 'public',
 };
 
 const ROLES_ALLOWED: Record<Access, Role[]> = {

@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Unique } from 'typeorm';
+import { Check, Column, Entity, Index, Unique } from 'typeorm';
 import { VersionedRecord } from '../common/database/versioned-record';
 
 export const ROLES = ['admin', 'program_manager', 'approving_official', 'auditor'] as const;
@@ -41,4 +41,13 @@ export class User extends VersionedRecord {
   /** A program manager who may also approve other people's requests (see rolesOf). */
   @Column('boolean', { default: () => 'false' })
   alsoApproves: boolean;
+
+  /** Whether the daily digest of their inbox is e-mailed to them (when SMTP_URL is set). */
+  @Column('boolean', { default: () => 'true' })
+  wantsDigest: boolean;
+
+  /** SHA-256 of their calendar feed's token, or null when they have none (never the token itself). */
+  @Index({ unique: true })
+  @Column('varchar', { nullable: true, select: false })
+  calendarTokenHash: string | null;
 }

@@ -2,6 +2,7 @@ import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { GrantLookupModule } from '../grants/grant-lookup.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { ApprovalRequest, ApprovalRevision } from './approval-request.entity';
 import { ApprovalsController } from './approvals.controller';
 import { ApprovalsHeaderMiddleware } from './approvals-header.middleware';
@@ -17,6 +18,7 @@ import { RequestKinds } from './request-kinds';
     TypeOrmModule.forFeature([ApprovalRequest, ApprovalRevision]),
     AuditModule,
     GrantLookupModule,
+    NotificationsModule,
   ],
   controllers: [ApprovalsController],
   providers: [ApprovalsService, RequestKinds],

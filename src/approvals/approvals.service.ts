@@ -11,6 +11,7 @@ import { EditConflictError, FormError } from '../common/forms';
 import { Page, PAGE_SIZE, toPage } from '../common/pagination';
 import { currentActor } from '../common/request-context';
 import { Grant } from '../grants/grant.entity';
+import { NotificationsService } from '../notifications/notifications.service';
 import {
   ApprovalRequest,
   ApprovalRevision,
@@ -87,6 +88,10 @@ const DECISION_ACTIONS = {
   withdrawn: 'withdraw',
 } as const;
 
+/** The inbox line of a request's revision waiting for a decision. */
+const waitingKey = (request: Pick<ApprovalRequest, 'id' | 'revision'>) =>
+  `request:${request.id}:r${request.revision}:waiting`;
+
 /** Thrown inside a dry run's transaction so that it rolls back after the rules have spoken. */
 class DryRun extends Error {}
 
@@ -106,6 +111,7 @@ export class ApprovalsService {
     private readonly audit: AuditService,
     private readonly kinds: RequestKinds,
     private readonly cache: ReadCache,
+    private readonly notifications: NotificationsService,
   ) {}
 
   /**
@@ -182,6 +188,16 @@ export class ApprovalsService {
         submittedAt: now,
         note: '',
       });
+      await this.notifications.notify(
+        manager,
+        await this.notifications.approversOf(manager, actor.id),
+        {
+          kind: 'request_waiting',
+          title: `Request #${request.id} from ${actor.name} awaits your decision: ${request.summary}`,
+          href: `/approvals/${request.id}`,
+          dedupeKey: waitingKey(request),
+        },
+      );
       return request;
     });
   }
@@ -555,6 +571,16 @@ export class ApprovalsService {
         revision: request.revision,
       })
       .execute();
+    await this.notifications.settle(manager, waitingKey(request));
+    if (outcome !== 'withdrawn') {
+      const by = currentActor().name;
+      await this.notifications.notify(manager, [request.requestedBy], {
+        kind: 'request_decided',
+        title: `Request #${request.id} ${outcome} by ${by}: ${request.summary}${note.trim() ? ` — “${note.trim().slice(0, 200)}”` : ''}`,
+        href: `/approvals/${request.id}`,
+        dedupeKey: `request:${request.id}:r${request.revision}:${outcome}`,
+      });
+    }
     return closed;
   }
 }

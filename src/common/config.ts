@@ -131,6 +131,38 @@ export class AppConfig {
   })
   APPROVAL_THRESHOLD = '25000.00';
 
+  /** A request pending this many days becomes a deadline of its approvers (inbox, digest, calendar). */
+  @Transform(toInteger)
+  @IsInt({ message: 'REQUEST_REMINDER_DAYS must be a whole number of days (1 or more)' })
+  @Min(1, { message: 'REQUEST_REMINDER_DAYS must be a whole number of days (1 or more)' })
+  REQUEST_REMINDER_DAYS = 5;
+
+  /**
+   * The SMTP server of the daily digest (smtp://user:password@host:587 or smtps://…); without it no
+   * e-mail is sent, and the inbox works as ever.
+   */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/i, {
+    message: 'SMTP_URL must be an SMTP URL such as smtp://user:password@mail.example.gov:587',
+  })
+  SMTP_URL?: string = undefined;
+
+  @IsEmail({ require_tld: false }, { message: 'SMTP_FROM must be an e-mail address' })
+  SMTP_FROM = 'grant-tracker@localhost';
+
+  /** The office hour (APP_TIME_ZONE, 0–23) after which each day's digest is sent. */
+  @Transform(toInteger)
+  @IsInt({ message: 'DIGEST_HOUR must be a whole hour from 0 to 23' })
+  @Min(0, { message: 'DIGEST_HOUR must be a whole hour from 0 to 23' })
+  @Max(23, { message: 'DIGEST_HOUR must be a whole hour from 0 to 23' })
+  DIGEST_HOUR = 7;
+
+  /** Where users reach the app: the links in digests and calendar events start with it. */
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/i, {
+    message: 'APP_URL must be the address users open, such as https://tracker.example.gov',
+  })
+  APP_URL = 'http://127.0.0.1:3000';
+
   /** Password of the demo accounts; when unset, a random one is printed once at seeding. */
   @IsOptional()
   @IsString()

@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, IsNull } from 'typeorm';
+import { Notification } from '../notifications/notification.entity';
+import { nowIso } from '../common/database/columns';
 import { ClassConstructor } from 'class-transformer';
 import { randomBytes } from 'node:crypto';
 import { CreateUserDto } from '../accounts/dto/create-user.dto';
@@ -638,6 +640,9 @@ export class DemoSeedService {
          AND a.grant_id NOT IN (${funded.slice(0, 2).map(Number).join(', ') || '0'})
        ORDER BY a.obligated - COALESCE(e.spent, 0) DESC, a.grant_id LIMIT 1`,
     );
+    // The story's past requests and decisions were read when they happened: the inboxes start with
+    // only what is waiting today.
+    await manager.update(Notification, { readAt: IsNull() }, { readAt: nowIso() });
     if (funded.length < 2 || !unspent)
       throw new Error('The demo has no grants for its pending requests');
     const { deobligation, increment } = DEMO_PENDING;

@@ -1,6 +1,9 @@
 import { Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApprovalsService } from '../approvals/approvals.service';
+import { Clock } from '../common/clock';
+import { DEADLINE_KIND_LABELS } from '../deadlines/deadline.rules';
+import { DeadlinesService } from '../deadlines/deadlines.service';
 import { AsOfQuery } from '../common/as-of-query.dto';
 import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
 import { setFlash } from '../common/flash';
@@ -22,6 +25,8 @@ export class GrantPageController {
     private readonly page: GrantPageService,
     private readonly grants: GrantsService,
     private readonly approvals: ApprovalsService,
+    private readonly deadlines: DeadlinesService,
+    private readonly clock: Clock,
   ) {}
 
   /** The grant as it is now, or with `?asOf=` as the records stood at the end of that day. */
@@ -35,7 +40,19 @@ export class GrantPageController {
       ...grantPage(await this.page.figures(id, query.asOf)),
       // What waits for approval is today's news: a page as of a past date shows the records alone.
       pendingRequests: query.asOf ? [] : await this.approvals.pendingFor(id),
+      deadlines: await this.deadlinesOf(id, query.asOf ?? this.clock.today()),
     });
+  }
+
+  /** The grant's overdue deadlines and those due in the next 90 days, as of the page's date. */
+  private async deadlinesOf(id: number, asOf: string) {
+    const buckets = await this.deadlines.buckets(asOf, id);
+    const label = (lines: typeof buckets.overdue) =>
+      lines.map((d) => ({ ...d, kindLabel: DEADLINE_KIND_LABELS[d.kind] }));
+    return {
+      overdue: label(buckets.overdue),
+      upcoming: label([...buckets.next30, ...buckets.next60, ...buckets.next90]),
+    };
   }
 
   @Post(':id/delete')

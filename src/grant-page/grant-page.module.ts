@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ApprovalsModule } from '../approvals/approvals.module';
 import { AuditModule } from '../audit/audit.module';
+import { DeadlinesModule } from '../deadlines/deadlines.module';
 import { BudgetsModule } from '../budgets/budgets.module';
 import { GrantLookupModule } from '../grants/grant-lookup.module';
 import { GrantsModule } from '../grants/grants.module';
@@ -21,6 +22,7 @@ import { GrantPageService } from './grant-page.service';
     MilestonesModule,
     AuditModule,
     ApprovalsModule,
+    DeadlinesModule,
   ],
   controllers: [GrantPageController],
   providers: [GrantPageService],

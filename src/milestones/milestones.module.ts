@@ -16,12 +16,7 @@ import { MilestonesService } from './milestones.service';
  * GrantsModule imports this module (the gate for amendments).
  */
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([Milestone]),
-    AuditModule,
-    GrantLookupModule,
-    ApprovalsModule,
-  ],
+  imports: [TypeOrmModule.forFeature([Milestone]), AuditModule, GrantLookupModule, ApprovalsModule],
   controllers: [MilestonesController, GrantMilestonesController],
   providers: [MilestonesService, MilestoneDashboardService, GoNoGoGate, DecisionRequests],
   exports: [MilestonesService, GoNoGoGate],

@@ -46,6 +46,9 @@ const UNAUDITED = new Set([
   'recording_clock',
   'login_failures',
   'login_refusals',
+  // Each user's inbox and the scheduler's claims: what the records caused, not records themselves.
+  'notifications',
+  'scheduled_runs',
 ]);
 const DATA_WRITE = new Set(['INSERT', 'UPDATE', 'DELETE', 'REPLACE']);
 
