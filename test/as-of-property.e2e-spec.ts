@@ -513,7 +513,7 @@ describe('As-of integrity: a past date’s reports never change (property)', () 
       }),
       { numRuns: 12, endOnFailure: true },
     );
-  });
+  }, 90_000); // two dozen downloads twice, and slower with the other suites running beside it
 
   it('should offer later work of every kind that the app accepts (the property is not vacuous)', async () => {
     const accepted = new Set<string>();

@@ -5,7 +5,7 @@ import { User } from '../accounts/user.entity';
 import { nowIso } from '../common/database/columns';
 import { ReadCache } from '../common/database/read-cache';
 import { WritePath } from '../common/database/write-path';
-import { addDays } from '../common/dates';
+import { addDays, formatDate } from '../common/dates';
 import { Page, PAGE_SIZE, toPage } from '../common/pagination';
 import { DEADLINE_KIND_LABELS, stillShown } from '../deadlines/deadline.rules';
 import { DeadlinesService } from '../deadlines/deadlines.service';
@@ -84,8 +84,11 @@ export class NotificationsService {
    * managers. Each deadline is one line per user for each due date it has had.
    */
   async notifyDeadlines(manager: EntityManager, asOf: string): Promise<number> {
+    // A request is already in its approvers' inboxes: its reminder comes on the day it is due.
     const due = (await this.deadlines.all(asOf)).filter(
-      (d) => d.dueDate <= addDays(asOf, DEADLINE_NOTICE_DAYS) && stillShown(d, asOf),
+      (d) =>
+        d.dueDate <= (d.kind === 'request' ? asOf : addDays(asOf, DEADLINE_NOTICE_DAYS)) &&
+        stillShown(d, asOf),
     );
     const managers = (
       await manager.find(User, {
@@ -98,7 +101,7 @@ export class NotificationsService {
       const overdue = deadline.dueDate < asOf;
       await this.notify(manager, deadline.kind === 'request' ? approvers : managers, {
         kind: 'deadline',
-        title: `${overdue ? 'Overdue' : 'Due'} ${deadline.dueDate}: ${deadline.awardNumber}, ${DEADLINE_KIND_LABELS[deadline.kind].toLowerCase()} — ${deadline.title}`,
+        title: `${overdue ? 'Overdue since' : 'Due'} ${formatDate(deadline.dueDate)}: ${deadline.awardNumber}, ${DEADLINE_KIND_LABELS[deadline.kind].toLowerCase()} — ${deadline.title}`,
         href: deadline.href,
         dedupeKey: `deadline:${deadline.key}:${deadline.dueDate}`,
       });
