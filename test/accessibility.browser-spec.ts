@@ -146,6 +146,11 @@ describe('Accessibility of every page (axe-core, WCAG 2 A and AA)', () => {
       ['budget', `/grants/${grant.id}/budget`],
       ['approvals', '/approvals'],
       ['request', `/approvals/${request}`],
+      ['deadlines', '/deadlines'],
+      ['inbox', '/inbox'],
+      ['calendar', '/calendar'],
+      ['segregation of duties', '/reports/segregation-of-duties'],
+      ['approvals register', '/reports/approvals'],
       ['bad ledger filter', '/ledger?from=2025-13-45'],
       ['bad report filter', '/reports/ledger?from=not-a-date'],
     );

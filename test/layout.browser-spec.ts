@@ -169,6 +169,13 @@ describe('The layout at every width in a real browser', () => {
       ),
       ...['/reports', '/reports/cost-share', '/reports/audit'],
       ...['/approvals', `/approvals/${request}`],
+      ...[
+        '/deadlines',
+        '/inbox',
+        '/calendar',
+        '/reports/segregation-of-duties',
+        '/reports/approvals',
+      ],
     );
     const baseUrl = await listen(t);
     browser = await launchChromium();
