@@ -3,7 +3,10 @@ import { SMTPServer } from 'smtp-server';
 import { AppConfig } from '../src/common/config';
 import { addDays, todayIn } from '../src/common/dates';
 import { WritePath } from '../src/common/database/write-path';
+import { getRepositoryToken } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
 import { DigestService } from '../src/notifications/digest.service';
+import { ScheduledRun } from '../src/notifications/notification.entity';
 import { NotificationsService } from '../src/notifications/notifications.service';
 import { JUSTIFICATION, decide, requestIdOf } from './helpers/approvals';
 import { makeBudgetPeriods, makeGrantWithProgram, makeMilestone } from './helpers/factories';
@@ -197,6 +200,7 @@ describe('Inbox, daily digest (HTTP)', () => {
       const day = today();
       // A second DigestService stands for a second instance (its own claim id).
       const other = new DigestService(
+        t.app.get<Repository<ScheduledRun>>(getRepositoryToken(ScheduledRun)),
         t.app.get(WritePath),
         t.app.get(AppConfig),
         t.app.get(NotificationsService),

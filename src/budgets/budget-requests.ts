@@ -19,9 +19,16 @@ import { BudgetFormDto } from './dto/budget-form.dto';
 /** One changed cell of a revision: the saved amount and the requested one. */
 interface CellChange {
   label: string;
+  share: (typeof CELL_SHARES)[number];
   beforeCents: number;
   afterCents: number;
 }
+
+/** How much the revision moves the federal total (cost share aside). */
+const federalChange = (cells: CellChange[]) =>
+  cells
+    .filter((c) => c.share === 'federal')
+    .reduce((sum, c) => sum + c.afterCents - c.beforeCents, 0);
 
 /**
  * Every budget revision — the first budget too — is a request: BudgetsService.save runs when an
@@ -49,14 +56,13 @@ export class BudgetRequests implements RequestKind, OnModuleInit {
     const { form, justification, revises } = splitRequest(value);
     const payload = { lines: form.lines ?? null, version: String(formVersion(form)) };
     const cells = await this.cellChanges(grantId, payload.lines);
-    const federal = cells.filter((c) => c.label.endsWith(', federal'));
-    const federalChange = federal.reduce((sum, c) => sum + c.afterCents - c.beforeCents, 0);
+    const change = federalChange(cells);
     return this.approvals.submit({
       kind: this.name,
       grantId,
       payload,
-      summary: this.summary(cells.length, federalChange),
-      amountCents: federalChange,
+      summary: this.summary(cells.length, change),
+      amountCents: change,
       justification,
       revises,
     });
@@ -74,10 +80,7 @@ export class BudgetRequests implements RequestKind, OnModuleInit {
   async changes(action: RequestedAction): Promise<RequestChange[]> {
     const cells = await this.cellChanges(action.grantId, action.payload.lines);
     const summary = await this.budgets.summaryFor(action.grantId);
-    const federalChange = cells
-      .filter((c) => c.label.endsWith(', federal'))
-      .reduce((sum, c) => sum + c.afterCents - c.beforeCents, 0);
-    const after = summary.federalBudgetCents + federalChange;
+    const after = summary.federalBudgetCents + federalChange(cells);
     return [
       ...cells.map((c) => ({
         label: c.label,
@@ -123,7 +126,7 @@ export class BudgetRequests implements RequestKind, OnModuleInit {
             (share === 'federal' ? line?.federalCents : line?.costShareCents) ?? 0;
           const afterCents = typedCents(cents, bp, category, share);
           if (beforeCents !== afterCents) {
-            changes.push({ label: cellLabel(bp, category, share), beforeCents, afterCents });
+            changes.push({ label: cellLabel(bp, category, share), share, beforeCents, afterCents });
           }
         }
       }

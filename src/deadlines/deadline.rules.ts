@@ -62,7 +62,6 @@ export interface GrantFacts {
     dueDate: string;
     status: string;
     completedOn: string | null;
-    decision: string | null;
   }[];
 }
 
@@ -218,11 +217,11 @@ export function stillShown(deadline: Deadline, asOf: string): boolean {
   return tracked || deadline.dueDate >= addDays(asOf, -30);
 }
 
-export interface DeadlineBuckets {
-  overdue: Deadline[];
-  next30: Deadline[];
-  next60: Deadline[];
-  next90: Deadline[];
+export interface DeadlineBuckets<D extends Deadline = Deadline> {
+  overdue: D[];
+  next30: D[];
+  next60: D[];
+  next90: D[];
 }
 
 /**
@@ -230,8 +229,8 @@ export interface DeadlineBuckets {
  * 61–90 days. An SF-425, a final report, an extension notice or a close-out the tracker does not see
  * filed is overdue only for the 30 days after it (then it is history, not a reminder).
  */
-export function bucket(deadlines: Deadline[], asOf: string): DeadlineBuckets {
-  const buckets: DeadlineBuckets = { overdue: [], next30: [], next60: [], next90: [] };
+export function bucket<D extends Deadline>(deadlines: D[], asOf: string): DeadlineBuckets<D> {
+  const buckets: DeadlineBuckets<D> = { overdue: [], next30: [], next60: [], next90: [] };
   const sorted = [...deadlines].sort(
     (a, b) => a.dueDate.localeCompare(b.dueDate) || a.key.localeCompare(b.key),
   );

@@ -5,12 +5,8 @@ import { formatDate } from '../common/dates';
 import { ReadAccess } from '../common/http/access.decorators';
 import { FilterQuery } from '../common/http/filter-query';
 import { GrantLookup } from '../grants/grant-lookup';
-import { DEADLINE_KIND_LABELS, Deadline } from './deadline.rules';
 import { DeadlinesService } from './deadlines.service';
 import { DeadlinesQueryDto } from './dto/deadlines-query.dto';
-
-const withLabel = (deadlines: Deadline[]) =>
-  deadlines.map((d) => ({ ...d, kindLabel: DEADLINE_KIND_LABELS[d.kind] }));
 
 /** Every date the program office must meet: overdue, and due in the next 30, 60 and 90 days. */
 @ReadAccess()
@@ -33,10 +29,10 @@ export class DeadlinesController {
       query,
       grants: await this.lookup.choices(),
       sections: [
-        { id: 'overdue', title: 'Overdue', lines: withLabel(buckets.overdue) },
-        { id: 'next30', title: 'Due in the next 30 days', lines: withLabel(buckets.next30) },
-        { id: 'next60', title: 'Due in 31 to 60 days', lines: withLabel(buckets.next60) },
-        { id: 'next90', title: 'Due in 61 to 90 days', lines: withLabel(buckets.next90) },
+        { id: 'overdue', title: 'Overdue', lines: buckets.overdue },
+        { id: 'next30', title: 'Due in the next 30 days', lines: buckets.next30 },
+        { id: 'next60', title: 'Due in 31 to 60 days', lines: buckets.next60 },
+        { id: 'next90', title: 'Due in 61 to 90 days', lines: buckets.next90 },
       ],
     };
   }

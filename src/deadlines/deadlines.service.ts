@@ -7,12 +7,16 @@ import { ReadCache } from '../common/database/read-cache';
 import { todayIn } from '../common/dates';
 import {
   bucket,
+  DEADLINE_KIND_LABELS,
   Deadline,
   DeadlineBuckets,
   GrantFacts,
   grantDeadlines,
   requestDeadline,
 } from './deadline.rules';
+
+/** A deadline as pages list it. */
+export type ShownDeadline = Deadline & { kindLabel: string };
 
 /**
  * The deadline engine: every date the program office must meet, computed from the records as they
@@ -36,9 +40,13 @@ export class DeadlinesService {
     );
   }
 
-  /** Open deadlines as of the date: overdue, and due within 30, 60 and 90 days. */
-  async buckets(asOf: string, grantId?: number): Promise<DeadlineBuckets> {
-    return bucket(await this.all(asOf, grantId), asOf);
+  /** Open deadlines as of the date, each with its kind's label: overdue, and due within 30, 60 and 90 days. */
+  async buckets(asOf: string, grantId?: number): Promise<DeadlineBuckets<ShownDeadline>> {
+    const shown = (await this.all(asOf, grantId)).map((d) => ({
+      ...d,
+      kindLabel: DEADLINE_KIND_LABELS[d.kind],
+    }));
+    return bucket(shown, asOf);
   }
 
   private async read(asOf: string, grantId?: number): Promise<Deadline[]> {
@@ -64,7 +72,7 @@ export class DeadlinesService {
         manager,
         `SELECT m.id AS "id", m.grant_id AS "grantId", m.title AS "title", m.kind AS "kind",
                 m.budget_period AS "budgetPeriod", m.due_date AS "dueDate", m.status AS "status",
-                m.completed_on AS "completedOn", m.decision AS "decision"
+                m.completed_on AS "completedOn"
            FROM ${recordedAsOf('milestones')} m
           ${grantId ? 'WHERE m.grant_id = :grantId' : ''} ORDER BY m.grant_id, m.due_date, m.id`,
         params,
@@ -86,6 +94,18 @@ export class DeadlinesService {
     ]);
     const awards = new Map(grants.map((g) => [Number(g.id), String(g.awardNumber)]));
     const deadlines: Deadline[] = [];
+    const byGrant = <T extends Record<string, unknown>>(list: T[]) => {
+      const map = new Map<number, T[]>();
+      for (const row of list) {
+        const id = Number(row.grantId);
+        const group = map.get(id);
+        if (group) group.push(row);
+        else map.set(id, [row]);
+      }
+      return map;
+    };
+    const periodsOf = byGrant(periods);
+    const milestonesOf = byGrant(milestones);
     for (const g of grants) {
       const id = Number(g.id);
       const facts: GrantFacts = {
@@ -94,21 +114,19 @@ export class DeadlinesService {
         status: String(g.status),
         startDate: String(g.startDate),
         endDate: String(g.endDate),
-        periods: periods
-          .filter((p) => Number(p.grantId) === id)
-          .map((p) => ({ number: Number(p.number), endDate: String(p.endDate) })),
-        milestones: milestones
-          .filter((m) => Number(m.grantId) === id)
-          .map((m) => ({
-            id: Number(m.id),
-            title: String(m.title),
-            kind: String(m.kind),
-            budgetPeriod: Number(m.budgetPeriod),
-            dueDate: String(m.dueDate),
-            status: String(m.status),
-            completedOn: (m.completedOn as string | null) ?? null,
-            decision: (m.decision as string | null) ?? null,
-          })),
+        periods: (periodsOf.get(id) ?? []).map((p) => ({
+          number: Number(p.number),
+          endDate: String(p.endDate),
+        })),
+        milestones: (milestonesOf.get(id) ?? []).map((m) => ({
+          id: Number(m.id),
+          title: String(m.title),
+          kind: String(m.kind),
+          budgetPeriod: Number(m.budgetPeriod),
+          dueDate: String(m.dueDate),
+          status: String(m.status),
+          completedOn: (m.completedOn as string | null) ?? null,
+        })),
       };
       deadlines.push(...grantDeadlines(facts, asOf));
     }

@@ -2,7 +2,6 @@ import { Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApprovalsService } from '../approvals/approvals.service';
 import { Clock } from '../common/clock';
-import { DEADLINE_KIND_LABELS } from '../deadlines/deadline.rules';
 import { DeadlinesService } from '../deadlines/deadlines.service';
 import { AsOfQuery } from '../common/as-of-query.dto';
 import { ManagerAccess, ReadAccess } from '../common/http/access.decorators';
@@ -46,13 +45,8 @@ export class GrantPageController {
 
   /** The grant's overdue deadlines and those due in the next 90 days, as of the page's date. */
   private async deadlinesOf(id: number, asOf: string) {
-    const buckets = await this.deadlines.buckets(asOf, id);
-    const label = (lines: typeof buckets.overdue) =>
-      lines.map((d) => ({ ...d, kindLabel: DEADLINE_KIND_LABELS[d.kind] }));
-    return {
-      overdue: label(buckets.overdue),
-      upcoming: label([...buckets.next30, ...buckets.next60, ...buckets.next90]),
-    };
+    const { overdue, next30, next60, next90 } = await this.deadlines.buckets(asOf, id);
+    return { overdue, upcoming: [...next30, ...next60, ...next90] };
   }
 
   @Post(':id/delete')

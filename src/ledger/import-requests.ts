@@ -13,6 +13,7 @@ import { GrantLookup } from '../grants/grant-lookup';
 import {
   AlreadyImportedError,
   ImportFile,
+  ImportApproval,
   ImportFileError,
   ImportRejectedError,
   LedgerImportService,
@@ -61,8 +62,9 @@ export class ImportRequests implements RequestKind, OnModuleInit {
     expectedSha256: string,
     token: string,
     justification: string,
-    grantIds: number[],
+    approval: ImportApproval,
   ): Promise<ApprovalRequest> {
+    const { grantIds, rowCount, federalCents, costShareCents } = approval;
     const { sha256, nonce } = this.imports.verified(file, expectedSha256, token);
     if (!nonce) {
       throw new ImportFileError(
@@ -87,13 +89,12 @@ export class ImportRequests implements RequestKind, OnModuleInit {
       sha256,
       nonce,
     };
-    const preview = await this.imports.preview(file);
-    const total = preview.federalCents + preview.costShareCents;
+    const total = federalCents + costShareCents;
     return this.approvals.submit({
       kind: this.name,
       grantId: grantIds[0],
       payload: { ...payload },
-      summary: `Import of ${preview.rows.length} ${preview.rows.length === 1 ? 'entry' : 'entries'} from ${file.name}, ${formatMoney(total)} in all (federal ${formatMoney(preview.federalCents)}, cost share ${formatMoney(preview.costShareCents)})`,
+      summary: `Import of ${rowCount} ${rowCount === 1 ? 'entry' : 'entries'} from ${file.name}, ${formatMoney(total)} in all (federal ${formatMoney(federalCents)}, cost share ${formatMoney(costShareCents)})`,
       amountCents: total,
       justification: justification.trim(),
     });

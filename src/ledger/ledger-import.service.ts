@@ -97,6 +97,16 @@ export interface ImportedBefore {
   lastEntryId: number;
 }
 
+/** Whether committing a file waits for approval, and what a request for it would say. */
+export interface ImportApproval {
+  needed: boolean;
+  /** The grants its rows name: a request is for one. */
+  grantIds: number[];
+  rowCount: number;
+  federalCents: number;
+  costShareCents: number;
+}
+
 export interface ImportResult {
   count: number;
   totalCents: number;
@@ -238,7 +248,7 @@ export class LedgerImportService {
    * APPROVAL_THRESHOLD (federal and cost share together). Also the grants it names, since such a
    * request belongs to one grant.
    */
-  async approvalNeeded(file: ImportFile): Promise<{ needed: boolean; grantIds: number[] }> {
+  async approvalNeeded(file: ImportFile): Promise<ImportApproval> {
     const rows = parseImportFile(file);
     const preview = this.summarise(file, await this.check(this.entries.manager, rows));
     return {
@@ -246,6 +256,9 @@ export class LedgerImportService {
       needed:
         preview.ok && this.ledger.needsApproval(preview.federalCents + preview.costShareCents),
       grantIds: await this.grantIdsNamed(this.entries.manager, rows),
+      rowCount: preview.rows.length,
+      federalCents: preview.federalCents,
+      costShareCents: preview.costShareCents,
     };
   }
 
@@ -258,8 +271,11 @@ export class LedgerImportService {
   }
 
   /** A preview's nonce not yet used, for a file not yet imported: else AlreadyImportedError. */
-  async unused(sha256: string, nonce: string): Promise<void> {
-    const manager = this.entries.manager;
+  async unused(
+    sha256: string,
+    nonce: string,
+    manager: EntityManager = this.entries.manager,
+  ): Promise<void> {
     const sameToken = await manager.findOneBy(LedgerImport, { token: nonce });
     if (sameToken) throw new AlreadyImportedError(importedBefore(sameToken, 'preview'));
     const sameFile = await manager.findOneBy(LedgerImport, { sha256 });
@@ -280,12 +296,7 @@ export class LedgerImportService {
     return this.writes.transaction(async (manager) => {
       // Every grant the file names, so no entry recorded meanwhile slips past its obligations.
       await lockRows(manager, 'grants', await this.grantIdsNamed(manager, rows));
-      if (nonce) {
-        const sameToken = await manager.findOneBy(LedgerImport, { token: nonce });
-        if (sameToken) throw new AlreadyImportedError(importedBefore(sameToken, 'preview'));
-        const sameFile = await manager.findOneBy(LedgerImport, { sha256 });
-        if (sameFile) throw new AlreadyImportedError(importedBefore(sameFile, 'file'));
-      }
+      if (nonce) await this.unused(sha256, nonce, manager);
       const checked = await this.check(manager, rows);
       const preview = this.summarise(file, checked);
       // Rows that fail are shown whatever sent them; rows that pass are written only from a preview.

@@ -43,6 +43,8 @@ import { LedgerFilter, LedgerListService, PagePosition } from './ledger-list.ser
 import {
   AlreadyImportedError,
   IMPORT_COLUMNS,
+  ImportApproval,
+  ImportFile,
   ImportFileError,
   ImportPreview,
   ImportRejectedError,
@@ -127,24 +129,24 @@ export class LedgerController {
   @ManagerAccess()
   create(@Body() body: unknown, @Res() res: Response) {
     const chosen = Number((body as Record<string, unknown> | undefined)?.grantId);
+    const form = {
+      body,
+      view: 'ledger/new',
+      model: () => this.formModel(Number.isSafeInteger(chosen) && chosen > 0 ? chosen : undefined),
+    };
     if (this.requests.needsApproval(body)) {
       return submitForm(res, {
+        ...form,
         dto: ExpenditureRequestDto,
-        body,
-        view: 'ledger/new',
-        model: () =>
-          this.formModel(Number.isSafeInteger(chosen) && chosen > 0 ? chosen : undefined),
-        save: (form) => this.requests.submit(form),
+        save: (typed) => this.requests.submit(typed),
         redirectTo: (request) => `/approvals/${request.id}`,
         flash: requestedFlash,
       });
     }
     return submitForm(res, {
+      ...form,
       dto: ExpenditureFormDto,
-      body,
-      view: 'ledger/new',
-      model: () => this.formModel(Number.isSafeInteger(chosen) && chosen > 0 ? chosen : undefined),
-      save: (form) => this.ledger.record(form),
+      save: (typed) => this.ledger.record(typed),
       redirectTo: (entry) => `/ledger/${entry.id}`,
       flash: (entry) =>
         `Entry #${entry.id} recorded: ${formatMoney(entry.amountCents)} ${entry.share === 'federal' ? 'federal' : 'cost share'}, reference ${entry.reference}.`,
@@ -207,26 +209,7 @@ export class LedgerController {
       const file = { name: fileName, bytes: Buffer.from(encoded, 'base64') };
       const approval = await this.imports.approvalNeeded(file);
       if (approval.needed) {
-        const justification = typeof body.justification === 'string' ? body.justification : '';
-        try {
-          const request = await this.importRequests.submit(
-            file,
-            sha256,
-            typeof token === 'string' ? token : '',
-            justification,
-            approval.grantIds,
-          );
-          setFlash(res, requestedFlash(request));
-          res.redirect(303, `/approvals/${request.id}`);
-        } catch (error) {
-          if (!(error instanceof FormError)) throw error;
-          const preview = await this.imports.preview(file);
-          res.status(422).render('ledger/preview', {
-            ...this.previewModel(preview),
-            ...errorPage(`Import preview — ${fileName}`, error.errors),
-            values: { justification },
-          });
-        }
+        await this.requestImport(res, file, sha256, body, approval);
         return;
       }
       const result = await this.imports.commit(
@@ -387,6 +370,39 @@ export class LedgerController {
       maxRows: MAX_IMPORT_ROWS,
       maxMegabytes: IMPORT_MAX_BYTES / 1024 / 1024,
     };
+  }
+
+  /**
+   * A file above APPROVAL_THRESHOLD is filed as a request from its preview (ImportRequests); a
+   * refusal (no justification, several grants) shows the preview again with the message.
+   */
+  private async requestImport(
+    res: Response,
+    file: ImportFile,
+    sha256: string,
+    body: Record<string, unknown>,
+    approval: ImportApproval,
+  ): Promise<void> {
+    const justification = typeof body.justification === 'string' ? body.justification : '';
+    const token = typeof body.token === 'string' ? body.token : '';
+    try {
+      const request = await this.importRequests.submit(
+        file,
+        sha256,
+        token,
+        justification,
+        approval,
+      );
+      setFlash(res, requestedFlash(request));
+      res.redirect(303, `/approvals/${request.id}`);
+    } catch (error) {
+      if (!(error instanceof FormError)) throw error;
+      res.status(422).render('ledger/preview', {
+        ...this.previewModel(await this.imports.preview(file)),
+        ...errorPage(`Import preview — ${file.name}`, error.errors),
+        values: { justification },
+      });
+    }
   }
 
   private previewModel(preview: ImportPreview) {

@@ -2,7 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createTransport, Transporter } from 'nodemailer';
-import { IsNull, LessThan } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, IsNull, LessThan, Repository } from 'typeorm';
 import { User } from '../accounts/user.entity';
 import { AppConfig } from '../common/config';
 import { nowIso } from '../common/database/columns';
@@ -59,6 +60,7 @@ export class DigestService implements OnApplicationBootstrap, OnApplicationShutd
   private transport?: { url: string; mailer: Transporter };
 
   constructor(
+    @InjectRepository(ScheduledRun) private readonly runs: Repository<ScheduledRun>,
     private readonly writes: WritePath,
     private readonly config: AppConfig,
     private readonly notifications: NotificationsService,
@@ -88,9 +90,10 @@ export class DigestService implements OnApplicationBootstrap, OnApplicationShutd
     const zone = this.config.APP_TIME_ZONE;
     const today = todayIn(zone, now);
     const latest = officeHour(zone, now) >= this.config.DIGEST_HOUR ? today : addDays(today, -1);
-    const last = await this.writes.transaction((manager) =>
-      manager.findOne(ScheduledRun, { where: { job: DIGEST_JOB }, order: { runDate: 'DESC' } }),
-    );
+    const last = await this.runs.findOne({
+      where: { job: DIGEST_JOB },
+      order: { runDate: 'DESC' },
+    });
     let day = last ? addDays(last.runDate, 1) : latest;
     if (day < addDays(latest, -(CATCH_UP_DAYS - 1))) day = addDays(latest, -(CATCH_UP_DAYS - 1));
     const runs: DayRun[] = [];
@@ -135,22 +138,26 @@ export class DigestService implements OnApplicationBootstrap, OnApplicationShutd
   private async collect(day: string): Promise<DigestMessage[]> {
     return this.writes.transaction(async (manager) => {
       const users = await manager.find(User, { where: { active: true, wantsDigest: true } });
-      const before = endOfDayUtc(day, this.config.APP_TIME_ZONE);
-      const messages: DigestMessage[] = [];
-      for (const user of users) {
-        const lines = await manager.find(Notification, {
-          where: { userId: user.id, digestedAt: IsNull(), createdAt: LessThan(before) },
-          order: { createdAt: 'ASC', id: 'ASC' },
-        });
-        if (lines.length === 0) continue;
+      if (users.length === 0) return [];
+      const lines = await manager.find(Notification, {
+        where: {
+          userId: In(users.map((u) => u.id)),
+          digestedAt: IsNull(),
+          createdAt: LessThan(endOfDayUtc(day, this.config.APP_TIME_ZONE)),
+        },
+        order: { createdAt: 'ASC', id: 'ASC' },
+      });
+      if (lines.length > 0) {
         await manager.update(
           Notification,
           lines.map((l) => l.id),
           { digestedAt: nowIso() },
         );
-        messages.push(this.message(user, day, lines));
       }
-      return messages;
+      return users
+        .map((user) => ({ user, mine: lines.filter((l) => l.userId === user.id) }))
+        .filter(({ mine }) => mine.length > 0)
+        .map(({ user, mine }) => this.message(user, day, mine));
     });
   }
 

@@ -1,5 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { User } from '../accounts/user.entity';
 import { AuditModule } from '../audit/audit.module';
 import { DeadlinesModule } from '../deadlines/deadlines.module';
 import { DigestService } from './digest.service';
@@ -14,7 +15,11 @@ import { PreferencesService } from './preferences.service';
  * (NotificationsService.notify) in the request's or decision's own transaction.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Notification, ScheduledRun]), AuditModule, DeadlinesModule],
+  imports: [
+    TypeOrmModule.forFeature([Notification, ScheduledRun, User]),
+    AuditModule,
+    DeadlinesModule,
+  ],
   controllers: [InboxController],
   providers: [NotificationsService, DigestService, PreferencesService],
   exports: [NotificationsService, DigestService],

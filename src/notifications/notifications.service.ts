@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, IsNull, Repository } from 'typeorm';
-import { User } from '../accounts/user.entity';
+import { rolesOf, User } from '../accounts/user.entity';
 import { nowIso } from '../common/database/columns';
 import { ReadCache } from '../common/database/read-cache';
 import { WritePath } from '../common/database/write-path';
@@ -68,14 +68,14 @@ export class NotificationsService {
 
   /** The active users who may decide a request of `requesterId`: approving officials, and managers who also approve. */
   async approversOf(manager: EntityManager, requesterId: number | null): Promise<number[]> {
+    // rolesOf decides who approves, as it does for the access guard.
     const users = await manager.find(User, {
-      where: [
-        { role: 'approving_official', active: true },
-        { role: 'program_manager', alsoApproves: true, active: true },
-      ],
-      select: { id: true },
+      where: { active: true },
+      select: { id: true, role: true, alsoApproves: true },
     });
-    return users.map((u) => u.id).filter((id) => id !== requesterId);
+    return users
+      .filter((u) => u.id !== requesterId && rolesOf(u).includes('approving_official'))
+      .map((u) => u.id);
   }
 
   /**

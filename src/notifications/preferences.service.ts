@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { User } from '../accounts/user.entity';
 import { AuditService } from '../audit/audit.service';
 import { WritePath } from '../common/database/write-path';
@@ -7,15 +9,13 @@ import { WritePath } from '../common/database/write-path';
 @Injectable()
 export class PreferencesService {
   constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
     private readonly writes: WritePath,
     private readonly audit: AuditService,
   ) {}
 
   async wantsDigest(userId: number): Promise<boolean> {
-    const user = await this.writes.transaction((manager) =>
-      manager.findOneByOrFail(User, { id: userId }),
-    );
-    return user.wantsDigest;
+    return (await this.users.findOneByOrFail({ id: userId })).wantsDigest;
   }
 
   setDigest(userId: number, wantsDigest: boolean): Promise<User> {

@@ -7,7 +7,6 @@ import { asOfOrToday } from '../common/as-of-query.dto';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../common/config';
 import { formatDate } from '../common/dates';
-import { humanize } from '../common/views';
 import {
   APPROVAL_KEY_SHAPE,
   approvalsRegister,
@@ -16,7 +15,7 @@ import {
 } from './approvals-register';
 import { RegisterQueryDto } from './dto/program-registers-query.dto';
 import { decodeCursor, htmlPage, HTML_PAGE_SIZE, Register } from './keyset';
-import type { RegisterCell } from './program-registers.service';
+import { downloadLinks, pageCells, registerLinker } from './register-page';
 import { REPORT_CATALOG } from './report-catalog';
 import { ServedReport } from './report-routes';
 import {
@@ -37,18 +36,7 @@ const headline = (approved: number, breaking: number) =>
   `${approved} approved ${approved === 1 ? 'change' : 'changes'}; ${breaking} ${breaking === 1 ? 'breaks' : 'break'} the rule`;
 
 /** `/reports/x`, `.csv`, … with the date (and a page cursor) in the query. */
-const linker =
-  (path: string, asOf: string) =>
-  (suffix: string, extra: Record<string, string> = {}) =>
-    `${path}${suffix}?${new URLSearchParams({ asOf, ...extra }).toString()}`;
-
-const downloadLinks = (link: ReturnType<typeof linker>) => ({
-  csvHref: link('.csv'),
-  bomHref: link('.csv', { bom: '1' }),
-  manifestHref: link('.manifest.json'),
-  xlsxHref: link('.xlsx'),
-  xlsxManifestHref: link('.xlsx.manifest.json'),
-});
+const linker = (path: string, asOf: string) => registerLinker(path, { asOf });
 
 /**
  * The approvals register, the segregation-of-duties report and its list of amendments without an
@@ -115,7 +103,7 @@ export class ApprovalRegistersService {
         approvedCount: counts.approved,
         breakingCount: counts.breaking,
         noneBreak: counts.breaking === 0,
-        rows: page.rows.map((row) => ({ ...row, kindLabel: this.kindLabel(row.kind) })),
+        rows: page.rows.map((row) => ({ ...row, kindLabel: this.kinds.label(row.kind) })),
         isFirstPage: !after,
         firstHref: link(''),
         nextHref: page.next ? link('', { after: page.next }) : null,
@@ -144,12 +132,6 @@ export class ApprovalRegistersService {
     return { asOf, parameters: {}, csv: report, page };
   }
 
-  /** "Amendment", "Go/no-go decision", …: the label its feature registered, else the code read. */
-  private kindLabel(kind: RequestKindName): string {
-    const label = this.kinds.label(kind);
-    return label === kind ? humanize(kind) : label;
-  }
-
   /**
    * The view model of views/reports/program-register.hbs (as ProgramRegistersService builds it):
    * one keyset page of the CSV's rows and columns, the request kind read as its label.
@@ -176,20 +158,8 @@ export class ApprovalRegistersService {
       isAudit: false,
       fields: [],
       columns: report.columns.map((c) => ({ name: c.name, money: c.kind === 'money' })),
-      rows: page.rows.map((row) =>
-        report.columns.map((c): RegisterCell => {
-          const value = c.value(row);
-          if (c.kind === 'money') {
-            return { money: true, cents: value === null ? null : Number(value), text: '' };
-          }
-          const text =
-            readKind && c.name === 'kind'
-              ? this.kindLabel(value as RequestKindName)
-              : value === null
-                ? ''
-                : String(value);
-          return { money: false, cents: null, text };
-        }),
+      rows: pageCells(report, page.rows, (column, value) =>
+        readKind && column === 'kind' ? this.kinds.label(value as RequestKindName) : undefined,
       ),
       isFirstPage: !query.after,
       firstHref: link(''),

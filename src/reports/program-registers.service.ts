@@ -19,6 +19,7 @@ import {
 } from './dto/program-registers-query.dto';
 import { decodeCursor, htmlPage, Register } from './keyset';
 import { MILESTONE_KEY_SHAPE, milestonesRegister } from './milestones-register';
+import { downloadLinks, PageCell, pageCells, registerLinker } from './register-page';
 import { ServedReport } from './report-routes';
 import { TECHNOLOGY_KEY_SHAPE, technologiesRegister } from './technologies-register';
 
@@ -43,10 +44,7 @@ export interface FilterField {
   options?: { value: string; label: string; selected: boolean }[];
 }
 
-export interface RegisterCell {
-  money: boolean;
-  cents: number | null;
-  text: string;
+export interface RegisterCell extends PageCell {
   /** The audit trail's changes read as labelled fields (the stored JSON is `text`). */
   fields?: FieldView[];
   /** The audit trail's record, linked to its page. */
@@ -178,8 +176,7 @@ export class ProgramRegistersService {
     const { name, asOf, parameters, report } = built;
     const page = await htmlPage(report, after ? decodeCursor(after, built.keyShape) : null);
     const path = `/reports/${name}`;
-    const link = (suffix: string, extra: Record<string, string> = {}) =>
-      `${path}${suffix}?${new URLSearchParams({ ...parameters, asOf, ...extra }).toString()}`;
+    const link = registerLinker(path, { ...parameters, asOf });
     const { title, description } = TITLES[name];
     return {
       pageTitle: `${title} as of ${formatDate(asOf)}`,
@@ -193,25 +190,14 @@ export class ProgramRegistersService {
       columns: report.columns.map((c) => ({ name: c.name, money: c.kind === 'money' })),
       rows: await this.readableAudit(
         name,
-        page.rows.map((row) =>
-          report.columns.map((c): RegisterCell => {
-            const value = c.value(row);
-            return c.kind === 'money'
-              ? { money: true, cents: value === null ? null : Number(value), text: '' }
-              : { money: false, cents: null, text: value === null ? '' : String(value) };
-          }),
-        ),
+        pageCells(report, page.rows),
         page.rows,
         report.columns.map((c) => c.name),
       ),
       isFirstPage: !after,
       firstHref: link(''),
       nextHref: page.next ? link('', { after: page.next }) : null,
-      csvHref: link('.csv'),
-      bomHref: link('.csv', { bom: '1' }),
-      manifestHref: link('.manifest.json'),
-      xlsxHref: link('.xlsx'),
-      xlsxManifestHref: link('.xlsx.manifest.json'),
+      ...downloadLinks(link),
     };
   }
 
