@@ -8,7 +8,13 @@ import { Clock } from '../src/common/clock';
 import { AppConfig } from '../src/common/config';
 import { csvLine, formatCell } from '../src/common/csv-format';
 import { RECORDING_CLOCK } from '../src/common/database/recording-time';
-import { describeSqlite, placeholders, TEST_ENGINE } from './helpers/test-database';
+import { Pool } from 'pg';
+import {
+  describePostgres,
+  describeSqlite,
+  placeholders,
+  TEST_ENGINE,
+} from './helpers/test-database';
 import { centsToDecimal } from '../src/common/money';
 import { BurndownService } from '../src/reports/burndown.service';
 import { CsvLines } from '../src/common/csv';
@@ -414,6 +420,43 @@ describe('CSV downloads (HTTP)', () => {
         { pageSize: 2 },
       );
       expect((await linesOf(after)).toString('utf8')).toContain('UNCOMMITTED');
+    });
+
+    // PostgreSQL sends the whole ledger by one COPY on a pooled connection of the download's own.
+    describePostgres('on PostgreSQL', () => {
+      it('should give its connection back when the download stops after the first page', async () => {
+        const f = await fixture(t);
+        // About 6 MB of lines: more pages than the COPY keeps ahead before it pauses the socket.
+        await t.writes.transaction(async (m) => {
+          await m.query(
+            `INSERT INTO expenditures (grant_id, budget_period, category, incurred_on, amount_cents,
+               share, reference, memo, reversal_of, recorded_by, recorded_at, recorded_on)
+             SELECT $1, 1, 'travel', '2025-05-15', n, 'federal', 'BULK-' || n,
+                    repeat('m', 450), NULL, 'manager@example.gov', $2, $3
+               FROM generate_series(1, 12000) n`,
+            [f.grant.id, BEFORE, BEFORE.slice(0, 10)],
+          );
+          await t.audit.record(m, { action: 'create', entityType: 'expenditure', entityId: 0 });
+        });
+        const pool = (t.dataSource.driver as unknown as { master: Pool }).master;
+        const inUse = () => pool.totalCount - pool.idleCount;
+        const before = inUse();
+        const sut = ledgerReport(t.dataSource.manager, { asOf: AS_OF, timeZone: zone(t) });
+        let pages = 0;
+        for await (const page of sut.linePages!()) {
+          pages += 1;
+          expect(page.rows).toBeGreaterThan(0);
+          expect(inUse()).toBe(before + 1);
+          break;
+        }
+        expect(pages).toBe(1);
+        expect(inUse()).toBe(before);
+        // A connection given back in the middle of its COPY would be the next one taken, and hang.
+        expect(await t.dataSource.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+        // The whole file, read to its end, has every line and gives its connection back too.
+        expect(parse(await linesOf(sut))).toHaveLength(12005);
+        expect(inUse()).toBe(before);
+      });
     });
 
     // SQLite builds pages on read-only connections of the download's own (PostgreSQL's pool needs none).

@@ -23,6 +23,11 @@ export const describeSqlite = (name: string, body: () => void): void => {
   if (TEST_ENGINE === 'sqlite') describe(name, body);
 };
 
+/** A describe for what only PostgreSQL has (its pool, COPY): registered on PostgreSQL only. */
+export const describePostgres = (name: string, body: () => void): void => {
+  if (TEST_ENGINE === 'postgres') describe(name, body);
+};
+
 /** One test app's database: where it is, and how to copy it aside and put the copy back. */
 export interface FreshDatabase {
   /** A file path (SQLite) or a postgres:// URL: what DATABASE_PATH or DATABASE_URL is set to. */
