@@ -15,6 +15,7 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../common/config';
 import { formatDate } from '../common/dates';
 import { namedQuery } from '../common/database/named-query';
+import { ReadCache } from '../common/database/read-cache';
 import { formatMoney } from '../common/money';
 import { Amendment } from '../grants/amendment.entity';
 import type { BudgetPeriod } from '../grants/budget-period.entity';
@@ -58,6 +59,29 @@ export interface GrantFigures {
 }
 
 type Raw = Record<string, unknown>;
+
+/**
+ * Every table today's grant page reads but two (test/grant-page-cache.e2e-spec.ts checks the list
+ * against the queries the page runs): the ledger, whose entries on the grant only ever grow, so
+ * their count versions them (LedgerService.entryCount), and the audit trail, read on each visit.
+ * An expenditure recorded on one grant leaves every other grant's page as it was kept.
+ */
+export const GRANT_PAGE_TABLES = [
+  'grants',
+  'recipients',
+  'programs',
+  'amendments',
+  'budget_periods',
+  'budgets',
+  'budget_lines',
+  'milestones',
+  'technologies',
+  'technology_elements',
+  'grant_technologies',
+] as const;
+
+/** The ledger and the audit trail: versioned, or read every time, instead of listed above. */
+export const GRANT_PAGE_UNLISTED = ['expenditures', 'ledger_totals', 'audit_events'] as const;
 
 /** The grant's fields a reader would notice changed, and how each is said. */
 const NOTED: { field: keyof Grant; label: string; shown: (g: Grant) => string }[] = [
@@ -103,16 +127,39 @@ export class GrantPageService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly cache: ReadCache,
     @InjectEntityManager() private readonly manager: EntityManager,
   ) {}
 
+  /**
+   * Today's page is kept until a write to one of GRANT_PAGE_TABLES, an entry on this grant or the
+   * next day: under load most grant pages are read far more often than their grant changes, and
+   * reading the figures was most of a page's time. The history is read on each visit.
+   */
   async figures(id: number, asOf?: string): Promise<GrantFigures> {
     if (asOf !== undefined) return this.figuresAsOf(id, asOf);
+    const today = this.clock.today();
+    // Read before the figures, like the cache's table stamp: an entry recorded while they are read
+    // leaves this version behind, so what was read is not served again.
+    const entries = await this.ledger.entryCount(id);
+    const [figures, history] = await Promise.all([
+      this.cache.get(
+        GRANT_PAGE_TABLES,
+        `grant-page:${id}`,
+        () => this.current(id, today),
+        `${today}:${entries}`,
+      ),
+      this.audit.history('grant', id),
+    ]);
+    return { ...figures, history };
+  }
+
+  private async current(id: number, today: string): Promise<Omit<GrantFigures, 'history'>> {
     const grant = await this.grants.findOne(id);
     const amendments = await this.grants.amendmentsOf(id);
     const budgetPeriods = await this.lookup.budgetPeriods(id);
     const budgetSummary = await this.budgets.summaryFor(id);
-    const milestoneGroups = await this.milestones.forGrant(id, this.clock.today());
+    const milestoneGroups = await this.milestones.forGrant(id, today);
     return {
       grant,
       obligatedCents: await this.grants.obligatedCents(id),
@@ -123,7 +170,6 @@ export class GrantPageService {
       recentEntries: await this.ledger.recentFor(id, 5),
       technologies: await this.technologies.forGrant(id),
       milestoneGroups,
-      history: await this.audit.history('grant', id),
       setup: setupChecklist({
         grantId: id,
         budgetPeriods,

@@ -7,6 +7,7 @@ import { CostCategory, Share } from '../budgets/budget.constants';
 import { Clock } from '../common/clock';
 import { AppConfig, approvalThresholdCents } from '../common/config';
 import { nowIso } from '../common/database/columns';
+import { namedQuery } from '../common/database/named-query';
 import { ReadCache } from '../common/database/read-cache';
 import { lockRows, WritePath } from '../common/database/write-path';
 import { FieldErrors, FormError } from '../common/forms';
@@ -263,6 +264,20 @@ export class LedgerService {
   /** The last `limit` entries recorded for a grant, newest first (the grant page). */
   recentFor(grantId: number, limit = 5): Promise<LedgerRow[]> {
     return this.rows({ grantId, limit });
+  }
+
+  /**
+   * How many entries the grant has, every share: the ledger is append-only (a reversal is an entry
+   * of its own), so this grows with every entry recorded on the grant and is a version of all of
+   * them. One primary-key read of ledger_totals, which the insert trigger keeps.
+   */
+  async entryCount(grantId: number): Promise<number> {
+    const [row] = await namedQuery<{ n: number | string | null }>(
+      this.entries.manager,
+      'SELECT SUM(t.entry_count) AS "n" FROM ledger_totals t WHERE t.grant_id = :grantId',
+      { grantId },
+    );
+    return Number(row?.n ?? 0);
   }
 
   /** What a grant has spent to date, reversals included, by share. */

@@ -27,11 +27,22 @@ export class ReadCache {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async get<T>(tables: readonly string[], key: string, load: () => Promise<T>): Promise<T> {
+  /**
+   * `version`, when given, is part of the stamp: what the value depends on beyond the tables (a
+   * grant's entry count, the day), read by the caller before this call for the same reason as the
+   * stamp. A new version replaces the value kept under the key rather than adding one beside it.
+   */
+  async get<T>(
+    tables: readonly string[],
+    key: string,
+    load: () => Promise<T>,
+    version?: string,
+  ): Promise<T> {
     // Taken before the read: a write ending while it runs leaves this stamp behind, so the value
     // read is used once and never served again.
-    const stamp = tableStamp(this.dataSource, tables);
-    if (stamp === null) return load();
+    const tablesStamp = tableStamp(this.dataSource, tables);
+    if (tablesStamp === null) return load();
+    const stamp = version === undefined ? tablesStamp : `${tablesStamp}|${version}`;
     const cacheKey = `${tables.join(',')}|${key}`;
     const hit = this.entries.get(cacheKey);
     if (hit && hit.stamp === stamp) return hit.value as T;
