@@ -55,6 +55,7 @@ describe('npm run bench at a tiny size', () => {
       'grants_list',
       'expenditures',
       'mixed_reads',
+      'mixed_repeat_reads',
     ]);
     const byId = Object.fromEntries(report.measures.map((m) => [m.id, m.numbers]));
     expect(byId.ledger_csv.rows).toBe(report.dataset.ledgerRows);
@@ -72,6 +73,9 @@ describe('npm run bench at a tiny size', () => {
 
     expect(byId.mixed_reads.reads).toBeGreaterThan(0);
     expect(byId.mixed_reads).toMatchObject({ errors: 0, lost: 0 });
+    expect(byId.mixed_repeat_reads.reads).toBeGreaterThan(0);
+    expect(byId.mixed_repeat_reads).toMatchObject({ errors: 0, lost: 0 });
+    expect(byId.mixed_repeat_reads.grants).toBeLessThanOrEqual(byId.mixed_reads.grants);
 
     const written = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as BenchReport;
     expect(written.measures).toEqual(report.measures);
