@@ -15,7 +15,7 @@ import {
 } from './approvals-register';
 import { RegisterQueryDto } from './dto/program-registers-query.dto';
 import { decodeCursor, htmlPage, HTML_PAGE_SIZE, Register } from './keyset';
-import { downloadLinks, pageCells, registerLinker } from './register-page';
+import { downloadLinks, pageCells, registerLinker, registerPage } from './register-page';
 import { REPORT_CATALOG } from './report-catalog';
 import { ServedReport } from './report-routes';
 import {
@@ -132,39 +132,30 @@ export class ApprovalRegistersService {
     return { asOf, parameters: {}, csv: report, page };
   }
 
-  /**
-   * The view model of views/reports/program-register.hbs (as ProgramRegistersService builds it):
-   * one keyset page of the CSV's rows and columns, the request kind read as its label.
-   */
-  private async registerPage(
+  /** The register's page (register-page.ts), the request kind read as its label. */
+  private registerPage(
     name: 'approvals' | 'unapproved-amendments',
     asOf: string,
     report: Register<unknown>,
     keyShape: ('string' | 'number')[],
     query: RegisterQueryDto,
   ) {
-    const page = await htmlPage(report, query.after ? decodeCursor(query.after, keyShape) : null);
-    const path = `/reports/${name}`;
-    const link = linker(path, asOf);
-    const { title, description } = entry(name);
     const readKind = name === 'approvals';
-    return {
-      pageTitle: `${title} as of ${formatDate(asOf)}`,
-      title,
-      description,
-      path,
-      asOf,
-      timeZone: this.config.APP_TIME_ZONE,
-      isAudit: false,
-      fields: [],
-      columns: report.columns.map((c) => ({ name: c.name, money: c.kind === 'money' })),
-      rows: pageCells(report, page.rows, (column, value) =>
-        readKind && column === 'kind' ? this.kinds.label(value as RequestKindName) : undefined,
-      ),
-      isFirstPage: !query.after,
-      firstHref: link(''),
-      nextHref: page.next ? link('', { after: page.next }) : null,
-      ...downloadLinks(link),
-    };
+    return registerPage(
+      {
+        report,
+        path: `/reports/${name}`,
+        ...entry(name),
+        asOf,
+        timeZone: this.config.APP_TIME_ZONE,
+        parameters: {},
+        keyShape,
+        after: query.after,
+      },
+      (rows) =>
+        pageCells(report, rows, (column, value) =>
+          readKind && column === 'kind' ? this.kinds.label(value as RequestKindName) : undefined,
+        ),
+    );
   }
 }

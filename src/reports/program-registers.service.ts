@@ -1,4 +1,3 @@
-import { formatDate } from '../common/dates';
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { EntityManager } from 'typeorm';
@@ -17,9 +16,9 @@ import {
   MilestonesRegisterQueryDto,
   RegisterQueryDto,
 } from './dto/program-registers-query.dto';
-import { decodeCursor, htmlPage, Register } from './keyset';
+import { Register } from './keyset';
 import { MILESTONE_KEY_SHAPE, milestonesRegister } from './milestones-register';
-import { downloadLinks, PageCell, pageCells, registerLinker } from './register-page';
+import { PageCell, pageCells, registerPage } from './register-page';
 import { ServedReport } from './report-routes';
 import { TECHNOLOGY_KEY_SHAPE, technologiesRegister } from './technologies-register';
 
@@ -174,31 +173,21 @@ export class ProgramRegistersService {
   /** The view model of views/reports/program-register.hbs: one keyset page of rows and the links. */
   private async page(built: BuiltRegister, after: string | undefined) {
     const { name, asOf, parameters, report } = built;
-    const page = await htmlPage(report, after ? decodeCursor(after, built.keyShape) : null);
-    const path = `/reports/${name}`;
-    const link = registerLinker(path, { ...parameters, asOf });
-    const { title, description } = TITLES[name];
-    return {
-      pageTitle: `${title} as of ${formatDate(asOf)}`,
-      title,
-      description,
-      path,
-      asOf,
-      timeZone: this.config.APP_TIME_ZONE,
-      isAudit: name === 'audit',
-      fields: await this.fields(name, parameters),
-      columns: report.columns.map((c) => ({ name: c.name, money: c.kind === 'money' })),
-      rows: await this.readableAudit(
-        name,
-        pageCells(report, page.rows),
-        page.rows,
-        report.columns.map((c) => c.name),
-      ),
-      isFirstPage: !after,
-      firstHref: link(''),
-      nextHref: page.next ? link('', { after: page.next }) : null,
-      ...downloadLinks(link),
-    };
+    const columns = report.columns.map((c) => c.name);
+    return registerPage(
+      {
+        report,
+        path: `/reports/${name}`,
+        ...TITLES[name],
+        asOf,
+        timeZone: this.config.APP_TIME_ZONE,
+        parameters,
+        keyShape: built.keyShape,
+        after,
+      },
+      (rows) => this.readableAudit(name, pageCells(report, rows), rows, columns),
+      { isAudit: name === 'audit', fields: await this.fields(name, parameters) },
+    );
   }
 
   /**

@@ -1,4 +1,5 @@
-import type { Register } from './keyset';
+import { formatDate } from '../common/dates';
+import { decodeCursor, htmlPage, Register } from './keyset';
 
 /** One cell of a register's HTML page: money keeps its cents (the view formats it), the rest text. */
 export interface PageCell {
@@ -41,4 +42,52 @@ export function pageCells(
       return { money: false, cents: null, text: shown ?? (value === null ? '' : String(value)) };
     }),
   );
+}
+
+/** What a register's page is: its report, path, words and date, and which keyset page. */
+export interface RegisterPageInput {
+  report: Register<unknown>;
+  /** `/reports/x`. */
+  path: string;
+  title: string;
+  description: string;
+  asOf: string;
+  timeZone: string;
+  /** The register's parameters besides the date, kept in every link. */
+  parameters: Record<string, string>;
+  keyShape: ('string' | 'number')[];
+  /** The keyset cursor of the page; none for the first. */
+  after?: string;
+}
+
+/**
+ * The view model of views/reports/program-register.hbs: one keyset page of the CSV's rows and
+ * columns, the links to the first and next page and to every download. `cells` turns the page's
+ * rows into what the page shows (pageCells, with any column read another way); `extra` adds what
+ * one register's page has besides (its filter fields, the audit trail's flag).
+ */
+export async function registerPage(
+  input: RegisterPageInput,
+  cells: (rows: unknown[]) => PageCell[][] | Promise<PageCell[][]>,
+  extra: { isAudit?: boolean; fields?: unknown[] } = {},
+) {
+  const { report, path, title, description, asOf, after } = input;
+  const page = await htmlPage(report, after ? decodeCursor(after, input.keyShape) : null);
+  const link = registerLinker(path, { ...input.parameters, asOf });
+  return {
+    pageTitle: `${title} as of ${formatDate(asOf)}`,
+    title,
+    description,
+    path,
+    asOf,
+    timeZone: input.timeZone,
+    isAudit: extra.isAudit ?? false,
+    fields: extra.fields ?? [],
+    columns: report.columns.map((c) => ({ name: c.name, money: c.kind === 'money' })),
+    rows: await cells(page.rows),
+    isFirstPage: !after,
+    firstHref: link(''),
+    nextHref: page.next ? link('', { after: page.next }) : null,
+    ...downloadLinks(link),
+  };
 }
