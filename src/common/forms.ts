@@ -112,6 +112,19 @@ export async function validateForm<T extends object>(
   return { value, errors };
 }
 
+/**
+ * A form body stored earlier (a request's payload), validated again as its form would be: the
+ * value, or a FormError with the messages by field.
+ */
+export async function validFormOrThrow<T extends object>(
+  dto: ClassConstructor<T>,
+  body: unknown,
+): Promise<T> {
+  const { value, errors } = await validateForm(dto, body);
+  if (Object.keys(errors).length > 0) throw new FormError(errors);
+  return value;
+}
+
 export interface FormSubmission<D extends object, R> {
   dto: ClassConstructor<D>;
   body: unknown;

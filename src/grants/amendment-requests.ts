@@ -9,7 +9,7 @@ import {
 } from '../approvals/request-kinds';
 import { RequestFields, splitRequest } from '../approvals/request-form';
 import { formatDate } from '../common/dates';
-import { FormError, validateForm } from '../common/forms';
+import { validFormOrThrow } from '../common/forms';
 import { formatMoney, parseMoney } from '../common/money';
 import { humanize } from '../common/views';
 import { ProgramsService } from '../programs/programs.service';
@@ -128,8 +128,6 @@ export class AmendmentRequests implements RequestKind, OnModuleInit {
   }
 
   private async form(action: RequestedAction): Promise<AmendmentFormDto> {
-    const { value, errors } = await validateForm(AmendmentFormDto, action.payload);
-    if (Object.keys(errors).length > 0) throw new FormError(errors);
-    return value;
+    return validFormOrThrow(AmendmentFormDto, action.payload);
   }
 }

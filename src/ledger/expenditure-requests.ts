@@ -9,7 +9,7 @@ import {
   RequestKinds,
 } from '../approvals/request-kinds';
 import { formatDate } from '../common/dates';
-import { FormError, validateForm } from '../common/forms';
+import { validFormOrThrow } from '../common/forms';
 import { formatMoney, parseMoney, toCents } from '../common/money';
 import { humanize } from '../common/views';
 import { GrantLookup } from '../grants/grant-lookup';
@@ -63,8 +63,7 @@ export class ExpenditureRequests implements RequestKind, OnModuleInit {
   }
 
   async apply(action: RequestedAction) {
-    const { value, errors } = await validateForm(ExpenditureFormDto, action.payload);
-    if (Object.keys(errors).length > 0) throw new FormError(errors);
+    const value = await validFormOrThrow(ExpenditureFormDto, action.payload);
     const entry = await this.ledger.record(value, true);
     return { type: 'expenditure', id: entry.id };
   }

@@ -9,7 +9,7 @@ import {
   RequestKinds,
 } from '../approvals/request-kinds';
 import { formatDate } from '../common/dates';
-import { expectedVersion, FormError, validateForm } from '../common/forms';
+import { expectedVersion, validFormOrThrow } from '../common/forms';
 import { humanize } from '../common/views';
 import { DecisionFormDto } from './dto/decision-form.dto';
 import { MilestonesService } from './milestones.service';
@@ -57,8 +57,7 @@ export class DecisionRequests implements RequestKind, OnModuleInit {
   }
 
   async apply(action: RequestedAction) {
-    const { value, errors } = await validateForm(DecisionFormDto, action.payload);
-    if (Object.keys(errors).length > 0) throw new FormError(errors);
+    const value = await validFormOrThrow(DecisionFormDto, action.payload);
     const milestone = await this.milestones.decide(
       this.milestoneId(action),
       expectedVersion(action.payload),
