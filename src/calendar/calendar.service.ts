@@ -57,7 +57,7 @@ export class CalendarService {
 
   /** The absolute address of the feed for a token. */
   feedUrl(token: string): string {
-    return `${this.config.APP_URL.replace(/\/+$/, '')}/calendar/${token}.ics`;
+    return `${this.config.APP_URL}/calendar/${token}.ics`;
   }
 
   async status(userId: number): Promise<FeedStatus> {

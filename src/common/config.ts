@@ -157,7 +157,10 @@ export class AppConfig {
   @Max(23, { message: 'DIGEST_HOUR must be a whole hour from 0 to 23' })
   DIGEST_HOUR = 7;
 
-  /** Where users reach the app: the links in digests and calendar events start with it. */
+  /** Where users reach the app: the links in digests and calendar events start with it (no trailing `/`). */
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.replace(/\/+$/, '') : value,
+  )
   @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/i, {
     message: 'APP_URL must be the address users open, such as https://tracker.example.gov',
   })

@@ -162,7 +162,7 @@ export class DigestService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private message(user: User, day: string, lines: Notification[]): DigestMessage {
-    const base = this.config.APP_URL.replace(/\/$/, '');
+    const base = this.config.APP_URL;
     const body = lines.map((l) => `- ${l.title}\n  ${base}${l.href}`).join('\n');
     return {
       to: user.email,
