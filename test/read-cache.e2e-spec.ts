@@ -132,6 +132,47 @@ describe('ReadCache', () => {
     expect(loads).toBe(2);
   });
 
+  itSqlite(
+    'makes a read once for callers that ask while it runs, and again after a write',
+    async () => {
+      const [a, b, c] = await Promise.all([countPrograms(), countPrograms(), countPrograms()]);
+      expect([b, c]).toEqual([a, a]);
+      expect(loads).toBe(1);
+      await makeProgram(t);
+      const [d, e] = await Promise.all([countPrograms(), countPrograms()]);
+      expect([d, e]).toEqual([a + 1, a + 1]);
+      expect(loads).toBe(2);
+    },
+  );
+
+  itSqlite('shares no read with a write transaction, nor a failed read afterwards', async () => {
+    let fail = true;
+    const failing = () =>
+      cache.get(['programs'], 'flaky', async () => {
+        loads += 1;
+        if (fail) throw new Error('read failed');
+        return t.dataSource.getRepository(Program).count();
+      });
+    const lone = failing();
+    // Inside a write: read on the transaction's own connection, not joined to the lone read.
+    const inside = t.writes.transaction(() => failing());
+    await expect(lone).rejects.toThrow('read failed');
+    await expect(inside).rejects.toThrow('read failed');
+    expect(loads).toBe(2);
+    fail = false;
+    await expect(failing()).resolves.toBeGreaterThanOrEqual(0);
+    expect(loads).toBe(3);
+  });
+
+  it('tells whether it holds a value at the current stamp', async () => {
+    expect(cache.holds(['programs'], 'count')).toBe(false);
+    await countPrograms();
+    // On PostgreSQL nothing is held.
+    expect(cache.holds(['programs'], 'count')).toBe(TEST_ENGINE === 'sqlite');
+    await makeProgram(t);
+    expect(cache.holds(['programs'], 'count')).toBe(false);
+  });
+
   it('drops the signed-in user as soon as they are deactivated', async () => {
     const manager = await t.as('program_manager');
     await manager.get('/grants').expect(200);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { rememberNewest } from '../bounded-map';
-import { tableStamp } from './write-path';
+import { insideWrite, tableStamp } from './write-path';
 
 interface Entry {
   stamp: string;
@@ -24,6 +24,8 @@ export const READ_CACHE_ENTRIES = 10_000;
 @Injectable()
 export class ReadCache {
   private readonly entries = new Map<string, Entry>();
+  /** Loads under way, by key and stamp: a second caller waits for the first's read. */
+  private readonly loading = new Map<string, Promise<unknown>>();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -46,14 +48,39 @@ export class ReadCache {
     const cacheKey = `${tables.join(',')}|${key}`;
     const hit = this.entries.get(cacheKey);
     if (hit && hit.stamp === stamp) return hit.value as T;
-    const value = await load();
-    if (value !== null && typeof value === 'object') Object.freeze(value);
-    rememberNewest(this.entries, cacheKey, { stamp, value }, { max: READ_CACHE_ENTRIES });
-    return value;
+    const read = () =>
+      load().then((value) => {
+        if (value !== null && typeof value === 'object') Object.freeze(value);
+        rememberNewest(this.entries, cacheKey, { stamp, value }, { max: READ_CACHE_ENTRIES });
+        return value;
+      });
+    // Lone reads that ask while the same value is being read at the same stamp share that read: a
+    // slow one (the reconciliation reads the ledger three times) is made once however many wait.
+    // A write transaction reads on its own connection and neither shares nor is shared.
+    if (insideWrite(this.dataSource)) return read();
+    const loadKey = `${cacheKey}|${stamp}`;
+    const pending = this.loading.get(loadKey) as Promise<T> | undefined;
+    if (pending) return pending;
+    const loading = read();
+    this.loading.set(loadKey, loading);
+    try {
+      return await loading;
+    } finally {
+      this.loading.delete(loadKey);
+    }
+  }
+
+  /** Whether `get` would answer from memory now, without reading (the stamp and version as there). */
+  holds(tables: readonly string[], key: string, version?: string): boolean {
+    const tablesStamp = tableStamp(this.dataSource, tables);
+    if (tablesStamp === null) return false;
+    const stamp = version === undefined ? tablesStamp : `${tablesStamp}|${version}`;
+    return this.entries.get(`${tables.join(',')}|${key}`)?.stamp === stamp;
   }
 
   /** Forgets every value: for a database replaced underneath the app (a test's reset). */
   clear(): void {
     this.entries.clear();
+    this.loading.clear();
   }
 }

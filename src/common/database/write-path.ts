@@ -341,6 +341,11 @@ export function tableStamp(dataSource: DataSource, tables: readonly string[]): s
   return [ANY_TABLE, ...tables].map(generation).join(':');
 }
 
+/** Whether the caller runs inside a WritePath transaction (its reads go to that transaction). */
+export function insideWrite(dataSource: DataSource): boolean {
+  return guards.get(dataSource)?.context.getStore() !== undefined;
+}
+
 /**
  * PostgreSQL's codes for a transaction that lost a race and may simply be run again: a deadlock, a
  * serialization failure, and a unique key that a concurrent transaction committed first (two
