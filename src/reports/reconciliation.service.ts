@@ -7,6 +7,7 @@ import { csvLine, formatCell } from '../common/csv-format';
 import { Grant } from '../grants/grant.entity';
 import { namedQuery } from '../common/database/named-query';
 import { ReadCache } from '../common/database/read-cache';
+import { tableStamp } from '../common/database/write-path';
 import { amendmentAsOf, asOfParams, ledgerAsOf, recordedAsOf } from '../common/as-of';
 import type { BurndownReport } from './burndown.service';
 import { BurndownService } from './burndown.service';
@@ -38,6 +39,8 @@ export interface ReconciliationRow extends Subject {
 
 export interface ReconciliationReport {
   asOf: string;
+  /** When the records were read (UTC): what was recorded after it is not in this check. */
+  checkedAt: string;
   rows: ReconciliationRow[];
   /** Grants in the grants register as of the date. */
   grantCount: number;
@@ -69,6 +72,7 @@ const RECONCILED_TABLES = [
   'expenditures',
 ] as const;
 
+const reportKey = (asOf: string) => `reconciliation:${asOf}`;
 const grantKey = (id: number) => `grant:${id}`;
 const programKey = (id: number) => `program:${id}`;
 
@@ -133,10 +137,24 @@ export class ReconciliationService {
    * CSV or coming back costs nothing then.
    */
   report(asOf: string): Promise<ReconciliationReport> {
-    return this.cache.get(RECONCILED_TABLES, `reconciliation:${asOf}`, () => this.check(asOf));
+    return this.cache.get(RECONCILED_TABLES, reportKey(asOf), () => this.check(asOf));
+  }
+
+  /** Whether the reconciliation as of `asOf` is kept and no write has ended since it was made. */
+  isKept(asOf: string): boolean {
+    return this.cache.holds(RECONCILED_TABLES, reportKey(asOf));
+  }
+
+  /**
+   * The write generations of the tables the reconciliation reads: it changes when a write to any
+   * of them ends. Null where nothing is kept in memory (PostgreSQL: see ReadCache).
+   */
+  recordsStamp(): string | null {
+    return tableStamp(this.grants.manager.connection, RECONCILED_TABLES);
   }
 
   private async check(asOf: string): Promise<ReconciliationReport> {
+    const checkedAt = new Date().toISOString();
     const params = asOfParams(asOf, this.config.APP_TIME_ZONE);
     const registered = await this.registeredGrants(params);
     const money = await this.moneyOnUnregisteredGrants(params);
@@ -254,6 +272,7 @@ export class ReconciliationService {
     const differing = new Set(result.differences.map((d) => d.subject.key));
     return {
       asOf,
+      checkedAt,
       grantCount: registered.length,
       unregisteredCount: unregistered.length,
       result,

@@ -18,6 +18,7 @@ import { ProgramBurndownController } from './program-burndown.controller';
 import { ProgramRegistersController } from './program-registers.controller';
 import { ProgramRegistersService } from './program-registers.service';
 import { ReconciliationController } from './reconciliation.controller';
+import { ReconciliationPrecheck } from './reconciliation-precheck';
 import { ReconciliationService } from './reconciliation.service';
 import { Sf425Controller } from './sf425.controller';
 import { Sf425Service } from './sf425.service';
@@ -47,6 +48,7 @@ import { Sf425Service } from './sf425.service';
   providers: [
     DownloadsService,
     ReconciliationService,
+    ReconciliationPrecheck,
     Sf425Service,
     BurndownService,
     ProgramRegistersService,
