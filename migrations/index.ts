@@ -9,6 +9,7 @@ import { LedgerTotals1764835200000 } from './1764835200000-LedgerTotals';
 import { LoginThrottle1764921600000 } from './1764921600000-LoginThrottle';
 import { Approvals1765008000000 } from './1765008000000-Approvals';
 import { Notifications1765094400000 } from './1765094400000-Notifications';
+import { LedgerCellsIndex1765180800000 } from './1765180800000-LedgerCellsIndex';
 
 /** Every migration, in order. A new migration is added here as well as in this folder. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   LoginThrottle1764921600000,
   Approvals1765008000000,
   Notifications1765094400000,
+  LedgerCellsIndex1765180800000,
 ];

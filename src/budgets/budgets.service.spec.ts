@@ -5,10 +5,11 @@ import {
   makeExpenditure,
   makeGrantWithProgram,
 } from '../../test/helpers/factories';
-import { freshContextPerTest, TestDatabase } from '../../test/helpers/test-app';
+import { freshContextPerTest, rows, TestDatabase } from '../../test/helpers/test-app';
+import { itSqlite } from '../../test/helpers/test-database';
 import { Expenditure } from '../ledger/expenditure.entity';
 import { BudgetsService, budgetWarning } from './budgets.service';
-import { RebudgetService } from './rebudget.service';
+import { rebudgetSql, RebudgetService } from './rebudget.service';
 
 /** A ledger entry recorded on a given day (UTC noon), so the as-of filters are deterministic. */
 const spend = (
@@ -294,6 +295,25 @@ describe(BudgetsService.name, () => {
       });
     });
   });
+
+  itSqlite(
+    'should read one grant’s spending per budget period and category from the index alone',
+    async () => {
+      // A cold grant page read each of the grant's entries from the table for these two columns:
+      // a page each, scattered over the file (issue 13, the grant page under load).
+      const sql = rebudgetSql(true, false)
+        .replace(/:grantId/g, '?1')
+        .replace(/:asOf/g, '?2');
+      const plan = await rows<{ detail: string }>(t, `EXPLAIN QUERY PLAN ${sql}`, [
+        1,
+        '2026-12-03',
+      ]);
+      const ledger = plan.map((step) => step.detail).filter((d) => /^SEARCH e\b/.test(d));
+      expect(ledger).toEqual([
+        'SEARCH e USING COVERING INDEX IDX_expenditures_grant_dates_cells (grant_id=? AND incurred_on<?)',
+      ]);
+    },
+  );
 });
 
 describe(budgetWarning.name, () => {

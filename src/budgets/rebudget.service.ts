@@ -17,7 +17,7 @@ import { rebudgetFigures, RebudgetFigures, RebudgetRow } from './rebudget.rules'
  * show every figure the flag is computed from. With `recorded`, the lines, budget periods and grants
  * as recorded at the end of asOf.
  */
-const rebudgetSql = (oneGrant: boolean, recorded: boolean) => `SELECT
+export const rebudgetSql = (oneGrant: boolean, recorded: boolean) => `SELECT
         x.grant_id AS "grantId", g.award_number AS "awardNumber", g.title AS "title",
         x.budget_period AS "budgetPeriod", x.category AS "category",
         SUM(x.budgeted) AS "budgeted", SUM(x.actual) AS "actual"

@@ -24,7 +24,16 @@ import { Grant } from '../grants/grant.entity';
 @Entity('expenditures')
 @Unique(['reversalOf'])
 @Index(['incurredOn', 'recordedOn', 'share', 'amountCents'])
-@Index(['grantId', 'incurredOn', 'recordedOn', 'share', 'amountCents'])
+// With each entry's budget period and category: a grant's cells are summed from the index alone.
+@Index('IDX_expenditures_grant_dates_cells', [
+  'grantId',
+  'incurredOn',
+  'recordedOn',
+  'share',
+  'amountCents',
+  'budgetPeriod',
+  'category',
+])
 @Index(['recordedOn'])
 @Check('"budget_period" >= 1')
 @Check(oneOf('category', COST_CATEGORIES))
