@@ -27,8 +27,11 @@ export class GrantLookup {
   }
 
   /** The grant, or null when there is none. */
-  find(id: number, relations?: FindOptionsRelations<Grant>): Promise<Grant | null> {
-    return this.grants.findOne({ where: { id }, relations });
+  async find(id: number, relations?: FindOptionsRelations<Grant>): Promise<Grant | null> {
+    // findOne with relations makes two queries (the ids with LIMIT 1, then their rows); by primary
+    // key, with a program and a recipient to join, one query finds the one row.
+    const [grant] = await this.grants.find({ where: { id }, relations });
+    return grant ?? null;
   }
 
   /** The grant's budget periods, BP1 first. */
