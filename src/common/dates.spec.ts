@@ -40,8 +40,25 @@ describe('dates', () => {
     expect(todayIn('UTC', lateEveningInWashington)).toBe('2026-11-28');
   });
 
-  it('should format a date without shifting it', () => {
+  it('should turn the day at midnight to the millisecond, however often it is asked', () => {
+    // Midnight in Washington is 05:00 UTC in winter; the same second asked twice, then the next.
+    for (let i = 0; i < 3; i++) {
+      expect(todayIn('America/New_York', new Date('2026-12-04T04:59:59.000Z'))).toBe('2026-12-03');
+      expect(todayIn('America/New_York', new Date('2026-12-04T04:59:59.999Z'))).toBe('2026-12-03');
+      expect(todayIn('America/New_York', new Date('2026-12-04T05:00:00.000Z'))).toBe('2026-12-04');
+    }
+    // One zone's answer is not another's.
+    expect(todayIn('Asia/Tokyo', new Date('2026-12-04T05:00:00.000Z'))).toBe('2026-12-04');
+    expect(todayIn('Pacific/Honolulu', new Date('2026-12-04T05:00:00.000Z'))).toBe('2026-12-03');
+  });
+
+  it('should format a date without shifting it, the same each time', () => {
     expect(formatDate('2025-01-01')).toBe('Jan 1, 2025');
+    expect(formatDate('2025-01-01')).toBe('Jan 1, 2025');
+    expect(formatDate('2025-01-02')).toBe('Jan 2, 2025');
+    // Not a calendar date: shown as it is, twice.
+    expect(formatDate('2025-02-30')).toBe('2025-02-30');
+    expect(formatDate('2025-02-30')).toBe('2025-02-30');
   });
 
   it("should show a timestamp in the office's zone, labelled, in the dates' style", () => {

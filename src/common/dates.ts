@@ -64,23 +64,45 @@ export function dateTimeFormat(
   return format;
 }
 
-/** Today's calendar date in the given IANA time zone. */
+/** Per time zone, the last second asked about and its date (see todayIn). */
+const todays = new Map<string, { second: number; date: string }>();
+
+/**
+ * Today's calendar date in the given IANA time zone. Every zone's offset is a whole number of
+ * seconds, so a day starts on a whole second and one answer serves the whole second: a page asks
+ * several times, and the Intl formatting adds up under load.
+ */
 export function todayIn(timeZone: string, now: Date = new Date()): string {
-  return dateTimeFormat('en-CA', {
+  const second = Math.floor(now.getTime() / 1000);
+  const known = todays.get(timeZone);
+  if (known?.second === second) return known.date;
+  const date = dateTimeFormat('en-CA', {
     timeZone,
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
   }).format(now);
+  if (todays.size > 100) todays.clear();
+  todays.set(timeZone, { second, date });
+  return date;
 }
+
+/** Dates as formatDate shows them, kept: pages show the same few hundred dates in every row. */
+const shownDates = new Map<string, string>();
+const SHOWN_DATES = 20_000;
 
 /** `March 27, 2025` for display; the stored value stays ISO. */
 export function formatDate(date: string | null | undefined): string {
   if (!date) return '';
+  const known = shownDates.get(date);
+  if (known !== undefined) return known;
   if (!isIsoDate(date)) return date;
-  return dateTimeFormat('en-US', { timeZone: 'UTC', dateStyle: 'medium' }).format(
+  const shown = dateTimeFormat('en-US', { timeZone: 'UTC', dateStyle: 'medium' }).format(
     new Date(toUtcMs(date)),
   );
+  if (shownDates.size >= SHOWN_DATES) shownDates.clear();
+  shownDates.set(date, shown);
+  return shown;
 }
 
 /**
