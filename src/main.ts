@@ -56,7 +56,7 @@ async function bootstrap(): Promise<void> {
     await app.close();
     process.exit(1);
   }
-  if (config.NODE_ENV === 'production') await compileViews(app, ['dashboard/index']);
+  if (config.NODE_ENV === 'production') await compileViews(app, ['dashboard/index', 'grants/show']);
   await app.listen(config.PORT, config.HOST);
   app.get(Logger).log(`Grant tracker listening on http://${config.HOST}:${config.PORT}`);
 }
