@@ -37,7 +37,7 @@ export interface CsvReport<Row> {
 }
 
 /**
- * A page of records whose CSV lines the database built itself (see sqlLine in csv-format.ts): the
+ * A page of records whose CSV lines the database built itself (sqlLine, copyCell in csv-format.ts): the
  * lines, each ending CRLF, with the page's row count and its sum of every money column in cents.
  * A report may offer these besides its rows; the download then skips formatting in JavaScript.
  */

@@ -3,8 +3,8 @@ import type { EntityManager, ObjectLiteral } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 /**
- * One page of a binary COPY whose rows are (text, bigint): the texts' UTF-8 bytes one after the
- * other, how many rows, and the sum of the bigints.
+ * One page of a COPY … (FORMAT csv) whose first column is summed (see CopyOut): the records' UTF-8
+ * bytes one after the other, each ending in CRLF, how many records, and the sum of the column.
  */
 export interface CopiedPage {
   bytes: Buffer;
@@ -17,9 +17,11 @@ const PAGE_BYTES = 1 << 20;
 /** Pages waiting for the consumer before the socket is paused (PostgreSQL then waits too). */
 const PAGES_AHEAD = 4;
 
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-/** Signature, flags (int32) and the header extension's length (int32). */
-const HEADER_BYTES = SIGNATURE.length + 8;
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const LF = 0x0a;
+const MINUS = 0x2d;
+const CRLF = Buffer.from('\r\n');
 
 interface PgConnection {
   query(text: string): void;
@@ -27,10 +29,33 @@ interface PgConnection {
 }
 
 /**
- * `COPY (query) TO STDOUT (FORMAT binary)` through pg's submittable interface (the one pg-cursor
- * uses): pg hands each CopyData message here, and the binary format needs no unescaping — each row
- * is its fields' lengths and bytes, copied out at once (pg reuses its read buffer) into pages of
- * their own. The socket pauses while PAGES_AHEAD pages wait, so a slow client never fills memory.
+ * Whether `record` (a CSV record without its line end) is one record: no LF outside quotes and
+ * every quote closed. PostgreSQL sends each row of a COPY … TO as its own CopyData message; this
+ * makes sure of it rather than trusting it, so a message that held a part of a row, or two rows,
+ * fails the download instead of changing its bytes. Rows without a quote (nearly all) take two
+ * searches in native code.
+ */
+export function oneRecord(record: Buffer): boolean {
+  for (let from = 0; ;) {
+    // Outside quotes: the next quote opens a quoted part, and no LF may come before it.
+    const open = record.indexOf(QUOTE, from);
+    const lf = record.indexOf(LF, from);
+    if (open === -1) return lf === -1;
+    if (lf !== -1 && lf < open) return false;
+    // Inside: the next quote closes it (a doubled quote closes and opens again: the same).
+    const close = record.indexOf(QUOTE, open + 1);
+    if (close === -1) return false;
+    from = close + 1;
+  }
+}
+
+/**
+ * `COPY (query) TO STDOUT (FORMAT csv)` through pg's submittable interface (the one pg-cursor
+ * uses): PostgreSQL quotes each cell in C, and pg hands each row's CopyData message here. The
+ * query's first column is an integer that is summed and left out of the record (the ledger's
+ * amount in cents, for the manifest's control total), and each record ends in CRLF instead of
+ * COPY's LF. Each record is copied out at once (pg reuses its read buffer) into pages of their own;
+ * the socket pauses while PAGES_AHEAD pages wait, so a slow client never fills memory.
  */
 export class CopyOut {
   private readonly pages: CopiedPage[] = [];
@@ -38,9 +63,6 @@ export class CopyOut {
   private used = 0;
   private rows = 0;
   private sum = 0;
-  private carry: Buffer | null = null;
-  private headerRead = false;
-  private ended = false;
   private done = false;
   private error: Error | null = null;
   private wake: (() => void) | null = null;
@@ -55,54 +77,35 @@ export class CopyOut {
   }
 
   handleCopyData(message: { chunk: Buffer }): void {
-    let buffer = message.chunk;
-    if (this.carry) {
-      buffer = Buffer.concat([this.carry, buffer]);
-      this.carry = null;
+    if (this.error) return;
+    const row = message.chunk;
+    const comma = row.indexOf(COMMA);
+    if (comma < 1 || row[row.length - 1] !== LF) {
+      return this.fail(new Error('COPY sent a message that is not one row.'));
     }
-    let at = 0;
-    if (!this.headerRead) {
-      if (buffer.length < HEADER_BYTES) return void (this.carry = Buffer.from(buffer));
-      if (!buffer.subarray(0, SIGNATURE.length).equals(SIGNATURE)) {
-        return this.fail(new Error('COPY sent no binary header.'));
-      }
-      const extension = buffer.readInt32BE(SIGNATURE.length + 4);
-      if (buffer.length < HEADER_BYTES + extension) return void (this.carry = Buffer.from(buffer));
-      at = HEADER_BYTES + extension;
-      this.headerRead = true;
+    let value = 0;
+    const negative = row[0] === MINUS;
+    for (let i = negative ? 1 : 0; i < comma; i++) {
+      const digit = row[i] - 48;
+      if (digit < 0 || digit > 9) return this.fail(new Error('COPY sent a row without its sum.'));
+      value = value * 10 + digit;
     }
-    while (!this.ended && at + 2 <= buffer.length) {
-      const fields = buffer.readInt16BE(at);
-      if (fields === -1) {
-        this.ended = true;
-        at += 2;
-        break;
-      }
-      if (fields !== 2) return this.fail(new Error(`COPY sent a row of ${fields} fields, not 2.`));
-      if (at + 6 > buffer.length) break;
-      const length = buffer.readInt32BE(at + 2);
-      const number = at + 6 + length;
-      if (length < 0 || number + 12 > buffer.length) {
-        if (length < 0) return this.fail(new Error('COPY sent a null text.'));
-        break;
-      }
-      this.append(buffer, at + 6, number);
-      // The bigint as two 32-bit halves (exact below 2^53, as every sum of cents here is).
-      this.sum += buffer.readInt32BE(number + 4) * 0x1_0000_0000 + buffer.readUInt32BE(number + 8);
-      this.rows += 1;
-      at = number + 12;
-    }
-    // pg reuses the buffer the chunk is a view of: what is left is copied.
-    if (at < buffer.length && !this.ended) this.carry = Buffer.from(buffer.subarray(at));
+    const record = row.subarray(comma + 1, row.length - 1);
+    if (!oneRecord(record)) return this.fail(new Error('COPY sent a message that is not one row.'));
+    this.append(record);
+    // Exact below 2^53, as every sum of cents here is.
+    this.sum += negative ? -value : value;
+    this.rows += 1;
   }
 
-  private append(buffer: Buffer, start: number, end: number): void {
-    const length = end - start;
+  private append(record: Buffer): void {
+    const length = record.length + CRLF.length;
     if (this.used + length > this.page.length) {
       this.flush();
       if (length > this.page.length) this.page = Buffer.allocUnsafe(length);
     }
-    buffer.copy(this.page, this.used, start, end);
+    record.copy(this.page, this.used);
+    CRLF.copy(this.page, this.used + record.length);
     this.used += length;
   }
 
@@ -131,9 +134,7 @@ export class CopyOut {
     wake?.();
   }
 
-  handleCommandComplete(): void {
-    if (!this.ended && !this.error) this.fail(new Error('COPY ended without its trailer.'));
-  }
+  handleCommandComplete(): void {}
 
   handleReadyForQuery(): void {
     this.flush();
@@ -180,16 +181,18 @@ function literal(value: unknown): string {
 }
 
 /**
- * The rows of `query` (`:name` parameters, two columns: a text and a bigint) as pages of the texts'
- * bytes, in the query's order, each with its row count and the sum of its bigints: one COPY on a
- * pooled connection of the download's own, so one statement and one snapshot of the data, sent as
- * fast as PostgreSQL builds the rows (measured at a million ledger rows: a third of the time of
- * pages of 10,000 rows, each query paying again for its index scan and join; two COPYs side by side
- * on two connections were slower still on two cores). Read-only by construction (COPY … TO). A
- * consumer that stops early closes the connection (a COPY cannot be stopped otherwise); the pool
- * opens another.
+ * The rows of `query` (`:name` parameters; its first column an integer, the rest the CSV's cells)
+ * as pages of CSV records in the query's order, each page with its record count and the sum of the
+ * first column: one COPY on a pooled connection of the download's own, so one statement and one
+ * snapshot of the data, sent as fast as PostgreSQL builds the rows. PostgreSQL's CSV quotes a
+ * cell when it holds a comma, a quote, CR or LF, doubling its quotes — RFC 4180, as formatCell does
+ * — and writes null as nothing, but an empty string as `""`: a query gives empty text as NULL.
+ * Measured at a million ledger rows: a third of the time of pages of 10,000 rows, and about half of
+ * building each line in SQL (two COPYs side by side on two connections were slower on two cores).
+ * Read-only by construction (COPY … TO). A consumer that stops early closes the connection (a COPY
+ * cannot be stopped otherwise); the pool opens another.
  */
-export async function* copyTextAndSum(
+export async function* copyCsvAndSum(
   manager: EntityManager,
   query: string,
   params: ObjectLiteral,
@@ -201,7 +204,7 @@ export async function* copyTextAndSum(
     { query(submittable: CopyOut): void },
     (error?: Error | boolean) => void,
   ];
-  const copy = new CopyOut(`COPY (${text}) TO STDOUT (FORMAT binary)`);
+  const copy = new CopyOut(`COPY (${text}) TO STDOUT (FORMAT csv)`);
   let finished = false;
   try {
     client.query(copy);
