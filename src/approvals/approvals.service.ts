@@ -354,12 +354,19 @@ export class ApprovalsService {
   }
 
   /** Pending requests on a grant, oldest first, with their kind's label: what the grant page lists. */
-  async pendingFor(grantId: number): Promise<Array<ApprovalRequest & { kindLabel: string }>> {
-    const pending = await this.requests.find({
-      where: { grantId, status: 'pending' },
-      order: { requestedAt: 'ASC', id: 'ASC' },
+  /**
+   * The grant's pending requests, oldest first: on every visit of its grant page, kept until a
+   * write to the requests (recording an expenditure does not end it). Frozen: callers filter, never
+   * change them.
+   */
+  pendingFor(grantId: number): Promise<ReadonlyArray<ApprovalRequest & { kindLabel: string }>> {
+    return this.cache.get(['approval_requests'], `pending:${grantId}`, async () => {
+      const pending = await this.requests.find({
+        where: { grantId, status: 'pending' },
+        order: { requestedAt: 'ASC', id: 'ASC' },
+      });
+      return pending.map((r) => Object.assign(r, { kindLabel: this.kinds.label(r.kind) }));
     });
-    return pending.map((r) => Object.assign(r, { kindLabel: this.kinds.label(r.kind) }));
   }
 
   /** For the header: requests awaiting this user's decision, and this user's own pending ones. */
