@@ -353,11 +353,10 @@ export class ApprovalsService {
     return Object.fromEntries(users.map((u) => [u.id, { name: u.name, email: u.email }]));
   }
 
-  /** Pending requests on a grant, oldest first, with their kind's label: what the grant page lists. */
   /**
-   * The grant's pending requests, oldest first: on every visit of its grant page, kept until a
-   * write to the requests (recording an expenditure does not end it). Frozen: callers filter, never
-   * change them.
+   * Pending requests on a grant, oldest first, with their kind's label: what the grant page lists
+   * on every visit. Kept until a write to the requests (recording an expenditure does not end it);
+   * frozen, so callers filter them and never change them.
    */
   pendingFor(grantId: number): Promise<ReadonlyArray<ApprovalRequest & { kindLabel: string }>> {
     return this.cache.get(['approval_requests'], `pending:${grantId}`, async () => {
