@@ -7,7 +7,7 @@ import { csvLine, formatCell } from '../common/csv-format';
 import { Grant } from '../grants/grant.entity';
 import { namedQuery } from '../common/database/named-query';
 import { ReadCache } from '../common/database/read-cache';
-import { tableStamp } from '../common/database/write-path';
+import { nowIso } from '../common/database/recording-time';
 import { amendmentAsOf, asOfParams, ledgerAsOf, recordedAsOf } from '../common/as-of';
 import type { BurndownReport } from './burndown.service';
 import { BurndownService } from './burndown.service';
@@ -150,11 +150,11 @@ export class ReconciliationService {
    * of them ends. Null where nothing is kept in memory (PostgreSQL: see ReadCache).
    */
   recordsStamp(): string | null {
-    return tableStamp(this.grants.manager.connection, RECONCILED_TABLES);
+    return this.cache.stamp(RECONCILED_TABLES);
   }
 
   private async check(asOf: string): Promise<ReconciliationReport> {
-    const checkedAt = new Date().toISOString();
+    const checkedAt = nowIso();
     const params = asOfParams(asOf, this.config.APP_TIME_ZONE);
     const registered = await this.registeredGrants(params);
     const money = await this.moneyOnUnregisteredGrants(params);

@@ -8,6 +8,8 @@ interface Entry {
   value: unknown;
 }
 
+const keyOf = (tables: readonly string[], key: string) => `${tables.join(',')}|${key}`;
+
 /** Enough for every signed-in session of a program office many times over. */
 export const READ_CACHE_ENTRIES = 10_000;
 
@@ -42,10 +44,9 @@ export class ReadCache {
   ): Promise<T> {
     // Taken before the read: a write ending while it runs leaves this stamp behind, so the value
     // read is used once and never served again.
-    const tablesStamp = tableStamp(this.dataSource, tables);
-    if (tablesStamp === null) return load();
-    const stamp = version === undefined ? tablesStamp : `${tablesStamp}|${version}`;
-    const cacheKey = `${tables.join(',')}|${key}`;
+    const stamp = this.stamp(tables, version);
+    if (stamp === null) return load();
+    const cacheKey = keyOf(tables, key);
     const hit = this.entries.get(cacheKey);
     if (hit && hit.stamp === stamp) return hit.value as T;
     const read = () =>
@@ -72,10 +73,19 @@ export class ReadCache {
 
   /** Whether `get` would answer from memory now, without reading (the stamp and version as there). */
   holds(tables: readonly string[], key: string, version?: string): boolean {
+    const stamp = this.stamp(tables, version);
+    return stamp !== null && this.entries.get(keyOf(tables, key))?.stamp === stamp;
+  }
+
+  /**
+   * What a value read from `tables` now is kept under: it changes when a write to one of them ends
+   * (and with `version`). Null where nothing is kept (see tableStamp: PostgreSQL, or inside a write
+   * that has written one of the tables).
+   */
+  stamp(tables: readonly string[], version?: string): string | null {
     const tablesStamp = tableStamp(this.dataSource, tables);
-    if (tablesStamp === null) return false;
-    const stamp = version === undefined ? tablesStamp : `${tablesStamp}|${version}`;
-    return this.entries.get(`${tables.join(',')}|${key}`)?.stamp === stamp;
+    if (tablesStamp === null) return null;
+    return version === undefined ? tablesStamp : `${tablesStamp}|${version}`;
   }
 
   /** Forgets every value: for a database replaced underneath the app (a test's reset). */
