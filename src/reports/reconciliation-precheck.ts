@@ -41,7 +41,7 @@ export class ReconciliationPrecheck implements OnApplicationBootstrap, OnApplica
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.NODE_ENV === 'test') return;
     if (this.reconciliation.recordsStamp() === null) return;
-    await this.check('start-up');
+    await this.check(this.clock.today(), 'start-up');
     this.timer = setInterval(() => void this.tick(), TICK_MS);
     this.timer.unref();
   }
@@ -65,12 +65,11 @@ export class ReconciliationPrecheck implements OnApplicationBootstrap, OnApplica
     if (this.reconciliation.isKept(today)) return null;
     const cause: CheckCause =
       this.day !== null && this.day !== today ? 'new day' : 'records changed';
-    await this.check(cause);
+    await this.check(today, cause);
     return cause;
   }
 
-  private check(cause: CheckCause): Promise<void> {
-    const today = this.clock.today();
+  private check(today: string, cause: CheckCause): Promise<void> {
     const started = performance.now();
     const running = this.reconciliation
       .report(today)
