@@ -141,20 +141,18 @@ const FORMULA_CODES = [45, 61, 43, 64, 9, 13];
  * cell by RFC 4180 itself, in C (as quote() does: when it holds a quote, comma, CR or LF, quotes
  * doubled), and writes null as nothing. What is left to the query: money as dollars, free text
  * neutralised (ascii() of its first character: one call instead of six LIKEs), and empty text as
- * NULL, because COPY writes '' as `""` where formatCell writes nothing. Parallel to sqlCell on
- * purpose, kind by kind.
+ * NULL, because COPY writes '' as `""` where formatCell writes nothing. The other kinds are
+ * sqlCell's.
  */
 export function copyCell(kind: CsvKind | 'enum', expr: string): string {
   switch (kind) {
-    case 'enum':
-    case 'integer':
-      return expr;
-    case 'money':
-      return sqlMoney(expr);
     case 'date':
     case 'timestamp':
       return `NULLIF(${expr}, '')`;
     case 'text':
       return `CASE WHEN ascii(${expr}) IN (${FORMULA_CODES.join(', ')}) THEN ${sqlString("'")} || ${expr} ELSE NULLIF(${expr}, '') END`;
+    default:
+      // enum, integer and money: the same SQL on both engines.
+      return sqlCell(kind, expr);
   }
 }
